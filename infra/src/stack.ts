@@ -18,6 +18,11 @@ export interface ServiceDefinition {
   readonly exposure: Exposure
   /** Fixed port, on 127.0.0.1 locally and inside its container in compose. */
   readonly port: number
+  /**
+   * Second listener that demands a client certificate (RFC 8705 `mtls_endpoint_aliases`), for
+   * edge servers that internal workloads also call with their workload certificate.
+   */
+  readonly mtlsPort?: number
   readonly role: string
   /** Repository-relative entry point, run as TypeScript source by Node 24. */
   readonly entry: string
@@ -207,6 +212,14 @@ export function serviceByName(name: string): ServiceDefinition {
   if (!found) throw new TypeError(`unknown service "${name}"`)
   return found
 }
+
+/**
+ * OAuth 2.0 resource indicator (RFC 8707) of a service: every access token names exactly one of
+ * these as its audience. Not a network location (that is `<NAME>_URL`), so it is the same locally
+ * and in compose.
+ */
+export const resourceUri = (service: ServiceDefinition): string =>
+  `https://${service.name}.${service.domain}.mythical.example`
 
 /** Login role of a service in PostgreSQL and user in RabbitMQ: `orders-api` → `orders_api`. */
 export const principalName = (service: string): string => service.replaceAll('-', '_')
