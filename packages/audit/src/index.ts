@@ -1,0 +1,12 @@
+/**
+ * `@mythical/audit`: one structured, redacted record per trust decision, and W3C trace context
+ * propagation so the records of one request line up across hops.
+ *
+ * @module
+ */
+export { createAuditLogger } from './audit-logger.ts'
+export type { AuditLogger, AuditLoggerOptions, AuditRecord, Decision } from './audit-logger.ts'
+export { childTraceparent, parseTraceparent } from './trace-context.ts'
+export type { TraceContext } from './trace-context.ts'
+export { isSensitiveKey, maskLine, maskText, maskValue, REDACTED } from './mask-sensitive.ts'
+export { isLuhnValid } from './luhn.ts'
