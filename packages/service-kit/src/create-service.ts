@@ -1,0 +1,77 @@
+/**
+ * The fastify app every retail workload starts from. Plugins are registered in the order a
+ * request travels through them:
+ *
+ * 1. TLS handshake (server options): internal listeners demand a workload certificate
+ * 2. traceparent: continue or start the W3C trace, echo it on the response
+ * 3. peer identity: `request.peerId`, per-route `allowedCallers` (audited)
+ * 4. problem handler: every error and 404 as problem+json, no stack traces
+ * 5. health: `/healthz` and `/readyz`
+ */
+import { createAuditLogger, type AuditLogger } from '@mythical/audit'
+import { mtlsServerOptions, type WorkloadIdentity } from '@mythical/mtls'
+import fastify, { type FastifyInstance } from 'fastify'
+import { assertOwnIdentity } from './identity-check.ts'
+import { healthPlugin } from './plugins/health.ts'
+import { peerIdentityPlugin } from './plugins/peer-identity.ts'
+import { problemHandlerPlugin } from './plugins/problem-handler.ts'
+import { traceparentPlugin } from './plugins/traceparent.ts'
+import { assertReadinessChecks, type ReadinessChecks } from './readiness.ts'
+
+/** Options of {@link createService}. */
+export interface ServiceOptions {
+  /** Manifest name of the service, e.g. `orders-api`: in every log line and audit record. */
+  name: string
+  /** The workload's certificate, key and CA (see `loadWorkloadIdentity`). */
+  identity: WorkloadIdentity
+  /** `internal`: client certificate required in the handshake. `edge`: TLS without one. */
+  exposure: 'edge' | 'internal'
+  /** pino level, default `info` (ignored when `audit` is given: its logger is used). */
+  logLevel?: string
+  /** Dependency checks for `/readyz`, e.g. `{ database: () => checkDatabase(pool) }`. */
+  readiness?: ReadinessChecks
+  /** Audit logger to use; default is a new one for `name`. Tests pass one that captures. */
+  audit?: AuditLogger
+  /** Extra CA certificates whose workloads may connect, e.g. a partner domain's CA. */
+  extraCaPem?: string[]
+}
+
+/**
+ * Builds (does not start) the HTTPS fastify app of a workload.
+ *
+ * @example
+ * ```ts
+ * const app = await createService({ name: 'orders-api', identity, exposure: 'internal',
+ *   readiness: { database: () => checkDatabase(pool) } })
+ * const allowedCallers = ['spiffe://retail.mythical.example/order-fulfillment-api']
+ * app.get('/orders', { config: { allowedCallers } }, listOrders)
+ * await runService(app, { host: config.HOST, port: config.PORT })
+ * ```
+ */
+export async function createService(opts: ServiceOptions): Promise<FastifyInstance> {
+  if (opts.exposure !== 'edge' && opts.exposure !== 'internal') {
+    throw new TypeError('"exposure" option must be "edge" or "internal"')
+  }
+  assertOwnIdentity(opts.identity, opts.name)
+  const readiness = opts.readiness ?? {}
+  assertReadinessChecks(readiness)
+  const audit =
+    opts.audit ??
+    createAuditLogger({ service: opts.name, ...(opts.logLevel ? { level: opts.logLevel } : {}) })
+
+  const app = fastify({
+    https: mtlsServerOptions(opts.identity, {
+      requireClientCertificate: opts.exposure === 'internal',
+      ...(opts.extraCaPem ? { extraCaPem: opts.extraCaPem } : {}),
+    }),
+    loggerInstance: audit.logger,
+  })
+
+  await app.register(traceparentPlugin)
+  await app.register(peerIdentityPlugin, { audit })
+  await app.register(problemHandlerPlugin)
+  await app.register(healthPlugin, { readiness })
+  // Routes do not touch `app.server`, the one member whose type differs between the http and
+  // https flavours; handing out the default flavour keeps every route plugin's types simple.
+  return app as unknown as FastifyInstance
+}

@@ -1,0 +1,33 @@
+/**
+ * `@mythical/service-kit`: what every workload is built on. `createService` (fastify) and
+ * `expressServiceBasics` (express) give the same trust basics: mTLS listener, trace context,
+ * peer identity with per-route allow-lists, problem+json errors, health and readiness probes.
+ *
+ * @module
+ */
+export { createService, type ServiceOptions } from './create-service.ts'
+export { runService } from './run-service.ts'
+export { serviceConfigSchema } from './service-config.ts'
+export { assertOwnIdentity } from './identity-check.ts'
+export { lazyConnection, type Connection, type LazyConnection } from './lazy-connection.ts'
+export {
+  assertReadinessChecks,
+  DEFAULT_READINESS_TIMEOUT_MS,
+  readinessProblem,
+  runReadinessChecks,
+  type ReadinessChecks,
+  type ReadinessReport,
+} from './readiness.ts'
+export { PEER_AUDIT_REASONS } from './plugins/peer-identity.ts'
+export { traceparentPlugin } from './plugins/traceparent.ts'
+export { peerIdentityPlugin, type PeerIdentityOptions } from './plugins/peer-identity.ts'
+export { problemHandlerPlugin } from './plugins/problem-handler.ts'
+export { healthPlugin, type HealthOptions } from './plugins/health.ts'
+export {
+  expressServiceBasics,
+  type ExpressServiceKit,
+  type ExpressServiceOptions,
+} from './express/service-basics.ts'
+export { runExpressService, type RunExpressOptions } from './express/run-express-service.ts'
+export { allowCallers } from './express/allow-callers.ts'
+export { expressPeerIdentity, expressTraceparent } from './express/request-context.ts'

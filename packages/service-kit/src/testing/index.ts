@@ -1,0 +1,11 @@
+/**
+ * `@mythical/service-kit/testing`: throw-away workload identities for unit tests. Each call
+ * mints certificates in memory with `@mythical/pki` and writes them to a temporary secrets
+ * folder laid out like `.stack/secrets/<service>/`, so a test exercises the real loading path.
+ *
+ * @module
+ */
+export { createTestCa, createTestSecrets, type TestSecrets } from './test-secrets.ts'
+export { testServiceEnv } from './test-env.ts'
+export { UNREACHABLE_DEPENDENCIES } from './unreachable-dependencies.ts'
+export { httpsGetJson, startTestServer } from './https-test-server.ts'

@@ -1,0 +1,14 @@
+import { loadWorkloadIdentity } from '@mythical/mtls'
+import { assertOwnIdentity, runExpressService } from '@mythical/service-kit'
+import { buildApp } from './app.ts'
+import { loadServiceConfig } from './config.ts'
+
+const config = loadServiceConfig()
+const identity = loadWorkloadIdentity(config.SECRETS_DIR)
+assertOwnIdentity(identity, 'shipping-api')
+const { app } = buildApp(config)
+await runExpressService(app, identity, {
+  host: config.HOST,
+  port: config.PORT,
+  exposure: 'internal',
+})

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import {
+  createTestSecrets,
+  testServiceEnv,
+  httpsGetJson,
+  startTestServer,
+  type TestSecrets,
+} from '@mythical/service-kit/testing'
+import { buildApp } from '../../src/app.ts'
+import { loadServiceConfig } from '../../src/config.ts'
+
+describe('tokenization-api app over TLS', () => {
+  let secrets: TestSecrets
+  let server: Awaited<ReturnType<typeof startTestServer>>
+  let closeApp: () => Promise<void>
+  let probe: TestSecrets
+  before(async () => {
+    secrets = await createTestSecrets('tokenization-api', { domain: 'cardvault' })
+    probe = await createTestSecrets('stack-probe', { domain: 'cardvault', ca: secrets.ca })
+    const { app, close } = buildApp(
+      loadServiceConfig(testServiceEnv('tokenization-api', secrets.dir)),
+    )
+    server = await startTestServer(app, secrets.identity, 'internal')
+    closeApp = close
+  })
+  after(async () => {
+    await server.close()
+    await closeApp()
+    secrets.cleanup()
+    probe.cleanup()
+  })
+
+  it('GET /healthz answers 200', async () => {
+    const res = await httpsGetJson(`${server.url}/healthz`, {
+      caPem: secrets.ca.certPem,
+      client: probe.identity,
+    })
+    assert.equal(res.status, 200)
+    assert.deepEqual(res.body, { status: 'ok' })
+  })
+
+  it('refuses a caller without a client certificate', async () => {
+    await assert.rejects(httpsGetJson(`${server.url}/healthz`, { caPem: secrets.ca.certPem }), {
+      code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+    })
+  })
+})
