@@ -7,6 +7,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express'
 import { PROBLEM_CONTENT_TYPE } from './problem-error.ts'
 import { NotFound } from './problems.ts'
+import { describeError } from './describe-error.ts'
 import { requestPath } from './request-path.ts'
 import { problemHeaders, toProblemDocument } from './to-problem-document.ts'
 
@@ -39,7 +40,9 @@ export function expressProblemHandler(options: ExpressProblemOptions = {}): Erro
       instance: requestPath(req.originalUrl),
       ...(traceId === undefined ? {} : { traceId }),
     })
-    if (doc.status >= 500) options.logger?.error({ err, code: doc.code }, 'request failed')
+    if (doc.status >= 500) {
+      options.logger?.error({ code: doc.code, failure: describeError(err) }, 'request failed')
+    }
     res
       .status(doc.status)
       .set(problemHeaders(err))

@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { PROBLEM_CONTENT_TYPE } from './problem-error.ts'
 import { NotFound } from './problems.ts'
+import { describeError } from './describe-error.ts'
 import { requestPath } from './request-path.ts'
 import { problemHeaders, toProblemDocument } from './to-problem-document.ts'
 
@@ -22,8 +23,8 @@ export interface FastifyProblemHandlers {
 }
 
 /**
- * Builds the error and not-found handlers. 5xx errors are logged with `request.log` (the only
- * place their message and stack go); the client sees only the safe document.
+ * Builds the error and not-found handlers. 5xx errors are logged with `request.log` as their
+ * class names and codes only ({@link describeError}); the client sees only the safe document.
  *
  * @example
  * ```ts
@@ -39,7 +40,9 @@ export function fastifyProblemHandler(options: FastifyProblemOptions = {}): Fast
       instance: requestPath(request.url),
       ...(traceId === undefined ? {} : { traceId }),
     })
-    if (doc.status >= 500) request.log.error({ err: error, code: doc.code }, 'request failed')
+    if (doc.status >= 500) {
+      request.log.error({ code: doc.code, failure: describeError(error) }, 'request failed')
+    }
     return reply
       .code(doc.status)
       .headers(problemHeaders(error))
