@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { readFile, stat } from 'node:fs/promises'
+import { after, before, describe, test } from 'node:test'
+import { connect as tlsConnect } from 'node:tls'
+import { BrokerConnectionFailed, checkBroker, connectBroker } from '@mythical/broker'
+import type { Channel, ChannelModel } from 'amqplib'
+import type { StackPaths } from '../../../src/paths.ts'
+import { DELIVERY_LIMIT, rabbitmqLayout, rabbitmqServer } from '../../../src/rabbitmq/index.ts'
+import { INFRASTRUCTURE } from '../../../src/stack.ts'
+import {
+  brokerRefusal,
+  connectAs,
+  getMessage,
+  queueOf,
+  rawConnect,
+  setUpBroker,
+} from './broker-fixture.ts'
+
+const PUBLISHER = 'order-fulfillment-api'
+const CONSUMER = 'customers-api'
+const OTHER_CONSUMER = 'payments-api'
+/** Node's verdicts on a server chain that does not lead to a trusted CA. */
+const UNTRUSTED_CHAIN = ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']
+const LOGIN_REFUSED = /403 \(ACCESS-REFUSED\).*Login was refused/
+
+/** RabbitMQ's wording for a permission refusal on one resource, for one user. */
+const refusedOn = (kind: 'queue' | 'exchange', name: string, user: string) =>
+  new RegExp(
+    `ACCESS_REFUSED - .*access to ${kind} '${name.replace(/[.]/g, '\\.')}' in vhost 'mythical' ` +
+      `refused for user '${user}'`,
+  )
+
+let paths: StackPaths
+let tearDown: () => Promise<void>
+const open: ChannelModel[] = []
+const track = (conn: ChannelModel) => (open.push(conn), conn)
+
+before(async () => {
+  ;({ paths, tearDown } = await setUpBroker())
+})
+
+after(async () => {
+  await Promise.allSettled(open.map((conn) => conn.close()))
+  await tearDown()
+})
+
+describe('TB08/TB09 transport: TLS only, mutual TLS', () => {
+  test('a service connects with its certificate and its own user', async () => {
+    const conn = track(await connectAs(paths, CONSUMER))
+    await checkBroker(conn)
+  })
+
+  test('dialling the broker by DNS name checks that name against its certificate', async () => {
+    const conn = track(
+      await connectBroker(paths.secrets(CONSUMER), { host: 'localhost', clientName: 'test:dns' }),
+    )
+    conn.on('error', () => {})
+    await checkBroker(conn)
+  })
+
+  test('the shipping partner connects with a shipping-CA certificate', async () => {
+    const conn = track(await connectAs(paths, 'shipping-api'))
+    await checkBroker(conn)
+  })
+
+  test('plain AMQP on the broker port fails, even with valid credentials', async () => {
+    await assert.rejects(
+      rawConnect(paths, { certOwner: CONSUMER, protocol: 'amqp' }),
+      (error: NodeJS.ErrnoException) => {
+        // The TLS listener reads the AMQP header as a broken ClientHello and drops the socket.
+        assert.ok(
+          error.code === 'ECONNRESET' || /Socket closed abruptly/.test(error.message),
+          `unexpected ${error.message}`,
+        )
+        return true
+      },
+    )
+  })
+
+  test('TLS without a client certificate is refused in the handshake', async () => {
+    const ca = await readFile(paths.caCert('retail'))
+    const error = await new Promise<NodeJS.ErrnoException>((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: INFRASTRUCTURE.rabbitmq.port, ca })
+      socket.once('error', resolve)
+      // TLS 1.3: the server's refusal arrives as an alert after the client's Finished.
+      socket.once('secureConnect', () => socket.write('AMQP\x00\x00\x09\x01'))
+      socket.once('close', () => reject(new Error('closed without a TLS alert')))
+    })
+    assert.equal(error.code, 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')
+  })
+
+  test('a client certificate from an untrusted domain CA (cardvault) is refused', async () => {
+    await assert.rejects(
+      rawConnect(paths, {
+        certOwner: 'tokenization-api',
+        username: 'customers_api',
+        password: 'irrelevant',
+      }),
+      (error: NodeJS.ErrnoException) => {
+        assert.equal(error.code, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA')
+        return true
+      },
+    )
+  })
+
+  test('a client trusting another CA refuses the broker certificate', async () => {
+    await assert.rejects(
+      connectBroker(paths.secrets(CONSUMER), { serverCaFile: paths.caCert('shipping') }),
+      (error: BrokerConnectionFailed) => {
+        assert.ok(error instanceof BrokerConnectionFailed)
+        assert.equal(error.code, 'ERR_BROKER_CONNECTION_FAILED')
+        // The broker sends its chain up to the retail CA, which this client does not trust.
+        const { code } = error.cause as NodeJS.ErrnoException
+        assert.ok(UNTRUSTED_CHAIN.includes(code ?? ''), `unexpected ${code}`)
+        return true
+      },
+    )
+  })
+})
+
+describe('TB08 authentication: one user per service, no default user', () => {
+  test('guest cannot log in', async () => {
+    await assert.rejects(
+      rawConnect(paths, { certOwner: 'stack-probe-retail', username: 'guest', password: 'guest' }),
+      LOGIN_REFUSED,
+    )
+  })
+
+  test("another service's username with this service's password is refused", async () => {
+    const own = JSON.parse(await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8')) as {
+      password: string
+    }
+    await assert.rejects(
+      rawConnect(paths, {
+        certOwner: CONSUMER,
+        username: 'order_fulfillment_api',
+        password: own.password,
+      }),
+      LOGIN_REFUSED,
+    )
+  })
+
+  test('credentials files are private to their service (0600)', async () => {
+    for (const owner of [PUBLISHER, CONSUMER, 'shipping-api', 'stack-probe-retail']) {
+      const mode = (await stat(`${paths.secrets(owner)}/amqp.json`)).mode & 0o777
+      assert.equal(mode, 0o600, owner)
+    }
+  })
+})
+
+describe('lifecycle', () => {
+  test('start and provision again keep the same VM and the same passwords', async () => {
+    const layout = rabbitmqLayout(paths)
+    const pid = await readFile(layout.pidFile, 'utf8')
+    const password = await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8')
+    await rabbitmqServer.start(paths)
+    await rabbitmqServer.provision(paths)
+    assert.equal(await readFile(layout.pidFile, 'utf8'), pid)
+    assert.equal(await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8'), password)
+    await checkBroker(track(await connectAs(paths, CONSUMER)))
+  })
+
+  test('the definitions file holds hashes only and is private to the rabbitmq user', async () => {
+    const layout = rabbitmqLayout(paths)
+    const info = await stat(layout.definitionsFile)
+    assert.equal(info.mode & 0o777, 0o600)
+    const definitions = await readFile(layout.definitionsFile, 'utf8')
+    const { password } = JSON.parse(
+      await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8'),
+    ) as { password: string }
+    assert.equal(definitions.includes(password), false)
+  })
+})
+
+describe('TB08/TB09 least privilege', () => {
+  test('the publisher publishes order.placed to orders (confirmed) and a consumer gets it', async () => {
+    const publisher = await track(await connectAs(paths, PUBLISHER)).createConfirmChannel()
+    const consumer = await track(await connectAs(paths, CONSUMER)).createChannel()
+    const messageId = randomUUID()
+    publisher.publish('orders', 'order.placed', Buffer.from('{"orderId":"o-1"}'), {
+      messageId,
+      persistent: true,
+    })
+    await publisher.waitForConfirms()
+    const message = await getMessage(consumer, queueOf(CONSUMER), messageId)
+    assert.ok(message, 'the consumer received the message')
+    assert.equal(message.content.toString(), '{"orderId":"o-1"}')
+    consumer.ack(message)
+  })
+
+  test("a consumer cannot consume or read another service's queue or its DLQ (403)", async () => {
+    const conn = track(await connectAs(paths, CONSUMER))
+    for (const queue of [queueOf(OTHER_CONSUMER), `${queueOf(OTHER_CONSUMER)}.dlq`]) {
+      for (const [what, read] of [
+        ['consume', (ch: Channel) => ch.consume(queue, () => {})],
+        ['get', (ch: Channel) => ch.get(queue)],
+      ] as const) {
+        const error = await brokerRefusal(conn, read)
+        assert.equal(error.code, 403, `${what} ${queue}`)
+        assert.match(error.message, refusedOn('queue', queue, 'customers_api'))
+      }
+    }
+  })
+
+  test('the publisher cannot publish to any exchange but orders (403)', async () => {
+    const conn = track(await connectAs(paths, PUBLISHER))
+    for (const exchange of ['dead-letter', 'amq.topic', '']) {
+      const error = await brokerRefusal(conn, (ch) => {
+        ch.publish(exchange, queueOf(CONSUMER), Buffer.from('{}'))
+        return ch.waitForConfirms()
+      })
+      assert.equal(error.code, 403, `exchange "${exchange}"`)
+      const name = exchange === '' ? 'amq.default' : exchange
+      assert.match(error.message, refusedOn('exchange', name, 'order_fulfillment_api'))
+    }
+  })
+
+  test('the publisher cannot publish other routing keys to orders (topic permission)', async () => {
+    const conn = track(await connectAs(paths, PUBLISHER))
+    const error = await brokerRefusal(conn, (ch) => {
+      ch.publish('orders', 'order.refunded', Buffer.from('{}'))
+      return ch.waitForConfirms()
+    })
+    assert.equal(error.code, 403)
+    assert.match(
+      error.message,
+      /ACCESS_REFUSED - access to topic 'order\.refunded' in exchange 'orders'.*'order_fulfillment_api'/,
+    )
+  })
+
+  test('a consumer cannot publish to orders (403)', async () => {
+    const conn = track(await connectAs(paths, CONSUMER))
+    const error = await brokerRefusal(conn, (ch) => {
+      ch.publish('orders', 'order.placed', Buffer.from('{"forged":true}'))
+      return ch.waitForConfirms()
+    })
+    assert.equal(error.code, 403)
+    assert.match(error.message, refusedOn('exchange', 'orders', 'customers_api'))
+  })
+
+  test('no service can declare, bind or delete topology (configure ^$)', async () => {
+    for (const service of [PUBLISHER, CONSUMER]) {
+      const conn = track(await connectAs(paths, service))
+      const user = service.replaceAll('-', '_')
+      const declare = await brokerRefusal(conn, (ch) => ch.assertQueue(`${service}.sneaky`))
+      assert.equal(declare.code, 403)
+      assert.match(declare.message, refusedOn('queue', `${service}.sneaky`, user))
+      const bind = await brokerRefusal(conn, (ch) => ch.bindQueue(queueOf(CONSUMER), 'orders', '#'))
+      assert.equal(bind.code, 403)
+      assert.match(bind.message, refusedOn('queue', queueOf(CONSUMER), user))
+      const remove = await brokerRefusal(conn, (ch) => ch.deleteQueue(queueOf(CONSUMER)))
+      assert.equal(remove.code, 403)
+      assert.match(remove.message, refusedOn('queue', queueOf(CONSUMER), user))
+    }
+  })
+})
+
+describe('TB09 dead-lettering', () => {
+  test("a message nacked without requeue lands in its queue's .dlq", async () => {
+    const publisher = await track(await connectAs(paths, PUBLISHER)).createConfirmChannel()
+    const consumer = await track(await connectAs(paths, CONSUMER)).createChannel()
+    const queue = queueOf(CONSUMER)
+    const messageId = randomUUID()
+    publisher.publish('orders', 'order.placed', Buffer.from('{"tampered":true}'), { messageId })
+    await publisher.waitForConfirms()
+
+    const delivered = await getMessage(consumer, queue, messageId)
+    assert.ok(delivered, 'delivered to the consumer queue')
+    consumer.nack(delivered, false, false)
+
+    const dead = await getMessage(consumer, `${queue}.dlq`, messageId)
+    assert.ok(dead, 'dead-lettered into the DLQ')
+    const [death] = dead.properties.headers?.['x-death'] as { queue: string; reason: string }[]
+    assert.equal(death?.queue, queue)
+    assert.equal(death?.reason, 'rejected')
+    consumer.ack(dead)
+  })
+
+  test(`a poison message requeued more than ${DELIVERY_LIMIT} times is dead-lettered`, async () => {
+    const publisher = await track(await connectAs(paths, PUBLISHER)).createConfirmChannel()
+    const consumer = await track(await connectAs(paths, CONSUMER)).createChannel()
+    const queue = queueOf(CONSUMER)
+    const messageId = randomUUID()
+    publisher.publish('orders', 'order.placed', Buffer.from('{"poison":true}'), { messageId })
+    await publisher.waitForConfirms()
+
+    let deliveries = 0
+    for (;;) {
+      const message = await getMessage(consumer, queue, messageId, 1_000)
+      if (!message) break
+      deliveries += 1
+      consumer.nack(message, false, true) // the consumer "crashes": back on the queue
+    }
+    assert.equal(deliveries, DELIVERY_LIMIT + 1)
+    const dead = await getMessage(consumer, `${queue}.dlq`, messageId)
+    assert.ok(dead, 'dead-lettered into the DLQ')
+    const [death] = dead.properties.headers?.['x-death'] as { reason: string }[]
+    assert.equal(death?.reason, 'delivery_limit')
+    consumer.ack(dead)
+  })
+})

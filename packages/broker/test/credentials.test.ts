@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import {
+  BrokerCredentialsInvalid,
+  parseBrokerCredentials,
+  readBrokerCredentials,
+} from '../src/index.ts'
+
+const valid = {
+  host: '127.0.0.1',
+  port: 56710,
+  vhost: 'mythical',
+  username: 'customers_api',
+  password: 'a-long-random-password-from-provisioning',
+}
+const invalid = (message: string) => ({
+  name: 'BrokerCredentialsInvalid',
+  code: 'ERR_BROKER_CREDENTIALS_INVALID',
+  message,
+})
+
+describe('parseBrokerCredentials', () => {
+  test('accepts a complete amqp.json', () => {
+    assert.deepEqual(parseBrokerCredentials(JSON.stringify(valid)), valid)
+  })
+
+  test('drops unknown fields', () => {
+    assert.deepEqual(parseBrokerCredentials(JSON.stringify({ ...valid, admin: true })), valid)
+  })
+
+  test('rejects non-JSON and non-objects', () => {
+    assert.throws(() => parseBrokerCredentials('{'), invalid('amqp.json is not valid JSON'))
+    assert.throws(() => parseBrokerCredentials('null'), invalid('amqp.json must be a JSON object'))
+  })
+
+  for (const field of ['host', 'vhost', 'username', 'password'] as const) {
+    test(`rejects a missing or empty ${field}`, () => {
+      const message = `amqp.json "${field}" must be a non-empty string`
+      const without: Partial<typeof valid> = { ...valid }
+      delete without[field]
+      assert.throws(() => parseBrokerCredentials(JSON.stringify(without)), invalid(message))
+      assert.throws(
+        () => parseBrokerCredentials(JSON.stringify({ ...valid, [field]: '' })),
+        invalid(message),
+      )
+    })
+  }
+
+  test('rejects a port that is not a TCP port', () => {
+    for (const port of ['56710', 0, 65536, 1.5, null]) {
+      assert.throws(
+        () => parseBrokerCredentials(JSON.stringify({ ...valid, port })),
+        invalid('amqp.json "port" must be an integer between 1 and 65535'),
+      )
+    }
+  })
+
+  test('never puts the password in an error message', () => {
+    try {
+      parseBrokerCredentials(JSON.stringify({ ...valid, port: 'x' }))
+      assert.fail('expected a rejection')
+    } catch (error) {
+      assert.ok(error instanceof BrokerCredentialsInvalid)
+      assert.equal(error.message.includes(valid.password), false)
+    }
+  })
+})
+
+describe('readBrokerCredentials', () => {
+  test('reads <secretsDir>/amqp.json', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'broker-creds-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    await writeFile(join(dir, 'amqp.json'), JSON.stringify(valid))
+    assert.deepEqual(await readBrokerCredentials(dir), valid)
+  })
+
+  test('a missing file is ERR_BROKER_CREDENTIALS_INVALID naming the file', async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'broker-creds-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    await assert.rejects(
+      readBrokerCredentials(dir),
+      invalid(`cannot read ${join(dir, 'amqp.json')}`),
+    )
+  })
+})
