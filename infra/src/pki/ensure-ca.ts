@@ -1,0 +1,85 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { dirname } from 'node:path'
+import {
+  createCertificateAuthority,
+  permittedTrustDomains,
+  type KeyAndCertificate,
+} from '@mythical/pki'
+import type { StackPaths } from '../paths.ts'
+import type { TrustDomain } from '../stack.ts'
+import {
+  ensureDir,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  PUBLIC_DIR_MODE,
+  PUBLIC_FILE_MODE,
+  readIfExists,
+  syncFile,
+} from './files.ts'
+import { spiffeTrustDomain } from './identities.ts'
+import { isDueForRenewal } from './renewal.ts'
+
+/** Lifetime of a trust-domain CA: 30 days, renewed (with all its leaves) after 20. */
+export const CA_VALIDITY_DAYS = 30
+
+/** What happened to a piece of PKI material on this run. */
+export type Outcome = 'issued' | 'renewed' | 'kept'
+
+/** Common name of a trust domain's CA, e.g. `retail.mythical.example CA`. */
+export const caName = (domain: TrustDomain): string => `${spiffeTrustDomain(domain)} CA`
+
+/**
+ * Loads the CA of `domain` from `pki/<domain>/ca.pem` and `private/ca-key.pem`, or creates it
+ * when it is missing, unusable (not a CA, key and certificate do not match, not name-constrained
+ * to its trust domain) or due for renewal. The CA may only issue its own domain's SPIFFE IDs, so
+ * a trust bundle holding several domains' CAs cannot be fooled by one domain claiming another's
+ * identities.
+ * A new CA invalidates every leaf it signed before; {@link ensureWorkloadCertificate} notices.
+ */
+export async function ensureCa(
+  paths: StackPaths,
+  domain: TrustDomain,
+  now: Date,
+): Promise<{ ca: KeyAndCertificate; outcome: Outcome }> {
+  const certPath = paths.caCert(domain)
+  const keyPath = paths.caKey(domain)
+  const certPem = await readIfExists(certPath)
+  const keyPem = await readIfExists(keyPath)
+
+  await ensureDir(dirname(certPath), PUBLIC_DIR_MODE)
+  await ensureDir(dirname(keyPath), PRIVATE_DIR_MODE)
+  if (certPem !== undefined && keyPem !== undefined && isUsable(certPem, keyPem, domain, now)) {
+    // Re-assert the modes: a copied or restored tree may have looser ones.
+    await syncFile(keyPath, keyPem, PRIVATE_FILE_MODE)
+    await syncFile(certPath, certPem, PUBLIC_FILE_MODE)
+    return { ca: { certPem, keyPem }, outcome: 'kept' }
+  }
+
+  const ca = await createCertificateAuthority({
+    name: caName(domain),
+    validityDays: CA_VALIDITY_DAYS,
+    now,
+    trustDomain: spiffeTrustDomain(domain),
+  })
+  // Key first: a certificate on disk whose key is missing would be unusable.
+  await syncFile(keyPath, ca.keyPem, PRIVATE_FILE_MODE)
+  await syncFile(certPath, ca.certPem, PUBLIC_FILE_MODE)
+  return { ca, outcome: certPem === undefined && keyPem === undefined ? 'issued' : 'renewed' }
+}
+
+function isUsable(certPem: string, keyPem: string, domain: TrustDomain, now: Date): boolean {
+  try {
+    const cert = new X509Certificate(certPem)
+    const permitted = permittedTrustDomains(certPem)
+    return (
+      cert.ca &&
+      cert.checkPrivateKey(createPrivateKey(keyPem)) &&
+      permitted?.length === 1 &&
+      permitted[0] === spiffeTrustDomain(domain) &&
+      !isDueForRenewal({ notBefore: cert.validFromDate, notAfter: cert.validToDate }, now)
+    )
+  } catch {
+    // Unparsable material is replaced, exactly like expiring material.
+    return false
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * TB13 on disk: every secrets folder holds only its own workload's material, readable by its
+ * owner only, and no CA private key is ever inside a secrets folder.
+ */
+import assert from 'node:assert/strict'
+import { readdir, readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { readCertificateInfo } from '@mythical/pki'
+import { SECRET_FILES, type StackPaths } from '../../../src/paths.ts'
+import { ensurePki, pkiIdentities } from '../../../src/pki/index.ts'
+import { TRUST_DOMAINS } from '../../../src/stack.ts'
+import { tempStack } from './temp-stack.ts'
+
+const modeOf = async (path: string) => (await stat(path)).mode & 0o777
+const identities = pkiIdentities()
+
+/** Every private secret an identity owns: its TLS key and the `d` of its JWKs. */
+async function privateMaterial(paths: StackPaths, name: string): Promise<string[]> {
+  const dir = paths.secrets(name)
+  const files = await readdir(dir)
+  const material = [await readFile(join(dir, SECRET_FILES.tlsKey), 'utf8')]
+  for (const file of [SECRET_FILES.signingKey, SECRET_FILES.encryptionKey]) {
+    if (files.includes(file)) material.push(JSON.parse(await readFile(join(dir, file), 'utf8')).d)
+  }
+  return material
+}
+
+describe('secrets isolation', () => {
+  let paths: StackPaths
+  let remove: () => Promise<void>
+
+  before(async () => {
+    ;({ paths, remove } = await tempStack())
+    await ensurePki(paths)
+  })
+  after(() => remove())
+
+  it('has exactly one folder per identity, each holding only the expected files', async () => {
+    const folders = await readdir(join(paths.stack, 'secrets'))
+    assert.deepEqual(folders.sort(), identities.map((identity) => identity.name).sort())
+    for (const identity of identities) {
+      const expected: string[] = [SECRET_FILES.tlsCert, SECRET_FILES.tlsKey, SECRET_FILES.ca]
+      if (identity.hasJwks) expected.push(SECRET_FILES.signingKey, SECRET_FILES.encryptionKey)
+      assert.deepEqual((await readdir(paths.secrets(identity.name))).sort(), expected.sort())
+    }
+  })
+
+  it("holds its own identity's certificate and its own domain's CA", async () => {
+    for (const identity of identities) {
+      const dir = paths.secrets(identity.name)
+      const info = readCertificateInfo(await readFile(join(dir, SECRET_FILES.tlsCert), 'utf8'))
+      assert.deepEqual(info.spiffeIds, [identity.spiffeId], identity.name)
+      assert.equal(
+        await readFile(join(dir, SECRET_FILES.ca), 'utf8'),
+        await readFile(paths.caCert(identity.domain), 'utf8'),
+      )
+    }
+  })
+
+  it("contains no other identity's private key material", async () => {
+    const owned = new Map<string, string[]>()
+    for (const identity of identities) {
+      owned.set(identity.name, await privateMaterial(paths, identity.name))
+    }
+    const all = [...owned.values()].flat()
+    assert.equal(new Set(all).size, all.length, 'every key is unique')
+    for (const identity of identities) {
+      const dir = paths.secrets(identity.name)
+      const contents = await Promise.all(
+        (await readdir(dir)).map((file) => readFile(join(dir, file), 'utf8')),
+      )
+      for (const [other, material] of owned) {
+        if (other === identity.name) continue
+        for (const secret of material) {
+          assert.ok(!contents.some((text) => text.includes(secret)), `${other} in ${identity.name}`)
+        }
+      }
+    }
+  })
+
+  it('keeps CA private keys out of every secrets folder', async () => {
+    const caKeys = await Promise.all(
+      TRUST_DOMAINS.map((domain) => readFile(paths.caKey(domain), 'utf8')),
+    )
+    for (const identity of identities) {
+      const dir = paths.secrets(identity.name)
+      for (const file of await readdir(dir)) {
+        const text = await readFile(join(dir, file), 'utf8')
+        assert.ok(!caKeys.some((key) => text.includes(key)), `CA key in ${identity.name}/${file}`)
+      }
+    }
+  })
+
+  it('makes secrets owner-only: folders 0700, files 0600', async () => {
+    assert.equal(await modeOf(join(paths.stack, 'secrets')), 0o700)
+    for (const identity of identities) {
+      const dir = paths.secrets(identity.name)
+      assert.equal(await modeOf(dir), 0o700, dir)
+      for (const file of await readdir(dir)) assert.equal(await modeOf(join(dir, file)), 0o600)
+    }
+  })
+
+  it('keeps CA keys owner-only and public material world-readable', async () => {
+    for (const domain of TRUST_DOMAINS) {
+      assert.equal(await modeOf(join(paths.pki, domain, 'private')), 0o700)
+      assert.equal(await modeOf(paths.caKey(domain)), 0o600)
+      assert.equal(await modeOf(paths.caCert(domain)), 0o644)
+    }
+    for (const identity of identities.filter((i) => i.hasJwks)) {
+      const jwks = paths.publicJwks(identity.domain, identity.name)
+      assert.equal(await modeOf(jwks), 0o644)
+      const { keys } = JSON.parse(await readFile(jwks, 'utf8'))
+      assert.ok(
+        keys.every((key: Record<string, unknown>) => !('d' in key)),
+        jwks,
+      )
+    }
+  })
+})
