@@ -1,0 +1,71 @@
+/**
+ * oidc-provider configuration of the partner IdP: a small, closed authorization server that
+ * issues exactly one kind of token — short-lived JWT access tokens for order-tracking-api — and
+ * only through the federation grant.
+ */
+import { errors } from 'oidc-provider'
+import type { ClientMetadata, Configuration, JWK } from 'oidc-provider'
+import { findAccount } from '../accounts/user-store.ts'
+import { getCertificate } from './mtls.ts'
+import { ORDER_TRACKING_RESOURCE, RESOURCE_SERVERS, TRACKING_READ } from './resources.ts'
+
+/** FAPI 2.0 signing algorithms; nothing symmetric, nothing `none`. */
+const SIGNING_ALGS = ['ES256', 'PS256', 'EdDSA'] as const
+
+export interface ProviderConfigurationInput {
+  readonly signingKey: JWK
+  readonly clients: readonly ClientMetadata[]
+  /** Public origin of the mTLS alias listener. */
+  readonly mtlsBaseUrl: string
+}
+
+/**
+ * @example
+ *   new Provider(config.issuer, providerConfiguration({ signingKey, clients: [web] }))
+ */
+export function providerConfiguration(input: ProviderConfigurationInput): Configuration {
+  return {
+    clients: input.clients,
+    // Private key in, public JWKS out: oidc-provider publishes only the public parts at /jwks.
+    jwks: { keys: [input.signingKey] },
+    findAccount,
+    scopes: ['openid', TRACKING_READ],
+    // No client secrets anywhere in the federation: clients prove possession of a private key.
+    clientAuthMethods: ['private_key_jwt'],
+    clientDefaults: {
+      id_token_signed_response_alg: 'ES256',
+      token_endpoint_auth_method: 'private_key_jwt',
+      grant_types: [],
+      response_types: [],
+    },
+    enabledJWA: {
+      clientAuthSigningAlgValues: [...SIGNING_ALGS],
+      idTokenSigningAlgValues: ['ES256'],
+      requestObjectSigningAlgValues: [...SIGNING_ALGS],
+    },
+    // No browser flow: tokens come only from the federation grant (the staff login is out of scope).
+    responseTypes: [],
+    // RFC 8705: the same token endpoint behind a listener that demands a client certificate.
+    discovery: { mtls_endpoint_aliases: { token_endpoint: `${input.mtlsBaseUrl}/token` } },
+    features: {
+      // The partner's own staff login UI is out of scope; the dev UI must never be on.
+      devInteractions: { enabled: false },
+      userinfo: { enabled: false },
+      // Tokens requested over the mTLS alias are bound to the caller's certificate (cnf.x5t#S256).
+      mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => ORDER_TRACKING_RESOURCE,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resource) => {
+          const definition = RESOURCE_SERVERS[resource]
+          if (!definition) throw new errors.InvalidTarget()
+          return definition
+        },
+      },
+    },
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 300,
+    },
+  }
+}

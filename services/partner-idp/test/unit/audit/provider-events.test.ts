@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { AuditRecord } from '@mythical/audit'
+import Provider, { errors } from 'oidc-provider'
+import type { KoaContextWithOIDC } from 'oidc-provider'
+import { auditProviderEvents } from '../../../src/audit/provider-events.ts'
+
+const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+
+function setup() {
+  const provider = new Provider('https://localhost:5000')
+  const records: AuditRecord[] = []
+  const audited = new WeakSet<Error>()
+  auditProviderEvents(provider, { decision: (record) => records.push(record) }, audited)
+  const ctx = (params: Record<string, unknown>) =>
+    ({
+      get: (name: string) => (name === 'traceparent' ? TRACEPARENT : ''),
+      oidc: { params, route: 'token' },
+    }) as unknown as KoaContextWithOIDC
+  return { provider, records, audited, ctx }
+}
+
+test('a failed client authentication is a TB10 deny with the claimed client and the trace id', () => {
+  const { provider, records, ctx } = setup()
+  provider.emit('grant.error', ctx({ client_id: 'intruder' }), new errors.InvalidClient('nope'))
+  assert.deepEqual(records, [
+    {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      boundary: 'TB10',
+      action: 'oauth.token_request',
+      decision: 'deny',
+      reason: 'client.authentication_failed',
+      clientId: 'intruder',
+      detail: 'nope',
+    },
+  ])
+})
+
+test('errors the federation grant already audited are not recorded twice', () => {
+  const { provider, records, audited, ctx } = setup()
+  const err = new errors.InvalidGrant()
+  audited.add(err)
+  provider.emit('grant.error', ctx({}), err)
+  assert.equal(records.length, 0)
+})
+
+test('an unexpected failure is audited as a deny', () => {
+  const { provider, records, ctx } = setup()
+  provider.emit('server_error', ctx({}), new TypeError('boom'))
+  assert.equal(records[0]?.decision, 'deny')
+  assert.equal(records[0]?.reason, 'oauth.server_error')
+  assert.equal(records[0]?.detail, 'TypeError')
+})

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import type { JWTPayload } from 'jose'
+import { ReplayCache } from '../../../src/federation/replay-cache.ts'
+import type { TrustedIssuers } from '../../../src/federation/trusted-issuers.ts'
+import {
+  createSubjectTokenVerifier,
+  TOKEN_TYPE_ACCESS_TOKEN,
+  TOKEN_TYPE_JWT,
+} from '../../../src/federation/verify-subject-token.ts'
+
+const RETAIL = 'https://localhost:4000'
+const PARTNER = 'https://localhost:5000'
+const T = 1_900_000_000 // frozen "now" of the token's issuance, seconds
+
+const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+const publicJwk = { ...(await exportJWK(publicKey)), kid: 'r1', alg: 'ES256' }
+// Unit level: the retail JWKS is local; fetching it over TLS is covered by the integration tests.
+const trustedIssuers: TrustedIssuers = {
+  find: (issuer) =>
+    issuer === RETAIL ? { issuer, getKey: createLocalJWKSet({ keys: [publicJwk] }) } : undefined,
+}
+
+function verifierAt(seconds: number) {
+  return createSubjectTokenVerifier({
+    audience: PARTNER,
+    trustedIssuers,
+    replayCache: new ReplayCache({ toleranceSeconds: 30, now: () => seconds }),
+    currentDate: () => new Date(seconds * 1000),
+  })
+}
+
+function token(claims: JWTPayload = {}, typ = 'at+jwt') {
+  return new SignJWT({
+    iss: RETAIL,
+    aud: PARTNER,
+    sub: 'katie',
+    jti: crypto.randomUUID(),
+    scope: 'tracking:read',
+    iat: T,
+    exp: T + 120,
+    ...claims,
+  })
+    .setProtectedHeader({ alg: 'ES256', kid: 'r1', typ })
+    .sign(privateKey)
+}
+
+async function refusal(promise: Promise<unknown>) {
+  const err = await promise.then(
+    () => assert.fail('expected a refusal'),
+    (e: unknown) => e as { code: string; oauthError: string },
+  )
+  return { code: err.code, oauthError: err.oauthError }
+}
+
+test('a valid token yields issuer, subject, jti, exp and scopes', async () => {
+  const subject = await verifierAt(T + 1).verify(
+    await token({ jti: 'j-1' }),
+    TOKEN_TYPE_ACCESS_TOKEN,
+  )
+  assert.deepEqual(subject, {
+    issuer: RETAIL,
+    subject: 'katie',
+    jti: 'j-1',
+    exp: T + 120,
+    scopes: new Set(['tracking:read']),
+  })
+})
+
+test('expiry honours the 30 s clock tolerance and no more', async () => {
+  const jwt = await token()
+  await verifierAt(T + 149).verify(jwt, TOKEN_TYPE_ACCESS_TOKEN)
+  assert.deepEqual(
+    await refusal(verifierAt(T + 151).verify(await token(), TOKEN_TYPE_ACCESS_TOKEN)),
+    {
+      code: 'federation.expired',
+      oauthError: 'invalid_grant',
+    },
+  )
+})
+
+test('a token issued more than an hour ago is refused even with a far exp', async () => {
+  const jwt = await token({ exp: T + 86_400 })
+  assert.deepEqual(await refusal(verifierAt(T + 3_700).verify(jwt, TOKEN_TYPE_ACCESS_TOKEN)), {
+    code: 'federation.expired',
+    oauthError: 'invalid_grant',
+  })
+})
+
+test('a token without jti is refused (replay could not be detected)', async () => {
+  const jwt = await token({ jti: undefined })
+  assert.deepEqual(await refusal(verifierAt(T + 1).verify(jwt, TOKEN_TYPE_ACCESS_TOKEN)), {
+    code: 'federation.invalid_claims',
+    oauthError: 'invalid_grant',
+  })
+})
+
+test('typ is only enforced for access tokens; a plain JWT subject token may be typ JWT', async () => {
+  const jwt = await token({}, 'JWT')
+  assert.deepEqual(await refusal(verifierAt(T + 1).verify(jwt, TOKEN_TYPE_ACCESS_TOKEN)), {
+    code: 'federation.invalid_claims',
+    oauthError: 'invalid_grant',
+  })
+  const subject = await verifierAt(T + 1).verify(await token({}, 'JWT'), TOKEN_TYPE_JWT)
+  assert.equal(subject.subject, 'katie')
+})
+
+test('a token the retail issuer signed for another audience is refused', async () => {
+  const jwt = await token({ aud: ['https://gateway.retail.mythical.example'] })
+  assert.deepEqual(await refusal(verifierAt(T + 1).verify(jwt, TOKEN_TYPE_ACCESS_TOKEN)), {
+    code: 'federation.audience_mismatch',
+    oauthError: 'invalid_grant',
+  })
+})
