@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { access } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { parseDatabaseCredentials, type DatabaseCredentials } from '@mythical/db'
+import { INFRASTRUCTURE } from '../stack.ts'
+import {
+  ensureDir,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+  readIfExists,
+  writeFileAtomic,
+} from '../pki/files.ts'
+import { PostgresAdminCredentialsMissing } from './errors.ts'
+import type { PostgresLayout } from './layout.ts'
+
+/** Superuser of the stack's own cluster (the name the official container image uses too). */
+export const ADMIN_USER = 'postgres'
+
+/** A fresh 256-bit password, URL-safe so it needs no quoting anywhere. */
+export const generatePassword = (): string => randomBytes(32).toString('base64url')
+
+/** The superuser login of the local cluster, from `admin.json`, or `undefined` before the first start. */
+export async function readAdminCredentials(
+  layout: PostgresLayout,
+): Promise<DatabaseCredentials | undefined> {
+  const text = await readIfExists(layout.adminCredentials)
+  return text === undefined
+    ? undefined
+    : parseDatabaseCredentials(JSON.parse(text), layout.adminCredentials)
+}
+
+/**
+ * Returns the superuser login of the local cluster, generating it (once, before `initdb`) when the
+ * cluster does not exist yet. Stored in `.stack/secrets/postgres/admin.json`, mode 0600.
+ *
+ * @throws `PostgresAdminCredentialsMissing` when a cluster exists but its password file is gone.
+ */
+export async function loadOrCreateAdminCredentials(
+  layout: PostgresLayout,
+): Promise<DatabaseCredentials> {
+  const existing = await readAdminCredentials(layout)
+  if (existing) return existing
+  const initialized = await access(join(layout.data, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  )
+  if (initialized) {
+    throw new PostgresAdminCredentialsMissing(
+      `${layout.adminCredentials} is missing but ${layout.data} exists: delete ${layout.root} to re-create the cluster`,
+    )
+  }
+  const credentials: DatabaseCredentials = {
+    host: '127.0.0.1',
+    port: INFRASTRUCTURE.postgres.port,
+    database: 'postgres',
+    user: ADMIN_USER,
+    password: generatePassword(),
+  }
+  await ensureDir(dirname(layout.adminCredentials), PRIVATE_DIR_MODE)
+  await writeFileAtomic(
+    layout.adminCredentials,
+    `${JSON.stringify(credentials, null, 2)}\n`,
+    PRIVATE_FILE_MODE,
+  )
+  return credentials
+}

@@ -1,0 +1,49 @@
+import { join } from 'node:path'
+import type { StackPaths } from '../paths.ts'
+import { INFRASTRUCTURE, SERVICES, type TrustDomain } from '../stack.ts'
+
+/** Files and folders of the stack's own PostgreSQL instance, all under `.stack/`. */
+export interface PostgresLayout {
+  /** `.stack/postgres/`, owned by the server's OS user. */
+  root: string
+  /** The cluster (`PGDATA`), mode 0700. */
+  data: string
+  /** Unix socket folder, mode 0700: nobody else can even reach the socket (and pg_hba rejects it). */
+  socketDir: string
+  /** Server log, appended by `pg_ctl start -l`. */
+  log: string
+  /** Serializes start/provision/stop across processes (the runner and test files). */
+  lock: string
+  /** `.stack/secrets/postgres/admin.json`: the superuser login, 0600. */
+  adminCredentials: string
+  /** Server certificate and key written by the PKI. */
+  tlsCert: string
+  tlsKey: string
+  /** CA that issued the server certificate: clients verify against it. */
+  caCert: string
+  /**
+   * CAs whose workload certificates may connect: the trust domains of the services that own a
+   * database (retail, and shipping for the partner's shipping-api), plus the server's own for the
+   * admin connection. Not cardvault: the vault has no business in these databases.
+   */
+  clientCaCerts: string[]
+}
+
+/** Resolves the {@link PostgresLayout} of a stack. */
+export function postgresLayout(paths: StackPaths): PostgresLayout {
+  const secrets = paths.secrets('postgres')
+  const clientDomains = new Set<TrustDomain>([INFRASTRUCTURE.postgres.domain])
+  for (const service of SERVICES) if (service.database) clientDomains.add(service.domain)
+  return {
+    root: paths.postgres,
+    data: join(paths.postgres, 'data'),
+    socketDir: join(paths.postgres, 'run'),
+    log: join(paths.logs, 'postgres.log'),
+    lock: join(paths.run, 'postgres.lock'),
+    adminCredentials: join(secrets, 'admin.json'),
+    tlsCert: join(secrets, 'tls.crt'),
+    tlsKey: join(secrets, 'tls.key'),
+    caCert: paths.caCert(INFRASTRUCTURE.postgres.domain),
+    clientCaCerts: [...clientDomains].map((domain) => paths.caCert(domain)),
+  }
+}

@@ -1,0 +1,159 @@
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
+import type pg from 'pg'
+import { applyMigrations, type DatabaseCredentials } from '@mythical/db'
+import type { StackPaths } from '../paths.ts'
+import { SERVICES, type ServiceDefinition } from '../stack.ts'
+import { resolveAdmin } from './admin-target.ts'
+import { connectAdmin } from './connect-admin.ts'
+import { postgresLayout } from './layout.ts'
+import { scramSha256Verifier } from './scram-verifier.ts'
+import { serviceCredentials, writeServiceCredentials } from './service-credentials.ts'
+
+/** What provisioning set up for one system of record. */
+export interface DatabaseProvisioning {
+  service: string
+  database: string
+  /** The service's LOGIN role. */
+  role: string
+  /** NOLOGIN role owning the database and every table in it. */
+  owner: string
+  /** Migrations applied by this run (empty when the database was up to date). */
+  applied: string[]
+}
+
+type DatabaseService = ServiceDefinition & { database: string }
+
+const hasDatabase = (service: ServiceDefinition): service is DatabaseService =>
+  service.database !== undefined
+
+/** NOLOGIN owner of a service's database and tables: `orders` → `orders_owner`. */
+const ownerRole = (database: string): string => `${database}_owner`
+
+/** Maintenance databases every role could connect to by default. */
+const MAINTENANCE_DATABASES = ['postgres', 'template1']
+
+/**
+ * Provisions one database per system of record (every manifest service with a `database`):
+ *
+ * - a NOLOGIN owner role `<database>_owner` that owns the database, its schema and its tables, so
+ *   row-level security binds the service (a table owner could switch RLS off);
+ * - a LOGIN role `principalName(service)` with a generated password (kept across runs in the
+ *   service's `database.json`), NOSUPERUSER, NOBYPASSRLS, member of no role, allowed to CONNECT
+ *   to its own database only (`REVOKE ALL … FROM PUBLIC` everywhere, maintenance databases too);
+ * - `public` schema closed to PUBLIC, USAGE for the service role only;
+ * - the service's `migrations/*.sql` applied as the owner role; they GRANT the DML it needs.
+ *
+ * Everything runs over verified TLS as the superuser and is idempotent.
+ */
+export async function provisionDatabases(paths: StackPaths): Promise<DatabaseProvisioning[]> {
+  const layout = postgresLayout(paths)
+  const admin = await resolveAdmin(layout)
+  const server = { host: admin.host, port: admin.port }
+  const plans = await Promise.all(
+    SERVICES.filter(hasDatabase).map(async (service) => ({
+      service,
+      login: await serviceCredentials(paths, service, server),
+    })),
+  )
+  // Files first: if a later step fails, the next run reuses these passwords instead of new ones.
+  for (const { service, login } of plans) await writeServiceCredentials(paths, service.name, login)
+
+  const cluster = await connectAdmin(layout, admin)
+  try {
+    for (const database of MAINTENANCE_DATABASES) {
+      await cluster.query(
+        `REVOKE ALL ON DATABASE ${cluster.escapeIdentifier(database)} FROM PUBLIC`,
+      )
+    }
+    for (const { login } of plans) {
+      await ensureRoles(cluster, login)
+      await ensureDatabase(cluster, login)
+    }
+  } finally {
+    await cluster.end()
+  }
+
+  const report: DatabaseProvisioning[] = []
+  for (const { service, login } of plans) {
+    const owner = ownerRole(login.database)
+    const client = await connectAdmin(layout, admin, login.database)
+    try {
+      const role = client.escapeIdentifier(login.user)
+      await client.query('REVOKE ALL ON SCHEMA public FROM PUBLIC')
+      await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`)
+      const dir = join(paths.root, 'services', service.name, 'migrations')
+      let applied: string[] = []
+      if (await exists(dir)) {
+        // Objects created from here on belong to the owner, not to the superuser or the service.
+        await client.query(`SET ROLE ${client.escapeIdentifier(owner)}`)
+        applied = (await applyMigrations(client, dir)).applied
+        await client.query('RESET ROLE')
+      }
+      report.push({
+        service: service.name,
+        database: login.database,
+        role: login.user,
+        owner,
+        applied,
+      })
+    } finally {
+      await client.end()
+    }
+  }
+  return report
+}
+
+async function ensureRoles(client: pg.Client, login: DatabaseCredentials): Promise<void> {
+  const owner = client.escapeIdentifier(ownerRole(login.database))
+  const role = client.escapeIdentifier(login.user)
+  await createRoleIfMissing(client, ownerRole(login.database))
+  await client.query(
+    `ALTER ROLE ${owner} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
+  )
+  await createRoleIfMissing(client, login.user)
+  // A SCRAM verifier, not the password: the server never sees it in clear (see scram-verifier.ts).
+  await client.query(
+    `ALTER ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(scramSha256Verifier(login.password))}`,
+  )
+  // Membership in the owner role (or any other) would let the service SET ROLE around RLS.
+  const { rows } = await client.query<{ granted: string }>(
+    `SELECT g.rolname AS granted FROM pg_auth_members m
+       JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member
+      WHERE r.rolname = $1`,
+    [login.user],
+  )
+  for (const { granted } of rows) {
+    await client.query(`REVOKE ${client.escapeIdentifier(granted)} FROM ${role}`)
+  }
+}
+
+async function createRoleIfMissing(client: pg.Client, name: string): Promise<void> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])
+  if (rowCount === 0) await client.query(`CREATE ROLE ${client.escapeIdentifier(name)}`)
+}
+
+async function ensureDatabase(client: pg.Client, login: DatabaseCredentials): Promise<void> {
+  const database = client.escapeIdentifier(login.database)
+  const owner = client.escapeIdentifier(ownerRole(login.database))
+  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+    login.database,
+  ])
+  if (rowCount === 0) {
+    await client.query(
+      `CREATE DATABASE ${database} OWNER ${owner} TEMPLATE template0 ENCODING 'UTF8'`,
+    )
+  }
+  await client.query(`ALTER DATABASE ${database} OWNER TO ${owner}`)
+  // PUBLIC gets CONNECT and TEMPORARY on every new database by default: take both away.
+  await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`)
+  await client.query(
+    `GRANT CONNECT ON DATABASE ${database} TO ${client.escapeIdentifier(login.user)}`,
+  )
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  )
