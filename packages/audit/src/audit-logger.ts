@@ -7,6 +7,7 @@
 import { pino } from 'pino'
 import type { DestinationStream, Logger } from 'pino'
 import { maskLine, maskRecord } from './mask-sensitive.ts'
+import { describeError } from './describe-error.ts'
 import { REDACT_PATHS } from './redact-paths.ts'
 
 /** The outcome of a trust decision. */
@@ -97,6 +98,9 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
         // Sensitive keys at any depth and card numbers given as numbers, before serialization.
         log: (object) => maskRecord(object),
       },
+      // `log.error({ err })` anywhere (fastify, our services, libraries) records the error's class
+      // names and codes only: messages and stacks are where secrets and card numbers leak.
+      serializers: { err: describeError, error: describeError },
       redact: { paths: [...REDACT_PATHS], censor: '[REDACTED]' },
       // Last line of defence: text produced by serializers (fastify's `req.url`, error messages
       // and stacks, the message itself) is only known once the line is written.

@@ -5,9 +5,9 @@
  * @module
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express'
+import { describeError } from '@mythical/audit'
 import { PROBLEM_CONTENT_TYPE } from './problem-error.ts'
 import { NotFound } from './problems.ts'
-import { describeError } from './describe-error.ts'
 import { requestPath } from './request-path.ts'
 import { problemHeaders, toProblemDocument } from './to-problem-document.ts'
 

@@ -20,14 +20,12 @@ import type { Config } from './config.ts'
  */
 export function buildApp(config: Config): { app: Express; close(): Promise<void> } {
   const app = express()
-  const pool = createDatabasePool(config.SECRETS_DIR)
+  // PostgreSQL and RabbitMQ are Mythical Retail's: they serve retail-domain certificates.
+  const retailCa = join(config.PKI_DIR, 'retail', 'ca.pem')
+  const pool = createDatabasePool(config.SECRETS_DIR, { serverCaFile: retailCa })
   // Connected on first use: the service starts (and is live) before the broker is up.
   const broker = lazyConnection(
-    () =>
-      connectBroker(config.SECRETS_DIR, {
-        // The broker serves a retail-domain certificate.
-        serverCaFile: join(config.PKI_DIR, 'retail', 'ca.pem'),
-      }),
+    () => connectBroker(config.SECRETS_DIR, { serverCaFile: retailCa }),
     (err) => kit.audit.logger.warn({ err }, 'broker connection error'),
   )
   const kit = expressServiceBasics(app, {

@@ -2,7 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import Fastify from 'fastify'
 import { Writable } from 'node:stream'
-import { describeError, fastifyProblemHandler } from '../src/index.ts'
+import { fastifyProblemHandler } from '@mythical/problem'
+import { describeError } from '../src/index.ts'
 
 test('describeError keeps names and codes of the cause chain, never messages', () => {
   const root = Object.assign(new Error('connect to postgres://svc:hunter2@db failed'), {

@@ -1,0 +1,163 @@
+/**
+ * Data access for accounts, groups and credential state in the `identity` database. Only this
+ * file writes SQL against the identity tables; callers get plain typed records.
+ */
+import type { Pool } from 'pg'
+
+/** An account as the IdP sees it (the password hash and sealed TOTP secret stay opaque strings). */
+export interface AccountRecord {
+  readonly id: string
+  readonly username: string
+  readonly displayName: string
+  readonly email: string | undefined
+  readonly passwordHash: string
+  readonly sealedTotpSecret: string | undefined
+  readonly totpLastTimeStep: number | undefined
+  readonly failedAttempts: number
+  readonly lockedUntil: Date | undefined
+  readonly groups: readonly string[]
+}
+
+interface AccountRow {
+  id: string
+  username: string
+  display_name: string
+  email: string | null
+  password_hash: string
+  totp_secret: string | null
+  totp_last_time_step: string | null
+  failed_attempts: number
+  locked_until: Date | null
+  groups: string[] | null
+}
+
+const SELECT_ACCOUNT = `
+  SELECT a.*, array_remove(array_agg(g.group_name ORDER BY g.group_name), NULL) AS groups
+  FROM accounts a LEFT JOIN account_groups g ON g.account_id = a.id`
+
+function toRecord(row: AccountRow): AccountRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    email: row.email ?? undefined,
+    passwordHash: row.password_hash,
+    sealedTotpSecret: row.totp_secret ?? undefined,
+    totpLastTimeStep:
+      row.totp_last_time_step === null ? undefined : Number(row.totp_last_time_step),
+    failedAttempts: row.failed_attempts,
+    lockedUntil: row.locked_until ?? undefined,
+    groups: row.groups ?? [],
+  }
+}
+
+/** New account data for {@link AccountStore.upsertAccount}. */
+export interface NewAccount {
+  id: string
+  username: string
+  displayName: string
+  email?: string
+  passwordHash: string
+  sealedTotpSecret?: string
+  groups: readonly string[]
+}
+
+/** Queries over the identity store. */
+export interface AccountStore {
+  findById(id: string): Promise<AccountRecord | undefined>
+  findByUsername(username: string): Promise<AccountRecord | undefined>
+  /** Count a failure; lock the account until `lockUntil` when it reaches `threshold`. */
+  recordFailure(id: string, threshold: number, lockUntil: Date): Promise<void>
+  /** Reset the failure counter after a successful factor. */
+  resetFailures(id: string): Promise<void>
+  /** Remember the last accepted TOTP time step (replay protection); refuses going backwards. */
+  recordTotpStep(id: string, timeStep: number): Promise<boolean>
+  upsertGroup(name: string, description: string): Promise<void>
+  /** Create the account unless one with this id exists (seeding is idempotent). */
+  insertAccountIfMissing(account: NewAccount): Promise<boolean>
+}
+
+/**
+ * Build the store over a pool connected as the IdP's own role.
+ *
+ * @example
+ * ```ts
+ * const store = createAccountStore(createDatabasePool(config.secretsDir))
+ * const katie = await store.findByUsername('katie')
+ * ```
+ */
+export function createAccountStore(pool: Pool): AccountStore {
+  const one = async (where: string, value: string) => {
+    const { rows } = await pool.query<AccountRow>(
+      `${SELECT_ACCOUNT} WHERE ${where} GROUP BY a.id`,
+      [value],
+    )
+    return rows[0] ? toRecord(rows[0]) : undefined
+  }
+  return {
+    findById: (id) => one('a.id = $1', id),
+    findByUsername: (username) => one('a.username = $1', username),
+    async recordFailure(id, threshold, lockUntil) {
+      await pool.query(
+        `UPDATE accounts SET failed_attempts = failed_attempts + 1,
+           locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END
+         WHERE id = $1`,
+        [id, threshold, lockUntil],
+      )
+    },
+    async resetFailures(id) {
+      await pool.query(
+        'UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE id = $1',
+        [id],
+      )
+    },
+    async recordTotpStep(id, timeStep) {
+      // Conditional update: two concurrent submissions of one code cannot both win.
+      const { rowCount } = await pool.query(
+        `UPDATE accounts SET totp_last_time_step = $2
+         WHERE id = $1 AND (totp_last_time_step IS NULL OR totp_last_time_step < $2)`,
+        [id, timeStep],
+      )
+      return rowCount === 1
+    },
+    async upsertGroup(name, description) {
+      await pool.query(
+        'INSERT INTO groups (name, description) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+        [name, description],
+      )
+    },
+    async insertAccountIfMissing(a) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const { rowCount } = await client.query(
+          `INSERT INTO accounts (id, username, display_name, email, password_hash, totp_secret)
+           VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+          [
+            a.id,
+            a.username,
+            a.displayName,
+            a.email ?? null,
+            a.passwordHash,
+            a.sealedTotpSecret ?? null,
+          ],
+        )
+        if (rowCount === 1) {
+          for (const group of a.groups) {
+            await client.query(
+              'INSERT INTO account_groups (account_id, group_name) VALUES ($1, $2)',
+              [a.id, group],
+            )
+          }
+        }
+        await client.query('COMMIT')
+        return rowCount === 1
+      } catch (err) {
+        await client.query('ROLLBACK')
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+  }
+}

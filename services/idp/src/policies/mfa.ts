@@ -1,0 +1,34 @@
+/**
+ * Authentication context (acr) and methods (amr, RFC 8176) the IdP asserts, and when MFA is due:
+ *
+ * - password only → `acr` {@link ACR_PASSWORD}, `amr` `["pwd"]`;
+ * - password + TOTP → `acr` {@link ACR_MFA}, `amr` `["pwd","otp","mfa"]`;
+ * - TOTP is asked whenever the account has it enrolled (staff always pass it), when the
+ *   client always demands MFA (`web-staff`), or when the request's `acr_values` asks for MFA;
+ *   an account without TOTP cannot satisfy such a request and is refused.
+ */
+
+/** Single-factor (password) authentication. */
+export const ACR_PASSWORD = 'urn:mythical:acr:pwd'
+/** Multi-factor (password + TOTP) authentication. */
+export const ACR_MFA = 'urn:mythical:acr:mfa'
+
+export const AMR_PASSWORD = ['pwd'] as const
+export const AMR_MFA = ['pwd', 'otp', 'mfa'] as const
+
+/** Clients whose every login must be multi-factor. */
+export const MFA_REQUIRED_CLIENTS: ReadonlySet<string> = new Set(['web-staff'])
+
+/**
+ * Whether this authorization request requires MFA regardless of the account.
+ *
+ * @example
+ * ```ts
+ * requestDemandsMfa('web', 'urn:mythical:acr:mfa') // true
+ * requestDemandsMfa('web', undefined)              // false
+ * ```
+ */
+export function requestDemandsMfa(clientId: string, acrValues: string | undefined): boolean {
+  if (MFA_REQUIRED_CLIENTS.has(clientId)) return true
+  return (acrValues ?? '').split(' ').includes(ACR_MFA)
+}

@@ -1,0 +1,82 @@
+/**
+ * Resource servers (RFC 8707 resource indicators) the IdP issues access tokens for, and how:
+ *
+ * - the internet-facing gateway gets **opaque** tokens (introspected, never parsed by the client);
+ * - internal APIs get **JWT** access tokens (RFC 9068), signed ES256, short-lived;
+ * - the shipping partner's IdP gets a JWT whose audience is its issuer (federation, TB10).
+ *
+ * Each resource lists the scopes it understands; a token for it never carries any other.
+ */
+import { resourceUri, serviceByName } from '@mythical/infra/stack'
+import { PARTNER_TARGET } from './token-exchange-graph.ts'
+
+/** How one resource server receives its access tokens. */
+export interface ResourceDefinition {
+  /** Service name of the resource server (or `partner-idp`), the key of the call-graph policy. */
+  readonly service: string
+  /** The resource indicator, also the token's `aud`. */
+  readonly uri: string
+  readonly format: 'opaque' | 'jwt'
+  readonly scopes: readonly string[]
+  /** Access token lifetime in seconds. */
+  readonly ttl: number
+}
+
+/** Every user-facing scope of the retail domain, with what it grants (shown on the consent page). */
+export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'orders:read': 'See your orders',
+  'orders:write': 'Place orders on your behalf',
+  'customers:read': 'See customer profiles and loyalty points',
+  'customers:write': 'Register and update customers',
+  'recommendations:read': 'See recommendations for you',
+  'tracking:read': 'Track your parcels with our shipping partner',
+}
+
+const uriOf = (service: string) => resourceUri(serviceByName(service))
+
+/** URI of the gateway resource (opaque tokens). */
+export const GATEWAY_RESOURCE = uriOf('gateway')
+
+/**
+ * The resource catalogue. `partnerIssuer` is the shipping partner's issuer identifier, which is
+ * deployment configuration (`PARTNER_IDP_ISSUER`).
+ */
+export function resourceCatalogue(partnerIssuer: string): ReadonlyMap<string, ResourceDefinition> {
+  const internal = (service: string, scopes: string[]): ResourceDefinition => ({
+    service,
+    uri: uriOf(service),
+    format: 'jwt',
+    scopes,
+    ttl: 300,
+  })
+  const all: ResourceDefinition[] = [
+    {
+      service: 'gateway',
+      uri: GATEWAY_RESOURCE,
+      format: 'opaque',
+      scopes: Object.keys(SCOPE_DESCRIPTIONS),
+      ttl: 600,
+    },
+    internal('my-shopping-api', [
+      'orders:read',
+      'orders:write',
+      'customers:read',
+      'recommendations:read',
+      'tracking:read',
+    ]),
+    internal('shop-assistant-api', ['customers:read', 'customers:write']),
+    internal('order-fulfillment-api', ['orders:read', 'orders:write']),
+    internal('orders-api', ['orders:read', 'orders:write']),
+    internal('customers-api', ['customers:read', 'customers:write']),
+    internal('recommendations-api', ['recommendations:read']),
+    internal('payments-api', ['orders:read']),
+    {
+      service: PARTNER_TARGET,
+      uri: partnerIssuer,
+      format: 'jwt',
+      scopes: ['tracking:read'],
+      ttl: 120,
+    },
+  ]
+  return new Map(all.map((r) => [r.uri, r]))
+}

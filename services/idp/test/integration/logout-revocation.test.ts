@@ -1,0 +1,81 @@
+/**
+ * RP-initiated logout ends the IdP session (confirmation page under the strict CSP), and
+ * revocation (RFC 7009) kills a refresh token.
+ */
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { redeemCode, signIn } from './support/flows.ts'
+import type { TokenSet } from './support/flows.ts'
+import { request } from './support/https.ts'
+import { startIdp } from './support/idp-server.ts'
+import type { RunningIdp } from './support/idp-server.ts'
+import {
+  WEB_ORIGIN,
+  authorizationParams,
+  clientAuth,
+  dpopKey,
+  pkce,
+  pushAuthorizationRequest,
+} from './support/oauth.ts'
+import { ensureStack } from './support/stack.ts'
+
+let run: RunningIdp
+
+before(async () => {
+  await ensureStack()
+  run = await startIdp()
+})
+after(() => run.stop())
+
+test('RP-initiated logout ends the session', async () => {
+  const signedIn = await signIn(run.issuer, { username: 'katie', password: 'katie-loves-shopping' })
+  const { browser } = signedIn
+  const confirm = await browser.get(
+    `/session/end?client_id=web&post_logout_redirect_uri=${encodeURIComponent(`${WEB_ORIGIN}/`)}`,
+  )
+  assert.equal(confirm.status, 200)
+  assert.match(String(confirm.headers['content-security-policy']), /script-src 'none'/)
+  assert.doesNotMatch(confirm.text, /<script|<style/i)
+  const action = /action="([^"]+)"/.exec(confirm.text)?.[1] ?? ''
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(confirm.text)?.[1] ?? ''
+  const done = await browser.post(action, { xsrf, logout: 'yes' })
+  assert.equal(done.status, 303)
+  assert.equal(done.headers.location, `${WEB_ORIGIN}/`)
+
+  const par = await pushAuthorizationRequest(
+    run.issuer,
+    'web',
+    authorizationParams('web', pkce().challenge),
+  )
+  const page = await browser.authorize('web', par.json<{ request_uri: string }>().request_uri)
+  assert.equal(page.status, 200)
+  assert.match(
+    page.text,
+    /action="\/interaction\/[^"]+\/login"/,
+    'signed out: the login page again',
+  )
+})
+
+test('a revoked refresh token no longer works', async () => {
+  const signedIn = await signIn(run.issuer, { username: 'bob', password: 'bob-buys-bikes' })
+  const dpop = await dpopKey()
+  const tokens = (await redeemCode(run.issuer, signedIn, {}, dpop)).json<TokenSet>()
+  const revoked = await request(`${run.issuer}/token/revocation`, {
+    form: {
+      ...(await clientAuth('web', run.issuer)),
+      token: tokens.refresh_token ?? '',
+      token_type_hint: 'refresh_token',
+    },
+  })
+  assert.equal(revoked.status, 200)
+  const refresh = await request(`${run.issuer}/token`, {
+    headers: { dpop: await dpop.proof('POST', `${run.issuer}/token`) },
+    form: {
+      ...(await clientAuth('web', run.issuer)),
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token ?? '',
+    },
+  })
+  assert.equal(refresh.status, 400)
+  assert.equal(refresh.json().error, 'invalid_grant')
+})

@@ -1,0 +1,17 @@
+/**
+ * The stack's PKI and PostgreSQL for the IdP's integration tests. The integration run's global
+ * setup (`infra/test/global-setup.ts`) normally has done this already; every step is
+ * idempotent, so a test file run on its own gets the same environment.
+ */
+import { stackPaths } from '@mythical/infra/paths'
+import { ensurePki } from '@mythical/infra/pki/index'
+import { postgresServer } from '@mythical/infra/postgres/index'
+
+export const paths = stackPaths()
+
+/** Make sure the PKI exists and the stack's PostgreSQL runs with the IdP's migrations applied. */
+export async function ensureStack(): Promise<void> {
+  await ensurePki(paths)
+  if (!(await postgresServer.isRunning(paths))) await postgresServer.start(paths)
+  await postgresServer.provision(paths)
+}

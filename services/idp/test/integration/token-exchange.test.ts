@@ -1,0 +1,288 @@
+/**
+ * TB05/TB06/TB10 — token exchange (RFC 8693) along the call graph, and client credentials:
+ * narrowing works and `act` nests; widening, an audience outside the call graph, an expired or a
+ * foreign-issuer subject token are refused (status, OAuth error, audit reason).
+ */
+import assert from 'node:assert/strict'
+import { X509Certificate, createHash } from 'node:crypto'
+import { after, before, describe, test } from 'node:test'
+import {
+  SignJWT,
+  createLocalJWKSet,
+  decodeJwt,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+} from 'jose'
+import { request, workloadCert } from './support/https.ts'
+import type { Response } from './support/https.ts'
+import { PARTNER_ISSUER, startIdp } from './support/idp-server.ts'
+import type { RunningIdp } from './support/idp-server.ts'
+import { redeemCode, signIn } from './support/flows.ts'
+import type { TokenSet } from './support/flows.ts'
+import { clientAuth, secretJwk } from './support/oauth.ts'
+import { ensureStack } from './support/stack.ts'
+
+const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
+const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token'
+const resource = (service: string, domain = 'retail') =>
+  `https://${service}.${domain}.mythical.example`
+const spiffe = (service: string) => `spiffe://retail.mythical.example/${service}`
+
+let run: RunningIdp
+/** Katie's opaque gateway token, as the web BFF holds it. */
+let katieGatewayToken: string
+
+before(async () => {
+  await ensureStack()
+  run = await startIdp()
+  const signedIn = await signIn(run.issuer, { username: 'katie', password: 'katie-loves-shopping' })
+  const res = await redeemCode(run.issuer, signedIn)
+  assert.equal(res.status, 200, res.text)
+  katieGatewayToken = res.json<TokenSet>().access_token
+})
+after(() => run.stop())
+
+/** A workload exchanges a token over the mTLS alias with its own certificate. */
+function exchange(
+  as: string,
+  subjectToken: string,
+  params: Record<string, string>,
+): Promise<Response> {
+  return request(`${run.mtlsUrl}/token`, {
+    as,
+    form: {
+      client_id: as,
+      grant_type: GRANT,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN,
+      ...params,
+    },
+  })
+}
+
+function audited(reason: string) {
+  const record = run.reasons(reason).at(-1)
+  assert.ok(record, `expected an audit record with reason ${reason}`)
+  assert.equal(record.decision, 'deny')
+}
+
+const thumbprint = (service: string) =>
+  createHash('sha256')
+    .update(new X509Certificate(workloadCert(service).cert).raw)
+    .digest('base64url')
+
+/** Verify a JWT access token against the IdP's published `/jwks` (fetched over verified TLS). */
+async function verified(token: string, audience: string) {
+  const res = await request(`${run.issuer}/jwks`)
+  return jwtVerify(token, createLocalJWKSet(res.json()), {
+    issuer: run.issuer,
+    audience,
+    typ: 'at+jwt',
+    algorithms: ['ES256'],
+  })
+}
+
+describe('token exchange along the call graph', () => {
+  test('gateway → my-shopping-api → order-fulfillment-api → orders-api: scopes narrow, act nests', async () => {
+    const hop1 = await exchange('gateway', katieGatewayToken, {
+      resource: resource('my-shopping-api'),
+      scope: 'orders:read orders:write customers:read',
+    })
+    assert.equal(hop1.status, 200, hop1.text)
+    const t1 = hop1.json<TokenSet & { issued_token_type: string }>()
+    assert.equal(t1.issued_token_type, ACCESS_TOKEN)
+    const { payload: c1, protectedHeader } = await verified(
+      t1.access_token,
+      resource('my-shopping-api'),
+    )
+    assert.equal(protectedHeader.typ, 'at+jwt')
+    assert.equal(c1.sub, 'katie')
+    assert.equal(c1.scope, 'orders:read orders:write customers:read')
+    assert.deepEqual(c1.act, { sub: spiffe('gateway') })
+    assert.equal(c1.acr, 'urn:mythical:acr:pwd')
+    assert.deepEqual(c1.cnf, { 'x5t#S256': thumbprint('gateway') })
+
+    const hop2 = await exchange('my-shopping-api', t1.access_token, {
+      resource: resource('order-fulfillment-api'),
+      scope: 'orders:write',
+    })
+    assert.equal(hop2.status, 200, hop2.text)
+    const { payload: c2 } = await verified(
+      hop2.json<TokenSet>().access_token,
+      resource('order-fulfillment-api'),
+    )
+    assert.equal(c2.scope, 'orders:write')
+    assert.deepEqual(c2.act, { sub: spiffe('my-shopping-api'), act: { sub: spiffe('gateway') } })
+
+    const hop3 = await exchange('order-fulfillment-api', hop2.json<TokenSet>().access_token, {
+      resource: resource('orders-api'),
+    })
+    assert.equal(hop3.status, 200, hop3.text)
+    const { payload: c3 } = await verified(
+      hop3.json<TokenSet>().access_token,
+      resource('orders-api'),
+    )
+    assert.equal(c3.sub, 'katie')
+    assert.equal(c3.scope, 'orders:write')
+    assert.deepEqual(c3.act, {
+      sub: spiffe('order-fulfillment-api'),
+      act: { sub: spiffe('my-shopping-api'), act: { sub: spiffe('gateway') } },
+    })
+    assert.ok(run.reasons('token_exchange.issued').length >= 3)
+  })
+
+  test('web exchanges Katie token for a partner-audience JWT signed with the published keys', async () => {
+    const res = await request(`${run.issuer}/token`, {
+      form: {
+        ...(await clientAuth('web', run.issuer)),
+        grant_type: GRANT,
+        subject_token: katieGatewayToken,
+        subject_token_type: ACCESS_TOKEN,
+        resource: PARTNER_ISSUER,
+        scope: 'tracking:read',
+      },
+    })
+    assert.equal(res.status, 200, res.text)
+    const { payload } = await verified(res.json<TokenSet>().access_token, PARTNER_ISSUER)
+    assert.equal(payload.sub, 'katie')
+    assert.equal(payload.scope, 'tracking:read')
+    assert.equal(payload.client_id, 'web')
+  })
+
+  test('widening the scopes is refused', async () => {
+    const hop1 = await exchange('gateway', katieGatewayToken, {
+      resource: resource('my-shopping-api'),
+      scope: 'orders:read',
+    })
+    assert.equal(hop1.status, 200, hop1.text)
+    const res = await exchange('my-shopping-api', hop1.json<TokenSet>().access_token, {
+      resource: resource('order-fulfillment-api'),
+      scope: 'orders:read orders:write',
+    })
+    assert.equal(res.status, 400)
+    assert.equal(res.json().error, 'invalid_scope')
+    audited('token_exchange.scope_widening')
+  })
+
+  test('an audience outside the call graph is refused', async () => {
+    const res = await exchange('gateway', katieGatewayToken, { resource: resource('orders-api') })
+    assert.equal(res.status, 400)
+    assert.equal(res.json().error, 'invalid_target')
+    audited('token_exchange.audience_not_allowed')
+  })
+
+  test('a target is required', async () => {
+    const res = await exchange('gateway', katieGatewayToken, {})
+    assert.equal(res.status, 400)
+    assert.equal(res.json().error, 'invalid_target')
+    audited('token_exchange.target_missing')
+  })
+
+  test('a token meant for someone else cannot be exchanged by the caller', async () => {
+    // Katie's gateway token replayed by my-shopping-api (TB05: user token replayed downstream).
+    const res = await exchange('my-shopping-api', katieGatewayToken, {
+      resource: resource('customers-api'),
+    })
+    assert.equal(res.status, 400)
+    assert.equal(res.json().error, 'invalid_grant')
+    audited('token_exchange.subject_not_for_caller')
+  })
+
+  test('an expired subject token is refused', async () => {
+    const jwk = JSON.parse(JSON.stringify(secretJwk('idp')))
+    const past = Math.floor(Date.now() / 1000) - 3600
+    const expired = await new SignJWT({ scope: 'orders:read', client_id: 'gateway' })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: jwk.kid })
+      .setIssuer(run.issuer)
+      .setSubject('katie')
+      .setAudience(resource('my-shopping-api'))
+      .setIssuedAt(past - 300)
+      .setExpirationTime(past)
+      .sign(await importJWK(jwk, 'ES256'))
+    const res = await exchange('my-shopping-api', expired, { resource: resource('customers-api') })
+    assert.equal(res.status, 400)
+    assert.equal(res.json().error, 'invalid_grant')
+    audited('token_exchange.subject_token_expired')
+  })
+
+  test('a subject token from a foreign issuer is refused', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256')
+    const kid = (await exportJWK(publicKey)).x ?? 'foreign'
+    const foreign = await new SignJWT({ scope: 'orders:read', client_id: 'gateway' })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
+      .setIssuer('https://evil.example')
+      .setSubject('katie')
+      .setAudience(resource('my-shopping-api'))
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey)
+    const res = await exchange('my-shopping-api', foreign, { resource: resource('customers-api') })
+    assert.equal(res.status, 400)
+    assert.equal(res.json().error, 'invalid_grant')
+    audited('token_exchange.foreign_issuer')
+    assert.equal(decodeJwt(foreign).iss, 'https://evil.example')
+  })
+})
+
+describe('client credentials (machine-only calls)', () => {
+  const cc = (as: string, form: Record<string, string>, base = run.mtlsUrl) =>
+    request(`${base}/token`, {
+      as,
+      form: { client_id: as, grant_type: 'client_credentials', ...form },
+    })
+
+  test('an internal workload gets a certificate-bound JWT for a resource on its call graph', async () => {
+    const res = await cc('order-fulfillment-api', {
+      resource: resource('orders-api'),
+      scope: 'orders:write',
+    })
+    assert.equal(res.status, 200, res.text)
+    const { payload } = await verified(res.json<TokenSet>().access_token, resource('orders-api'))
+    assert.equal(payload.client_id, 'order-fulfillment-api')
+    assert.equal(payload.scope, 'orders:write')
+    assert.deepEqual(payload.cnf, { 'x5t#S256': thumbprint('order-fulfillment-api') })
+  })
+
+  test('a resource off the call graph is refused', async () => {
+    const res = await cc('order-fulfillment-api', { resource: resource('recommendations-api') })
+    assert.equal(res.status, 400)
+    assert.equal(res.json().error, 'invalid_target')
+    audited('resource.not_allowed')
+  })
+
+  test('a request without a resource is refused', async () => {
+    const res = await cc('order-fulfillment-api', { scope: 'orders:write' })
+    assert.equal(res.status, 400)
+    assert.equal(res.json().error, 'invalid_target')
+    audited('resource.missing')
+  })
+
+  test('without a client certificate (edge listener) the workload cannot authenticate', async () => {
+    const res = await request(`${run.issuer}/token`, {
+      form: {
+        client_id: 'orders-api',
+        grant_type: 'client_credentials',
+        resource: resource('orders-api'),
+      },
+    })
+    assert.equal(res.status, 401)
+    assert.equal(res.json().error, 'invalid_client')
+    audited('client_auth.certificate_rejected')
+  })
+
+  test('a workload certificate of another client is refused', async () => {
+    const res = await request(`${run.mtlsUrl}/token`, {
+      as: 'my-shopping-api',
+      form: {
+        client_id: 'order-fulfillment-api',
+        grant_type: 'client_credentials',
+        resource: resource('orders-api'),
+      },
+    })
+    assert.equal(res.status, 401)
+    assert.equal(res.json().error, 'invalid_client')
+    audited('client_auth.certificate_rejected')
+  })
+})
