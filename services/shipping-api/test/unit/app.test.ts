@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createCertificateAuthority } from '@mythical/pki'
 import {
   createTestSecrets,
   testServiceEnv,
@@ -16,13 +20,20 @@ describe('shipping-api app over TLS', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>
   let closeApp: () => Promise<void>
   let probe: TestSecrets
+  let pkiDir: string
   before(async () => {
     secrets = await createTestSecrets('shipping-api', {
       domain: 'shipping',
       extraFiles: UNREACHABLE_DEPENDENCIES,
     })
     probe = await createTestSecrets('stack-probe', { domain: 'shipping', ca: secrets.ca })
-    const { app, close } = buildApp(loadServiceConfig(testServiceEnv('shipping-api', secrets.dir)))
+    // PostgreSQL and RabbitMQ are retail's: the service pins PKI_DIR/retail/ca.pem for them.
+    const retailCa = await createCertificateAuthority({ name: 'retail' })
+    pkiDir = mkdtempSync(join(tmpdir(), 'shipping-api-pki-'))
+    mkdirSync(join(pkiDir, 'retail'))
+    writeFileSync(join(pkiDir, 'retail', 'ca.pem'), retailCa.certPem)
+    const env = testServiceEnv('shipping-api', secrets.dir, { PKI_DIR: pkiDir })
+    const { app, close } = buildApp(loadServiceConfig(env))
     server = await startTestServer(app, secrets.identity, 'internal')
     closeApp = close
   })
@@ -31,6 +42,7 @@ describe('shipping-api app over TLS', () => {
     await closeApp()
     secrets.cleanup()
     probe.cleanup()
+    rmSync(pkiDir, { recursive: true, force: true })
   })
 
   it('GET /healthz answers 200', async () => {
