@@ -25,6 +25,12 @@ export const SECRET_FILES = {
   signingKey: 'signing-key.jwk.json',
   /** Private P-256 JWK (`alg: "ECDH-ES+A256KW"`, `use: "enc"`) for JWE addressed to the service. */
   encryptionKey: 'encryption-key.jwk.json',
+  /**
+   * 256-bit `oct` JWK (`kid` = version) the service derives its data-protection keys from with
+   * HKDF (cookie/CSRF MACs, secrets sealed at rest, pairwise subjects). Never published, and
+   * independent of the key pairs so that rotating those breaks no stored data.
+   */
+  dataKey: 'data-key.jwk.json',
   /** `{ host, port, database, user, password }` of its own PostgreSQL role. */
   database: 'database.json',
   /** `{ host, port, vhost, username, password }` of its own RabbitMQ user. */

@@ -3,6 +3,7 @@ import type { KeyAndCertificate } from '@mythical/pki'
 import type { StackPaths } from '../paths.ts'
 import { TRUST_DOMAINS, type TrustDomain } from '../stack.ts'
 import { ensureCa, type Outcome } from './ensure-ca.ts'
+import { ensureDataKey } from './ensure-data-key.ts'
 import { ensureJwks } from './ensure-jwks.ts'
 import {
   ensureWorkloadCertificate,
@@ -22,7 +23,8 @@ export interface EnsurePkiOptions {
 
 /**
  * What {@link ensurePki} did. Entries name the material: `ca/<domain>` for a trust-domain CA,
- * `tls/<identity>` for a workload certificate, `jwks/<service>` for a service's JWK pair.
+ * `tls/<identity>` for a workload certificate, `jwks/<service>` for a service's JWK pair,
+ * `data-key/<service>` for a service's data key.
  */
 export interface EnsurePkiResult {
   issued: string[]
@@ -39,6 +41,8 @@ export interface EnsurePkiResult {
  *   `spiffe://<domain>.mythical.example/<name>`, DNS `localhost` + its name, IP loopback.
  * - `secrets/<service>/signing-key.jwk.json`, `encryption-key.jwk.json` and the public
  *   `pki/<domain>/jwks/<service>.json`: generated once per service, then kept.
+ * - `secrets/<service>/data-key.jwk.json`: a 256-bit `oct` root secret for data-protection keys,
+ *   generated once per service, then kept; never published.
  *
  * Re-running renews what is due: a CA or certificate with less than a third of its lifetime left,
  * and every certificate of a renewed CA. Secrets folders are 0700 with 0600 files; public files
@@ -92,6 +96,7 @@ async function layOut(
     if (identity.hasJwks) {
       await ensureDir(join(paths.pki, identity.domain, 'jwks'), PUBLIC_DIR_MODE)
       record(await ensureJwks(paths, identity), `jwks/${identity.name}`)
+      record(await ensureDataKey(paths, identity), `data-key/${identity.name}`)
     }
   }
   return result

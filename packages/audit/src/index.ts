@@ -6,7 +6,12 @@
  */
 export { createAuditLogger } from './audit-logger.ts'
 export type { AuditLogger, AuditLoggerOptions, AuditRecord, Decision } from './audit-logger.ts'
-export { childTraceparent, parseTraceparent } from './trace-context.ts'
+export {
+  childTraceparent,
+  currentTraceContext,
+  parseTraceparent,
+  runWithTraceContext,
+} from './trace-context.ts'
 export type { TraceContext } from './trace-context.ts'
 export { isSensitiveKey, maskLine, maskText, maskValue, REDACTED } from './mask-sensitive.ts'
 export { isLuhnValid } from './luhn.ts'

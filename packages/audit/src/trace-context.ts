@@ -1,9 +1,11 @@
 /**
  * W3C Trace Context (`traceparent`, version 00). Every hop continues the caller's trace so the
- * trust trace can line up the decisions of one request across services.
+ * trust trace can line up the decisions of one request across services: the incoming context is
+ * parsed, made current for the request's async work, and continued on every outgoing call.
  *
  * @module
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 
 /** The parsed `traceparent` header. */
@@ -72,4 +74,34 @@ export function childTraceparent(parent?: TraceContext): {
     traceparent: `00-${context.traceId}-${context.parentId}-${context.flags}`,
     context,
   }
+}
+
+/** The trace context of the request being handled, following its async continuations. */
+const current = new AsyncLocalStorage<TraceContext>()
+
+/**
+ * Runs `fn` with `context` as the current trace context: everything `fn` starts, synchronously
+ * or asynchronously, sees it through {@link currentTraceContext}. service-kit enters the hop's
+ * context for each request, so outgoing calls (the mTLS agent) continue the same trace.
+ *
+ * @example
+ * ```ts
+ * runWithTraceContext(request.traceContext, () => handle(request))
+ * ```
+ */
+export function runWithTraceContext<T>(context: TraceContext, fn: () => T): T {
+  return current.run(context, fn)
+}
+
+/**
+ * The trace context entered by the innermost {@link runWithTraceContext}, `undefined` outside
+ * of one (e.g. a timer or a broker consumer started at boot).
+ *
+ * @example
+ * ```ts
+ * const { traceparent } = childTraceparent(currentTraceContext())
+ * ```
+ */
+export function currentTraceContext(): TraceContext | undefined {
+  return current.getStore()
 }

@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { childTraceparent, parseTraceparent } from '../src/index.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  childTraceparent,
+  currentTraceContext,
+  parseTraceparent,
+  runWithTraceContext,
+  type TraceContext,
+} from '../src/index.ts'
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 const PARENT_ID = '00f067aa0ba902b7'
@@ -67,5 +74,53 @@ describe('childTraceparent', () => {
       Array.from({ length: 100 }, () => childTraceparent(parseTraceparent(VALID)).context.parentId),
     )
     assert.equal(spans.size, 100)
+  })
+})
+
+describe('runWithTraceContext / currentTraceContext', () => {
+  const outer: TraceContext = { traceId: TRACE_ID, parentId: PARENT_ID, flags: '01' }
+  const inner: TraceContext = { traceId: 'a'.repeat(32), parentId: 'b'.repeat(16), flags: '00' }
+
+  it('has no context outside of a run', () => {
+    assert.equal(currentTraceContext(), undefined)
+  })
+
+  it('exposes the context to the callback and returns its result', () => {
+    assert.equal(
+      runWithTraceContext(outer, () => currentTraceContext()),
+      outer,
+    )
+  })
+
+  it('follows async continuations and ends with the run', async () => {
+    const seen = await runWithTraceContext(outer, async () => {
+      await sleep(1)
+      return currentTraceContext()
+    })
+    assert.equal(seen, outer)
+    assert.equal(currentTraceContext(), undefined)
+  })
+
+  it('lets an inner run shadow the outer context and restores it afterwards', () => {
+    runWithTraceContext(outer, () => {
+      assert.equal(
+        runWithTraceContext(inner, () => currentTraceContext()),
+        inner,
+      )
+      assert.equal(currentTraceContext(), outer)
+    })
+  })
+
+  it('keeps concurrent runs apart', async () => {
+    const contexts = Array.from({ length: 20 }, () => childTraceparent().context)
+    const seen = await Promise.all(
+      contexts.map((context, i) =>
+        runWithTraceContext(context, async () => {
+          await sleep((i * 7) % 5)
+          return currentTraceContext()
+        }),
+      ),
+    )
+    assert.deepEqual(seen, contexts)
   })
 })

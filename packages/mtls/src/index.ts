@@ -9,3 +9,4 @@ export {
 export { mtlsServerOptions, type MtlsServerOptions } from './server-options.ts'
 export { peerWorkloadId } from './peer-workload-id.ts'
 export { createMtlsAgent, DEFAULT_KEEP_ALIVE_TIMEOUT, type MtlsAgentOptions } from './mtls-agent.ts'
+export { traceparentInterceptor } from './traceparent-interceptor.ts'

@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto'
 import { checkServerIdentity as checkHostname, type PeerCertificate } from 'node:tls'
-import { Agent } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import { spiffeIdOfCertificate } from './certificate-spiffe-id.ts'
 import { WorkloadIdentityError } from './errors.ts'
 import type { WorkloadIdentity } from './load-workload-identity.ts'
 import { parseSpiffeId } from './spiffe-id.ts'
+import { traceparentInterceptor } from './traceparent-interceptor.ts'
 
 /** Idle keep-alive sockets are closed after this many milliseconds unless told otherwise. */
 export const DEFAULT_KEEP_ALIVE_TIMEOUT = 4000
@@ -42,9 +43,11 @@ function spiffeServerCheck(allowed: ReadonlySet<string>) {
 }
 
 /**
- * An undici `Agent` that calls other workloads over mutual TLS: it presents the workload
+ * An undici dispatcher that calls other workloads over mutual TLS: it presents the workload
  * certificate, trusts only the given CAs and, with `allowedServerIds`, refuses any server whose
- * SPIFFE id is not listed. Use it with undici's own `fetch`/`request` (same major version).
+ * SPIFFE id is not listed. Every request carries a `traceparent` continuing the current trace
+ * (see {@link traceparentInterceptor}). Use it as the `dispatcher` of undici's own
+ * `fetch`/`request` (same major version), and `close()` it when done.
  *
  * @example
  * ```ts
@@ -55,7 +58,10 @@ function spiffeServerCheck(allowed: ReadonlySet<string>) {
  * const res = await request(`${config.ORDERS_API_URL}/orders`, { dispatcher: agent })
  * ```
  */
-export function createMtlsAgent(id: WorkloadIdentity, opts: MtlsAgentOptions = {}): Agent {
+export function createMtlsAgent(
+  id: WorkloadIdentity,
+  opts: MtlsAgentOptions = {},
+): Dispatcher.ComposedDispatcher {
   const keepAliveTimeout = opts.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT
   if (!Number.isSafeInteger(keepAliveTimeout) || keepAliveTimeout < 0) {
     throw new WorkloadIdentityError(
@@ -100,5 +106,5 @@ export function createMtlsAgent(id: WorkloadIdentity, opts: MtlsAgentOptions = {
       minVersion: 'TLSv1.2',
       checkServerIdentity,
     },
-  })
+  }).compose(traceparentInterceptor())
 }

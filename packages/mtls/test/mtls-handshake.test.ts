@@ -3,7 +3,7 @@ import { createServer, type ServerOptions } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { after, describe, it } from 'node:test'
 import type { TLSSocket } from 'node:tls'
-import { Agent, request } from 'undici'
+import { Agent, request, type Dispatcher } from 'undici'
 import {
   createMtlsAgent,
   mtlsServerOptions,
@@ -20,7 +20,7 @@ const impostor = await createIdentity(cardvaultCa, 'retail', 'order-fulfillment-
 const vault = await createIdentity(cardvaultCa, 'cardvault', 'tokenization-api')
 
 const servers: { close(): void; closeAllConnections(): void }[] = []
-const agents: Agent[] = []
+const agents: Dispatcher[] = []
 after(async () => {
   await Promise.all(agents.map((a) => a.close()))
   for (const s of servers) {
@@ -45,7 +45,7 @@ async function startServer(options: ServerOptions) {
   return { url: `https://127.0.0.1:${port}/`, handled: () => handled, tlsErrors }
 }
 
-async function call(url: string, dispatcher: Agent) {
+async function call(url: string, dispatcher: Dispatcher) {
   agents.push(dispatcher)
   const res = await request(url, { dispatcher })
   return { status: res.statusCode, body: (await res.body.json()) as { peer: string | null } }

@@ -3,7 +3,8 @@
  * request travels through them:
  *
  * 1. TLS handshake (server options): internal listeners demand a workload certificate
- * 2. traceparent: continue or start the W3C trace, echo it on the response
+ * 2. traceparent: continue or start the W3C trace, echo it on the response, and run the rest of
+ *    the request in it, so calls made through `createMtlsAgent` carry it on
  * 3. peer identity: `request.peerId`, per-route `allowedCallers` (audited)
  * 4. problem handler: every error and 404 as problem+json, no stack traces
  * 5. health: `/healthz` and `/readyz`

@@ -2,6 +2,8 @@
  * `@mythical/service-kit`: what every workload is built on. `createService` (fastify) and
  * `expressServiceBasics` (express) give the same trust basics: mTLS listener, trace context,
  * peer identity with per-route allow-lists, problem+json errors, health and readiness probes.
+ * The `oidc-*` modules give both OpenID providers (oidc-provider, plain Node listeners) the same:
+ * edge + RFC 8705 mTLS alias listeners, probes, trace context, certificate hooks, audit reasons.
  *
  * @module
  */
@@ -31,3 +33,25 @@ export {
 export { runExpressService, type RunExpressOptions } from './express/run-express-service.ts'
 export { allowCallers } from './express/allow-callers.ts'
 export { expressPeerIdentity, expressTraceparent } from './express/request-context.ts'
+export {
+  startOidcListeners,
+  stopOnSignals,
+  type OidcListenerOptions,
+  type OidcListeners,
+} from './oidc-listeners.ts'
+export { withOidcProbes, type OidcProbeOptions, type RequestListener } from './oidc-probes.ts'
+export {
+  certificateAuthorized,
+  certificateSubjectMatches,
+  getCertificate,
+  type OidcRequestContext,
+} from './oidc-mtls.ts'
+export { refusalReason, withReason } from './oidc-refusal-reasons.ts'
+export { traceIdOf } from './trace-id.ts'
+export {
+  DATA_KEY_FILE,
+  derivePurposeKey,
+  loadDataKey,
+  type DataKey,
+  type PurposeKey,
+} from './data-key.ts'

@@ -2,13 +2,15 @@
  * Builds the IdP (no listening here, see `main.ts`): identity store, keys, clients, the
  * oidc-provider instance and the request handler shared by the edge and the mTLS listeners.
  *
- * Request routing, in order: health probes → interaction pages → oidc-provider.
+ * Request routing, in order: trace context and health probes (`@mythical/service-kit`
+ * `withOidcProbes`; ready = the identity database answers) → interaction pages → oidc-provider.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type Provider from 'oidc-provider'
 import type { Pool } from 'pg'
 import { createAuditLogger } from '@mythical/audit'
 import { checkDatabase, createDatabasePool } from '@mythical/db'
+import { withOidcProbes } from '@mythical/service-kit'
 import { clientRegistry } from '../clients.ts'
 import { createAccountStore } from './accounts/account-store.ts'
 import { createAuthenticator } from './accounts/authenticate.ts'
@@ -27,7 +29,7 @@ export interface Idp {
   readonly provider: Provider
   readonly pool: Pool
   readonly audit: IdpAudit
-  /** Node request listener for both listeners. */
+  /** Node request listener for both listeners, answering `/healthz` and `/readyz` too. */
   handle(req: IncomingMessage, res: ServerResponse): void
   /** Release the database pool. */
   close(): Promise<void>
@@ -45,7 +47,7 @@ export interface BuildIdpOptions {
  * @example
  * ```ts
  * const idp = await buildIdp(loadIdpConfig())
- * https.createServer(tlsOptions, idp.handle).listen(4000)
+ * await startOidcListeners(idp.handle, { identity, host, port: 4000, mtlsPort: 4001 })
  * ```
  */
 export async function buildIdp(config: IdpConfig, opts: BuildIdpOptions = {}): Promise<Idp> {
@@ -56,7 +58,7 @@ export async function buildIdp(config: IdpConfig, opts: BuildIdpOptions = {}): P
   const store = createAccountStore(pool)
   const keys = loadDerivedKeys(config.secretsDir)
 
-  if (!config.production) {
+  if (config.seedDemoData) {
     const created = await seedDemoAccounts(store, keys.totpSeal)
     if (created.length > 0) audit.logger.info({ created }, 'seeded demo accounts')
   }
@@ -73,7 +75,7 @@ export async function buildIdp(config: IdpConfig, opts: BuildIdpOptions = {}): P
     store,
     clients,
     signingKeys: loadSigningKeys(config.secretsDir),
-    cookieKeys: [keys.cookies.toString('base64url')],
+    cookieKeys: [keys.cookies.key.toString('base64url')],
     catalogue: resourceCatalogue(config.partnerIssuer),
     audit,
     formTargets: [config.webOrigin],
@@ -83,46 +85,32 @@ export async function buildIdp(config: IdpConfig, opts: BuildIdpOptions = {}): P
     provider,
     authenticator: createAuthenticator({ store, totpSealKey: keys.totpSeal }),
     audit,
-    csrfKey: keys.csrf,
+    csrfKey: keys.csrf.key,
     ownOrigin: new URL(config.issuer).origin,
     clientOrigins: [config.webOrigin],
   })
   const oidc = provider.callback()
 
-  const health = async (path: string, res: ServerResponse) => {
-    if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}')
-      return
+  const routes = (req: IncomingMessage, res: ServerResponse) => {
+    const run = async () => {
+      if (await interactions(req, res)) return
+      return oidc(req, res)
     }
-    try {
-      await checkDatabase(pool)
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}')
-    } catch {
-      res
-        .writeHead(503, { 'content-type': 'application/problem+json' })
-        .end('{"status":503,"code":"ZT_ERR_DEPENDENCY_UNAVAILABLE","title":"database unavailable"}')
-    }
+    run().catch((err: unknown) => {
+      audit.logger.error({ err }, 'idp request failed')
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end('internal error')
+    })
   }
 
   return {
     provider,
     pool,
     audit,
-    handle(req, res) {
-      const path = (req.url ?? '/').split('?')[0] ?? '/'
-      const run = async () => {
-        if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
-          return health(path, res)
-        }
-        if (await interactions(req, res)) return
-        return oidc(req, res)
-      }
-      run().catch((err: unknown) => {
-        audit.logger.error({ err }, 'idp request failed')
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' })
-        res.end('internal error')
-      })
-    },
+    handle: withOidcProbes(routes, {
+      readiness: { database: () => checkDatabase(pool) },
+      onCheckFailed: (check, err) => audit.logger.warn({ check, err }, 'readiness check failed'),
+    }),
     close: () => pool.end(),
   }
 }

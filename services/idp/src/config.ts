@@ -11,20 +11,36 @@ const manifest = serviceByName('idp')
 /** Default port of the RFC 8705 mTLS alias listener when the manifest does not name one. */
 const DEFAULT_MTLS_PORT = 4001
 
-const idpEnv = z.object({
-  ...serviceEnv,
-  /** Public issuer identifier (`https://localhost:4000`), not a network location. */
-  IDP_ISSUER: urlVar,
-  /** Issuer of the shipping partner's IdP: the audience of federation tokens. */
-  PARTNER_IDP_ISSUER: urlVar,
-  /** Port of the listener that demands a client certificate (RFC 8705 endpoint aliases). */
-  MTLS_PORT: portVar.optional(),
-  /** Public base URL of the mTLS aliases; defaults to the issuer's host on `MTLS_PORT`. */
-  IDP_MTLS_PUBLIC_URL: urlVar.optional(),
-  /** Public origin of the web app (redirect and post-logout URIs of the web clients). */
-  WEB_PUBLIC_URL: urlVar.default('https://localhost:3000'),
-  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
-})
+const idpEnv = z
+  .object({
+    ...serviceEnv,
+    /** Public issuer identifier (`https://localhost:4000`), not a network location. */
+    IDP_ISSUER: urlVar,
+    /** Issuer of the shipping partner's IdP: the audience of federation tokens. */
+    PARTNER_IDP_ISSUER: urlVar,
+    /** Port of the listener that demands a client certificate (RFC 8705 endpoint aliases). */
+    MTLS_PORT: portVar.optional(),
+    /** Public base URL of the mTLS aliases; defaults to the issuer's host on `MTLS_PORT`. */
+    IDP_MTLS_PUBLIC_URL: urlVar.optional(),
+    /** Public origin of the web app (redirect and post-logout URIs of the web clients). */
+    WEB_PUBLIC_URL: urlVar.default('https://localhost:3000'),
+    NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+    /** Create the SCENARIO.md demo accounts at startup: opt-in, and refused in production. */
+    SEED_DEMO_DATA: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
+  })
+  .superRefine((e, ctx) => {
+    // Well-known demo passwords and a published TOTP secret must never reach a production store.
+    if (e.SEED_DEMO_DATA && e.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SEED_DEMO_DATA'],
+        message: 'must not be true when NODE_ENV=production',
+      })
+    }
+  })
 
 /** Validated IdP configuration. */
 export interface IdpConfig {
@@ -39,8 +55,10 @@ export interface IdpConfig {
   readonly mtlsBaseUrl: string
   readonly partnerIssuer: string
   readonly webOrigin: string
-  /** Demo accounts are seeded at startup only outside production. */
+  /** `NODE_ENV=production`: the demo seeding CLI refuses to run. */
   readonly production: boolean
+  /** Seed the demo accounts at startup (`SEED_DEMO_DATA=true`; never with `production`). */
+  readonly seedDemoData: boolean
 }
 
 /**
@@ -70,5 +88,6 @@ export function loadIdpConfig(env: Record<string, string | undefined> = process.
     partnerIssuer: e.PARTNER_IDP_ISSUER.replace(/\/$/, ''),
     webOrigin: new URL(e.WEB_PUBLIC_URL).origin,
     production: e.NODE_ENV === 'production',
+    seedDemoData: e.SEED_DEMO_DATA,
   }
 }

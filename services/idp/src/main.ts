@@ -1,49 +1,35 @@
 /**
- * Entry point: load configuration, build the IdP, listen.
+ * Entry point: load configuration, build the IdP, listen (`@mythical/service-kit`
+ * `startOidcListeners`):
  *
  * - edge listener `HOST:PORT`: TLS with the IdP's certificate, no client certificate (browsers);
  * - mTLS alias listener `HOST:MTLS_PORT` (RFC 8705 `mtls_endpoint_aliases`): the handshake
  *   demands a client certificate from the retail CA — workloads authenticate here with
  *   `tls_client_auth` and get certificate-bound tokens.
+ *
+ * SIGTERM/SIGINT close both listeners, then the database pool.
  */
-import { createServer } from 'node:https'
-import type { Server } from 'node:https'
-import { loadWorkloadIdentity, mtlsServerOptions } from '@mythical/mtls'
+import { loadWorkloadIdentity } from '@mythical/mtls'
+import { startOidcListeners, stopOnSignals } from '@mythical/service-kit'
 import { buildIdp } from './app.ts'
 import { loadIdpConfig } from './config.ts'
 
 const config = loadIdpConfig()
-const identity = loadWorkloadIdentity(config.secretsDir)
 const idp = await buildIdp(config)
-
-const listen = (server: Server, port: number) =>
-  new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, config.host, () => resolve())
-  })
-
-const edge = createServer(
-  mtlsServerOptions(identity, { requireClientCertificate: false }),
-  idp.handle,
-)
-const mtls = createServer(mtlsServerOptions(identity), idp.handle)
-await listen(edge, config.port)
-await listen(mtls, config.mtlsPort)
+const listeners = await startOidcListeners(idp.handle, {
+  identity: loadWorkloadIdentity(config.secretsDir),
+  host: config.host,
+  port: config.port,
+  mtlsPort: config.mtlsPort,
+})
 idp.audit.logger.info(
   { issuer: config.issuer, port: config.port, mtlsPort: config.mtlsPort },
   'idp listening',
 )
-
-let stopping = false
-const stop = () => {
-  if (stopping) return
-  stopping = true
-  edge.closeAllConnections()
-  mtls.closeAllConnections()
-  Promise.all([new Promise((r) => edge.close(r)), new Promise((r) => mtls.close(r))])
-    .then(() => idp.close())
-    .then(() => process.exit(0))
-    .catch(() => process.exit(1))
-}
-process.on('SIGTERM', stop)
-process.on('SIGINT', stop)
+stopOnSignals(
+  async () => {
+    await listeners.close()
+    await idp.close()
+  },
+  (err) => idp.audit.logger.error({ err }, 'idp shutdown failed'),
+)

@@ -1,13 +1,18 @@
 /**
- * Builds the partner IdP (no listening here — see server.ts): provider, federation grant, audit.
+ * Builds the partner IdP (no listening here — see server.ts): provider, federation grant, audit,
+ * and the request listener — trace context and health probes (`@mythical/service-kit`
+ * `withOidcProbes`; ready = the retail JWKS is reachable) in front of oidc-provider.
  */
 import { readFile } from 'node:fs/promises'
 import Provider from 'oidc-provider'
+import { loadDataKey, withOidcProbes } from '@mythical/service-kit'
+import type { RequestListener } from '@mythical/service-kit'
 import type { AuditSink } from './audit/audit-sink.ts'
 import { auditProviderEvents } from './audit/provider-events.ts'
 import type { PartnerIdpConfig } from './config.ts'
 import { derivePairwiseKey } from './federation/pairwise-subject.ts'
 import { ReplayCache } from './federation/replay-cache.ts'
+import { jwksReachable } from './federation/retail-jwks-check.ts'
 import { createTrustedIssuers } from './federation/trusted-issuers.ts'
 import {
   CLOCK_TOLERANCE_SECONDS,
@@ -20,18 +25,20 @@ import { loadSigningKey } from './provider/keys.ts'
 
 export interface PartnerIdpDependencies {
   readonly audit: AuditSink
+  /** Where failed readiness checks are reported (the service log); optional in tests. */
+  readonly onCheckFailed?: (check: string, error: unknown) => void
 }
 
 export interface PartnerIdp {
   readonly provider: Provider
-  /** Node request listener serving every endpoint of the provider. */
-  readonly callback: ReturnType<Provider['callback']>
+  /** Node request listener serving every endpoint of the provider, `/healthz` and `/readyz`. */
+  readonly callback: RequestListener
 }
 
 /**
  * @example
  *   const { callback } = await buildPartnerIdp(loadConfig(), { audit })
- *   https.createServer(tlsOptions, callback)
+ *   await startOidcListeners(callback, { identity, host, port: 5000, mtlsPort: 5001 })
  */
 export async function buildPartnerIdp(
   config: PartnerIdpConfig,
@@ -54,10 +61,15 @@ export async function buildPartnerIdp(
         { issuer: config.retail.issuer, jwksUri: config.retail.jwksUri, caPem: retailCaPem },
       ]),
       replayCache: new ReplayCache({ toleranceSeconds: CLOCK_TOLERANCE_SECONDS }),
+      maxTokenAgeSeconds: config.subjectTokenMaxAgeSeconds,
     }),
-    pairwiseKey: derivePairwiseKey(signingKey),
+    pairwiseKey: derivePairwiseKey(loadDataKey(config.secretsDir)),
     audit: deps.audit,
     audited,
   })
-  return { provider, callback: provider.callback() }
+  const callback = withOidcProbes(provider.callback(), {
+    readiness: { 'retail-jwks': jwksReachable(config.retail.jwksUri, retailCaPem) },
+    ...(deps.onCheckFailed ? { onCheckFailed: deps.onCheckFailed } : {}),
+  })
+  return { provider, callback }
 }

@@ -20,6 +20,16 @@ const EnvSchema = z.object({
   IDP_URL: urlVar,
   /** Port of the listener that demands a client certificate (RFC 8705 endpoint aliases). */
   MTLS_PORT: portVar.optional(),
+  /**
+   * Oldest retail subject token accepted (seconds since its `iat`): the retail IdP's access-token
+   * lifetime, so a token is never honoured longer than the retail IdP itself would.
+   */
+  SUBJECT_TOKEN_MAX_AGE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int({ error: 'must be a whole number of seconds' })
+    .min(30, { error: 'must be at least 30' })
+    .max(3600, { error: 'must be at most 3600' })
+    .default(300),
 })
 
 /** Validated configuration of the partner IdP. */
@@ -33,7 +43,9 @@ export interface PartnerIdpConfig {
   readonly logLevel: string
   /** `https://localhost:5000` locally: `iss` of what we issue, and the `aud` we accept. */
   readonly issuer: string
-  /** Our own secrets folder (TLS key pair, signing key). */
+  /** Oldest retail subject token accepted, in seconds since its `iat`. */
+  readonly subjectTokenMaxAgeSeconds: number
+  /** Our own secrets folder (TLS key pair, signing key, data key). */
   readonly secretsDir: string
   /** The public PKI folder: CA certificates and public JWKS of every trust domain. */
   readonly pkiDir: string
@@ -71,6 +83,7 @@ export function loadConfig(
     logLevel: e.LOG_LEVEL,
     // Issuer identifiers are compared as exact strings: one canonical form, no trailing slash.
     issuer: withoutTrailingSlash(e.PARTNER_IDP_ISSUER),
+    subjectTokenMaxAgeSeconds: e.SUBJECT_TOKEN_MAX_AGE_SECONDS,
     secretsDir: e.SECRETS_DIR,
     pkiDir: e.PKI_DIR,
     retail: {

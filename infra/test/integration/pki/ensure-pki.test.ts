@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { X509Certificate } from 'node:crypto'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
@@ -20,13 +20,23 @@ const later = (ms: number) => new Date(NOW.getTime() + ms)
 
 const identities = pkiIdentities()
 const tlsLabels = identities.map((identity) => `tls/${identity.name}`)
-const jwksLabels = SERVICES.map((service) => `jwks/${service.name}`)
+/** Per service: its JWK pair and its data key. */
+const jwksLabels = SERVICES.flatMap((service) => [
+  `jwks/${service.name}`,
+  `data-key/${service.name}`,
+])
 const caLabels = TRUST_DOMAINS.map((domain) => `ca/${domain}`)
 const sorted = (items: string[]) => [...items].sort()
 
 const read = (path: string) => readFile(path, 'utf8')
 const secret = (paths: StackPaths, name: string, file: string) =>
   read(join(paths.secrets(name), file))
+
+/** Text of every file under `dir`, recursively. */
+async function allFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true })
+  return Promise.all(entries.filter((e) => e.isFile()).map((e) => read(join(e.parentPath, e.name))))
+}
 
 describe('ensurePki', () => {
   let paths: StackPaths
@@ -37,7 +47,7 @@ describe('ensurePki', () => {
   })
   after(() => remove())
 
-  it('issues a CA per domain, a certificate per identity and JWKs per service', async () => {
+  it('issues a CA per domain, a certificate per identity, JWKs and a data key per service', async () => {
     const result = await ensurePki(paths, { now: NOW })
     assert.deepEqual(sorted(result.issued), sorted([...caLabels, ...tlsLabels, ...jwksLabels]))
     assert.deepEqual(result.renewed, [])
@@ -101,6 +111,21 @@ describe('ensurePki', () => {
     }
   })
 
+  it('gives every service its own 256-bit data key, never published under pki/', async () => {
+    const published = await allFiles(paths.pki)
+    const seen = new Set<string>()
+    for (const service of SERVICES) {
+      const jwk = JSON.parse(await secret(paths, service.name, SECRET_FILES.dataKey))
+      assert.deepEqual(Object.keys(jwk).sort(), ['k', 'kid', 'kty'])
+      assert.equal(jwk.kty, 'oct')
+      assert.equal(Buffer.from(jwk.k, 'base64url').length, 32)
+      assert.ok(jwk.kid.length > 0)
+      assert.ok(!seen.has(jwk.k), `${service.name} shares a data key`)
+      seen.add(jwk.k)
+      for (const text of published) assert.ok(!text.includes(jwk.k), `${service.name} published`)
+    }
+  })
+
   it('name-constrains each CA to its own trust domain', async () => {
     for (const domain of TRUST_DOMAINS) {
       assert.deepEqual(permittedTrustDomains(await read(paths.caCert(domain))), [
@@ -123,8 +148,9 @@ describe('ensurePki', () => {
     assert.deepEqual(result.renewed, [])
   })
 
-  it('renews leaves past two thirds of their lifetime, keeping CAs and JWKs', async () => {
+  it('renews leaves past two thirds of their lifetime, keeping CAs, JWKs and data keys', async () => {
     const signing = await secret(paths, 'orders-api', SECRET_FILES.signingKey)
+    const dataKey = await secret(paths, 'idp', SECRET_FILES.dataKey)
     const oldKey = await secret(paths, 'orders-api', SECRET_FILES.tlsKey)
     const now = later(17 * HOUR_MS)
     const result = await ensurePki(paths, { now })
@@ -134,6 +160,7 @@ describe('ensurePki', () => {
     assert.deepEqual(info.notAfter, new Date(now.getTime() + 24 * HOUR_MS))
     assert.notEqual(await secret(paths, 'orders-api', SECRET_FILES.tlsKey), oldKey)
     assert.equal(await secret(paths, 'orders-api', SECRET_FILES.signingKey), signing)
+    assert.equal(await secret(paths, 'idp', SECRET_FILES.dataKey), dataKey)
   })
 
   it('renews a CA nearing expiry together with all its leaves', async () => {
@@ -235,6 +262,32 @@ describe('ensurePki', () => {
       await assert.rejects(ensurePki(paths, { now: later(21 * DAY_MS + 6 * HOUR_MS) }), {
         code: 'ERR_STACK_PKI_INVALID_JWK',
       })
+    } finally {
+      await writeFile(path, original)
+    }
+  })
+
+  it('fails loudly on a corrupted data key instead of replacing it', async () => {
+    const path = join(paths.secrets('partner-idp'), SECRET_FILES.dataKey)
+    const original = await read(path)
+    const now = later(21 * DAY_MS + 6 * HOUR_MS)
+    try {
+      const jwk = JSON.parse(original)
+      const cases: [string, string][] = [
+        [JSON.stringify({ ...jwk, k: Buffer.alloc(16).toString('base64url') }), '"k" must be'],
+        [JSON.stringify({ ...jwk, kty: 'EC' }), '"kty" must be "oct"'],
+        [JSON.stringify({ ...jwk, kid: '' }), '"kid" missing'],
+        ['{not json', 'is not valid JSON'],
+      ]
+      for (const [text, message] of cases) {
+        await writeFile(path, text)
+        await assert.rejects(ensurePki(paths, { now }), (err: Error & { code?: string }) => {
+          assert.equal(err.code, 'ERR_STACK_PKI_INVALID_JWK')
+          assert.ok(err.message.startsWith(path) && err.message.includes(message), err.message)
+          assert.ok(!err.message.includes(jwk.k), 'the key is never in the message')
+          return true
+        })
+      }
     } finally {
       await writeFile(path, original)
     }

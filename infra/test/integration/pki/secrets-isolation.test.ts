@@ -15,13 +15,16 @@ import { tempStack } from './temp-stack.ts'
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777
 const identities = pkiIdentities()
 
-/** Every private secret an identity owns: its TLS key and the `d` of its JWKs. */
+/** Every private secret an identity owns: its TLS key, the `d` of its JWKs, its data key `k`. */
 async function privateMaterial(paths: StackPaths, name: string): Promise<string[]> {
   const dir = paths.secrets(name)
   const files = await readdir(dir)
   const material = [await readFile(join(dir, SECRET_FILES.tlsKey), 'utf8')]
   for (const file of [SECRET_FILES.signingKey, SECRET_FILES.encryptionKey]) {
     if (files.includes(file)) material.push(JSON.parse(await readFile(join(dir, file), 'utf8')).d)
+  }
+  if (files.includes(SECRET_FILES.dataKey)) {
+    material.push(JSON.parse(await readFile(join(dir, SECRET_FILES.dataKey), 'utf8')).k)
   }
   return material
 }
@@ -41,7 +44,9 @@ describe('secrets isolation', () => {
     assert.deepEqual(folders.sort(), identities.map((identity) => identity.name).sort())
     for (const identity of identities) {
       const expected: string[] = [SECRET_FILES.tlsCert, SECRET_FILES.tlsKey, SECRET_FILES.ca]
-      if (identity.hasJwks) expected.push(SECRET_FILES.signingKey, SECRET_FILES.encryptionKey)
+      if (identity.hasJwks) {
+        expected.push(SECRET_FILES.signingKey, SECRET_FILES.encryptionKey, SECRET_FILES.dataKey)
+      }
       assert.deepEqual((await readdir(paths.secrets(identity.name))).sort(), expected.sort())
     }
   })
@@ -112,7 +117,7 @@ describe('secrets isolation', () => {
       assert.equal(await modeOf(jwks), 0o644)
       const { keys } = JSON.parse(await readFile(jwks, 'utf8'))
       assert.ok(
-        keys.every((key: Record<string, unknown>) => !('d' in key)),
+        keys.every((key: Record<string, unknown>) => !('d' in key) && key.kty !== 'oct'),
         jwks,
       )
     }

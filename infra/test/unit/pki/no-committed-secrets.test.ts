@@ -14,6 +14,8 @@ import { REPO_ROOT } from '../../../src/paths.ts'
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----\r?\n[A-Za-z0-9+/=]{40,}/
 /** A JWK private member (`d` of EC/OKP/RSA keys) with a value long enough to be a real key. */
 const JWK_PRIVATE_MEMBER = /"d"\s*:\s*"[A-Za-z0-9_-]{32,}"/
+/** A symmetric JWK's key value (`k` of `oct` keys, e.g. a data key) of at least 128 bits. */
+const JWK_SECRET_MEMBER = /"k"\s*:\s*"[A-Za-z0-9_-]{22,}"/
 
 const git = (...args: string[]) =>
   execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
@@ -41,9 +43,15 @@ describe('no secret material in the repository', () => {
     assert.deepEqual(offending('"d"', JWK_PRIVATE_MEMBER), [])
   })
 
+  it('has no symmetric JWK (data key) in tracked or committable files', () => {
+    assert.deepEqual(offending('"k"', JWK_SECRET_MEMBER), [])
+  })
+
   it('ignores .stack/, where the dev PKI writes keys', () => {
-    const probe = join('.stack', 'secrets', 'orders-api', 'tls.key')
-    assert.equal(git('check-ignore', probe).trim(), probe)
+    for (const file of ['tls.key', 'data-key.jwk.json']) {
+      const probe = join('.stack', 'secrets', 'orders-api', file)
+      assert.equal(git('check-ignore', probe).trim(), probe)
+    }
     assert.equal(git('ls-files', '.stack').trim(), '')
   })
 
@@ -52,5 +60,8 @@ describe('no secret material in the repository', () => {
     assert.match(pem.join('\n'), PEM_PRIVATE_KEY)
     assert.match(JSON.stringify({ kty: 'EC', d: 'x'.repeat(43) }), JWK_PRIVATE_MEMBER)
     assert.doesNotMatch('"d": "short"', JWK_PRIVATE_MEMBER)
+    const dataKey = { kty: 'oct', kid: 'x', k: Buffer.alloc(32, 1).toString('base64url') }
+    assert.match(JSON.stringify(dataKey, null, 2), JWK_SECRET_MEMBER)
+    assert.doesNotMatch('"k": "short"', JWK_SECRET_MEMBER)
   })
 })

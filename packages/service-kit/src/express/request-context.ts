@@ -1,10 +1,16 @@
 /**
  * Per-request context for the express services, the same two facts the fastify kit provides:
  * - `req.traceContext`: W3C trace of this hop, continued from the caller's `traceparent` and
- *   echoed on the response
+ *   echoed on the response; the rest of the request runs inside it (`currentTraceContext()`),
+ *   so the calls it makes through `createMtlsAgent` continue the trace
  * - `req.peerId`: SPIFFE id of the verified mTLS peer, `undefined` without one
  */
-import { childTraceparent, parseTraceparent, type TraceContext } from '@mythical/audit'
+import {
+  childTraceparent,
+  parseTraceparent,
+  runWithTraceContext,
+  type TraceContext,
+} from '@mythical/audit'
 import { peerWorkloadId } from '@mythical/mtls'
 import type { RequestHandler } from 'express'
 import { TLSSocket } from 'node:tls'
@@ -22,7 +28,8 @@ declare global {
 }
 
 /**
- * Middleware setting `req.traceContext` and the `traceparent` response header.
+ * Middleware setting `req.traceContext` and the `traceparent` response header, and running the
+ * middleware and routes after it inside the hop's trace context.
  *
  * @example
  * ```ts
@@ -35,7 +42,9 @@ export function expressTraceparent(): RequestHandler {
     const hop = childTraceparent(typeof header === 'string' ? parseTraceparent(header) : undefined)
     req.traceContext = hop.context
     res.setHeader('traceparent', hop.traceparent)
-    next()
+    // express runs the middleware and routes after this one from inside `next`; body-parser
+    // (raw-body) calls back in the request's async context, so routes with a body stay in it.
+    runWithTraceContext(hop.context, () => next())
   }
 }
 

@@ -2,7 +2,7 @@
  * The express counterpart of `createService`, for the other companies' services (cardvault and
  * the shipping partner run express). It installs, in the order a request travels:
  *
- * 1. `req.traceContext` + `traceparent` echo
+ * 1. `req.traceContext` + `traceparent` echo; the rest of the request runs in that trace context
  * 2. `req.peerId` from the mTLS socket
  * 3. `/healthz` and `/readyz`
  * 4. the service's own routes

@@ -4,8 +4,15 @@
  * - give this hop its own span id, expose it as `request.traceContext`
  * - echo the hop's `traceparent` on the response, so a caller (and the trust trace) can find it
  * - bind the trace id to the request logger
+ * - run the rest of the request inside the hop's context (`currentTraceContext()`), so the calls
+ *   it makes through `createMtlsAgent` continue the trace
  */
-import { childTraceparent, parseTraceparent, type TraceContext } from '@mythical/audit'
+import {
+  childTraceparent,
+  parseTraceparent,
+  runWithTraceContext,
+  type TraceContext,
+} from '@mythical/audit'
 import type { FastifyPluginCallback } from 'fastify'
 import fp from 'fastify-plugin'
 
@@ -26,7 +33,9 @@ const traceparent: FastifyPluginCallback = (app, _opts, done) => {
     request.traceContext = hop.context
     request.log = request.log.child({ traceId: hop.context.traceId })
     reply.header('traceparent', hop.traceparent)
-    next()
+    // fastify calls the next hook, and in the end the handler, from inside `next`; its body
+    // parser resumes in the request's async context, so routes with a body stay in the trace.
+    runWithTraceContext(hop.context, () => next())
   })
   done()
 }

@@ -1,12 +1,12 @@
 import { createMtlsAgent, type WorkloadIdentity } from '@mythical/mtls'
-import { Agent, request } from 'undici'
+import { Agent, request, type Dispatcher } from 'undici'
 
-const agents: Agent[] = []
+const agents: Dispatcher[] = []
 
 /** Closes every agent made by {@link callAs}/{@link callWithoutCertificate}. */
 export const closeAgents = () => Promise.all(agents.splice(0).map((a) => a.close()))
 
-async function call(url: string, dispatcher: Agent, headers: Record<string, string> = {}) {
+async function call(url: string, dispatcher: Dispatcher, headers: Record<string, string> = {}) {
   agents.push(dispatcher)
   const res = await request(url, { dispatcher, headers })
   return {

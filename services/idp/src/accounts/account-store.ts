@@ -75,6 +75,8 @@ export interface AccountStore {
   upsertGroup(name: string, description: string): Promise<void>
   /** Create the account unless one with this id exists (seeding is idempotent). */
   insertAccountIfMissing(account: NewAccount): Promise<boolean>
+  /** Store a newly sealed TOTP secret; the replay guard restarts with it. */
+  replaceTotpSecret(id: string, sealedTotpSecret: string): Promise<void>
 }
 
 /**
@@ -119,6 +121,12 @@ export function createAccountStore(pool: Pool): AccountStore {
         [id, timeStep],
       )
       return rowCount === 1
+    },
+    async replaceTotpSecret(id, sealedTotpSecret) {
+      await pool.query(
+        'UPDATE accounts SET totp_secret = $2, totp_last_time_step = NULL WHERE id = $1',
+        [id, sealedTotpSecret],
+      )
     },
     async upsertGroup(name, description) {
       await pool.query(

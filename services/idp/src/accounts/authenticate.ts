@@ -9,6 +9,7 @@
  *
  * Outcomes carry a stable reason code, the same one written to the audit log.
  */
+import type { PurposeKey } from '@mythical/service-kit'
 import type { AccountRecord, AccountStore } from './account-store.ts'
 import { decoyPasswordHash, verifyPassword } from './password.ts'
 import { openSecret } from './secret-box.ts'
@@ -34,8 +35,8 @@ export type AuthOutcome =
 /** Dependencies of the authenticator. */
 export interface AuthenticatorOptions {
   store: AccountStore
-  /** AES-256-GCM key that opens sealed TOTP secrets. */
-  totpSealKey: Buffer
+  /** AES-256-GCM key (with its data key version) that opens sealed TOTP secrets. */
+  totpSealKey: PurposeKey
   now?: () => Date
 }
 

@@ -1,11 +1,14 @@
 /**
- * Demo identities of SCENARIO.md (never in production mode): customers katie and bob, sales
- * associate sam in group `sales-associate` with TOTP secret `JBSWY3DPEHPK3PXP`. Idempotent:
- * existing accounts are left untouched (their lockout/TOTP state included).
+ * Demo identities of SCENARIO.md (only with `SEED_DEMO_DATA=true`, never in production mode):
+ * customers katie and bob, sales associate sam in group `sales-associate` with TOTP secret
+ * `JBSWY3DPEHPK3PXP`. Idempotent: existing accounts are left untouched (their lockout/TOTP state
+ * included) — except a demo TOTP secret sealed with a data key version this IdP no longer has,
+ * which could never be opened again and is sealed anew with the current one.
  */
+import type { PurposeKey } from '@mythical/service-kit'
 import type { AccountStore } from './account-store.ts'
 import { hashPassword } from './password.ts'
-import { sealSecret } from './secret-box.ts'
+import { sealedKeyVersion, sealSecret } from './secret-box.ts'
 
 /** Group whose members may use the shop-assistant app (and must pass MFA). */
 export const SALES_ASSOCIATE_GROUP = 'sales-associate'
@@ -56,12 +59,19 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
  */
 export async function seedDemoAccounts(
   store: AccountStore,
-  totpSealKey: Buffer,
+  totpSealKey: PurposeKey,
 ): Promise<string[]> {
   await store.upsertGroup(SALES_ASSOCIATE_GROUP, 'Sales associates using the shop-assistant app')
   const created: string[] = []
   for (const a of DEMO_ACCOUNTS) {
-    if (await store.findById(a.id)) continue
+    const existing = await store.findById(a.id)
+    if (existing) {
+      const sealed = existing.sealedTotpSecret
+      if (a.totpSecret && sealed && sealedKeyVersion(sealed) !== totpSealKey.kid) {
+        await store.replaceTotpSecret(a.id, sealSecret(totpSealKey, a.id, a.totpSecret))
+      }
+      continue
+    }
     const inserted = await store.insertAccountIfMissing({
       id: a.id,
       username: a.username,

@@ -3,8 +3,8 @@
  * (from its `traceparent`, or a fresh one) so the records line up with the caller's.
  */
 import type { IncomingMessage } from 'node:http'
-import { childTraceparent, parseTraceparent } from '@mythical/audit'
 import type { AuditLogger } from '@mythical/audit'
+import { traceIdOf } from '@mythical/service-kit'
 
 /** Fields of one IdP decision besides the trace id. */
 export interface IdpDecision {
@@ -22,13 +22,6 @@ export interface IdpAudit {
   readonly logger: AuditLogger['logger']
 }
 
-/** Trace id of a request: its `traceparent` when valid, otherwise a new trace. */
-export function traceIdOf(req: IncomingMessage | undefined): string {
-  const header = req?.headers.traceparent
-  const parent = parseTraceparent(typeof header === 'string' ? header : undefined)
-  return parent?.traceId ?? childTraceparent().context.traceId
-}
-
 /**
  * @example
  * ```ts
@@ -40,7 +33,7 @@ export function idpAudit(logger: AuditLogger): IdpAudit {
   return {
     logger: logger.logger,
     record(req, decision) {
-      logger.decision({ traceId: traceIdOf(req), ...decision })
+      logger.decision({ traceId: traceIdOf(req?.headers.traceparent), ...decision })
     },
   }
 }

@@ -6,7 +6,7 @@
 import type Provider from 'oidc-provider'
 import type { KoaContextWithOIDC } from 'oidc-provider'
 import type { IdpAudit } from './idp-audit.ts'
-import { refusalReason } from './refusal-reasons.ts'
+import { refusalReason } from '@mythical/service-kit'
 
 /** Endpoint error events, each a refusal of a request. */
 const ERROR_EVENTS = [

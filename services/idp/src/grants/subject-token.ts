@@ -13,7 +13,7 @@ import { createLocalJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from 'j
 import type { JSONWebKeySet } from 'jose'
 import type Provider from 'oidc-provider'
 import { errors } from 'oidc-provider'
-import { withReason } from '../audit/refusal-reasons.ts'
+import { withReason } from '@mythical/service-kit'
 import { ALLOWED_SIGNING_ALGS } from '../keys/signing-keys.ts'
 
 /** What the exchange needs to know about a validated subject token. */

@@ -1,15 +1,15 @@
 /**
- * Symmetric keys the IdP needs (cookie signing, TOTP secret sealing, CSRF tokens), derived with
- * HKDF-SHA256 (RFC 5869) from the private scalar `d` of its own `encryption-key.jwk.json`.
+ * Symmetric keys the IdP needs (cookie signing, TOTP secret sealing, CSRF tokens), each derived
+ * with HKDF-SHA256 from the IdP's own data key (`data-key.jwk.json`, see `@mythical/service-kit`).
  *
- * - one secret on disk, per-purpose keys: a leak of one derived key reveals nothing about another;
- * - `info` names the purpose and a version so a key can be rolled by bumping the label;
- * - nothing is hand-rolled: node:crypto `hkdfSync` does the work.
+ * - never from the signing or encryption key pairs: those rotate on their own schedule, and a
+ *   rotation must not make sealed TOTP secrets unreadable or end every session;
+ * - one root secret on disk, per-purpose keys: a leak of one derived key reveals nothing about
+ *   another;
+ * - every key carries the data key's `kid`, which sealed values record as their key version.
  */
-import { hkdfSync } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { KeystoreError } from '../errors.ts'
+import { derivePurposeKey, loadDataKey } from '@mythical/service-kit'
+import type { DataKey, PurposeKey } from '@mythical/service-kit'
 
 /** Purposes with their HKDF `info` label. Changing a label rotates that key. */
 export const KEY_PURPOSES = {
@@ -19,40 +19,27 @@ export const KEY_PURPOSES = {
 } as const
 export type KeyPurpose = keyof typeof KEY_PURPOSES
 
-/** The salt is public and fixed: HKDF's security rests on the input key material. */
-const SALT = Buffer.from('mythical-retail idp hkdf salt')
-
-/** 32-byte keys for every purpose. */
-export type DerivedKeys = Readonly<Record<KeyPurpose, Buffer>>
+/** A 32-byte key for every purpose. */
+export type DerivedKeys = Readonly<Record<KeyPurpose, PurposeKey>>
 
 /**
- * Derive the IdP's purpose keys from input key material.
+ * Derive the IdP's purpose keys from its data key.
  *
  * @example
  * ```ts
- * const keys = deriveKeys(Buffer.from(jwk.d, 'base64url'))
- * keys.totpSeal // 32 bytes for AES-256-GCM
+ * const keys = deriveKeys(loadDataKey(secretsDir))
+ * keys.totpSeal.key // 32 bytes for AES-256-GCM, keys.totpSeal.kid its version
  * ```
  */
-export function deriveKeys(ikm: Buffer): DerivedKeys {
-  if (ikm.length < 32) throw new KeystoreError('HKDF input key material must be at least 32 bytes')
-  const derive = (info: string) => Buffer.from(hkdfSync('sha256', ikm, SALT, info, 32))
+export function deriveKeys(dataKey: DataKey): DerivedKeys {
   return {
-    cookies: derive(KEY_PURPOSES.cookies),
-    totpSeal: derive(KEY_PURPOSES.totpSeal),
-    csrf: derive(KEY_PURPOSES.csrf),
+    cookies: derivePurposeKey(dataKey, KEY_PURPOSES.cookies),
+    totpSeal: derivePurposeKey(dataKey, KEY_PURPOSES.totpSeal),
+    csrf: derivePurposeKey(dataKey, KEY_PURPOSES.csrf),
   }
 }
 
-/** Read `encryption-key.jwk.json` from the secrets folder and derive the purpose keys. */
+/** Read `data-key.jwk.json` from the secrets folder and derive the purpose keys. */
 export function loadDerivedKeys(secretsDir: string): DerivedKeys {
-  const file = join(secretsDir, 'encryption-key.jwk.json')
-  let jwk: { d?: unknown }
-  try {
-    jwk = JSON.parse(readFileSync(file, 'utf8')) as { d?: unknown }
-  } catch (cause) {
-    throw new KeystoreError(`cannot read ${file}`, { cause })
-  }
-  if (typeof jwk.d !== 'string') throw new KeystoreError(`${file} holds no private key`)
-  return deriveKeys(Buffer.from(jwk.d, 'base64url'))
+  return deriveKeys(loadDataKey(secretsDir))
 }

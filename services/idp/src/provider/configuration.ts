@@ -14,9 +14,14 @@
 import { errors } from 'oidc-provider'
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import type { Adapter, ClientMetadata } from 'oidc-provider'
+import {
+  certificateAuthorized,
+  certificateSubjectMatches,
+  getCertificate,
+  withReason,
+} from '@mythical/service-kit'
 import type { AccountStore } from '../accounts/account-store.ts'
 import type { IdpAudit } from '../audit/idp-audit.ts'
-import { withReason } from '../audit/refusal-reasons.ts'
 import { ACR_MFA, ACR_PASSWORD } from '../policies/mfa.ts'
 import type { ResourceDefinition } from '../policies/resources.ts'
 import { GATEWAY_RESOURCE, SCOPE_DESCRIPTIONS } from '../policies/resources.ts'
@@ -26,7 +31,6 @@ import { providerPages } from '../interactions/provider-pages.ts'
 import { extraTokenClaims } from './extra-token-claims.ts'
 import { CLAIMS, findAccount } from './find-account.ts'
 import { idpInteractionPolicy } from './interaction-policy.ts'
-import { certificateAuthorized, certificateSubjectMatches, getCertificate } from './mtls.ts'
 import { getResourceServerInfo } from './resource-server-info.ts'
 
 /** Lifetimes in seconds (FAPI 2.0: authorization code ≤ 60 s). */

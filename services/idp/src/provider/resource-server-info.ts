@@ -7,7 +7,7 @@ import { errors } from 'oidc-provider'
 import type { Client, KoaContextWithOIDC, ResourceServer } from 'oidc-provider'
 import type { ResourceDefinition } from '../policies/resources.ts'
 import { isAllowedTarget } from '../policies/token-exchange-graph.ts'
-import { withReason } from '../audit/refusal-reasons.ts'
+import { withReason } from '@mythical/service-kit'
 
 /** The settings oidc-provider needs for one resource. */
 export function toResourceServerInfo(r: ResourceDefinition): ResourceServer {

@@ -31,3 +31,21 @@ test('a missing or non-https issuer fails fast, naming the variable', () => {
 test('production mode is explicit', () => {
   assert.equal(loadIdpConfig({ ...env, NODE_ENV: 'production' }).production, true)
 })
+
+test('demo seeding is opt-in: off by default, on with SEED_DEMO_DATA=true', () => {
+  assert.equal(loadIdpConfig(env).seedDemoData, false)
+  assert.equal(loadIdpConfig({ ...env, SEED_DEMO_DATA: 'false' }).seedDemoData, false)
+  assert.equal(loadIdpConfig({ ...env, SEED_DEMO_DATA: 'true' }).seedDemoData, true)
+  assert.throws(() => loadIdpConfig({ ...env, SEED_DEMO_DATA: 'yes' }), {
+    code: 'ERR_CONFIG_INVALID',
+    message: /SEED_DEMO_DATA/,
+  })
+})
+
+test('demo seeding in production refuses to start, naming the variable', () => {
+  assert.throws(() => loadIdpConfig({ ...env, NODE_ENV: 'production', SEED_DEMO_DATA: 'true' }), {
+    code: 'ERR_CONFIG_INVALID',
+    message: /SEED_DEMO_DATA.*NODE_ENV=production/,
+  })
+  assert.equal(loadIdpConfig({ ...env, NODE_ENV: 'production' }).seedDemoData, false)
+})

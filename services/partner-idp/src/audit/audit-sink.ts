@@ -4,7 +4,6 @@
  * trace and the tests say exactly why a request was decided the way it was. Records carry the
  * pairwise partner subject, never the retail `sub`, and never a token.
  */
-import { childTraceparent, parseTraceparent } from '@mythical/audit'
 import type { AuditLogger } from '@mythical/audit'
 
 /** Where decisions go: the service's audit logger, or a collector in tests. */
@@ -12,14 +11,3 @@ export type AuditSink = Pick<AuditLogger, 'decision'>
 
 /** SCENARIO.md trust boundary: retail ↔ shipping partner (federation). */
 export const FEDERATION_BOUNDARY = 'TB10'
-
-/**
- * The request's W3C trace id (from `traceparent`), or a fresh one when the caller sent none, so
- * the retail BFF's records and ours line up in the trust trace.
- *
- * @example
- *   traceIdOf(ctx.get('traceparent'))
- */
-export function traceIdOf(traceparent: string | undefined): string {
-  return (parseTraceparent(traceparent) ?? childTraceparent().context).traceId
-}

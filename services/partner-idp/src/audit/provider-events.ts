@@ -3,18 +3,15 @@
  * runs — above all failed client authentication (unknown client, wrong key, expired or replayed
  * assertion) — using its `grant.error` event, and unexpected failures (`server_error`), see
  * oidc-provider docs/events.md.
+ *
+ * Reasons come from `@mythical/service-kit` `refusalReason`, the table the retail IdP uses too
+ * (`client_auth.*` for client authentication in both). A record carries stable codes only —
+ * never oidc-provider's or a library's prose, which can quote request input.
  */
 import type { Provider } from 'oidc-provider'
-import { FEDERATION_BOUNDARY, traceIdOf } from './audit-sink.ts'
+import { refusalReason, traceIdOf } from '@mythical/service-kit'
+import { FEDERATION_BOUNDARY } from './audit-sink.ts'
 import type { AuditSink } from './audit-sink.ts'
-
-/** OAuth error → audit reason for refusals the provider itself raises. */
-const REASONS: Readonly<Record<string, string>> = {
-  invalid_client: 'client.authentication_failed',
-  unauthorized_client: 'client.grant_not_allowed',
-  unsupported_grant_type: 'oauth.unsupported_grant_type',
-  invalid_request: 'oauth.invalid_request',
-}
 
 /**
  * @example
@@ -33,14 +30,13 @@ export function auditProviderEvents(
       boundary: FEDERATION_BOUNDARY,
       action: 'oauth.token_request',
       decision: 'deny',
-      reason: REASONS[err.error] ?? `oauth.${err.error}`,
+      reason: refusalReason(err),
       ...(clientId ? { clientId } : {}),
-      // error_detail is oidc-provider's server-side explanation (e.g. which assertion check failed).
-      detail: err.error_detail ?? err.error_description ?? err.message,
+      error: err.error,
     })
   })
   // An unexpected failure is still a refusal (fail closed) and must show up in the trust trace.
-  provider.on('server_error', (ctx, err) => {
+  provider.on('server_error', (ctx, _err) => {
     audit.decision({
       traceId: traceIdOf(ctx.get('traceparent')),
       boundary: FEDERATION_BOUNDARY,
@@ -48,7 +44,6 @@ export function auditProviderEvents(
       decision: 'deny',
       reason: 'oauth.server_error',
       route: ctx.oidc?.route,
-      detail: err.name,
     })
   })
 }

@@ -46,3 +46,17 @@ export class FederationRefusal extends Error {
     this.oauthError = oauthError
   }
 }
+
+/**
+ * The trusted issuer's JWKS endpoint answered, but not with a usable key set (readiness).
+ *
+ * @example
+ *   throw new JwksUnusable('JWKS answered 404')
+ */
+export class JwksUnusable extends Error {
+  readonly code = 'ERR_PARTNER_JWKS_UNUSABLE'
+  constructor(message: string) {
+    super(message)
+    this.name = 'JwksUnusable'
+  }
+}

@@ -4,19 +4,19 @@
  * - the partner never learns the retail `sub`, and the retail side cannot be correlated with other
  *   relying parties through the partner's identifiers;
  * - the same retail user always maps to the same partner subject (stable, so parcels stay hers);
- * - the mapping is a keyed hash, so nobody without the partner's private key material can compute
- *   or reverse it.
+ * - the mapping is a keyed hash, so nobody without the partner's data key can compute or reverse
+ *   it.
  *
- * The HMAC key is derived with HKDF from the partner IdP's own private signing key material, so
- * there is no extra secret to distribute. Consequence (documented in the pattern doc): rotating
- * that signing key changes every pairwise subject; a production partner would derive from a
- * dedicated, separately rotated pairwise secret instead.
+ * The HMAC key is derived with HKDF from the partner IdP's data key (`data-key.jwk.json`), never
+ * from its signing key: signing keys rotate, and a rotation must not change every pairwise subject
+ * (and with it whose parcels are whose).
  */
-import { createHmac, hkdfSync } from 'node:crypto'
-import type { JWK } from 'jose'
+import { createHmac } from 'node:crypto'
+import { derivePurposeKey } from '@mythical/service-kit'
+import type { DataKey } from '@mythical/service-kit'
 
-const HKDF_SALT = 'mythical/partner-idp/pairwise-subject'
-const HKDF_INFO = 'hmac-sha256 key v1'
+/** HKDF `info` of the pairwise HMAC key; changing it re-keys every pairwise subject. */
+const HKDF_INFO = 'mythical-partner-idp/pairwise-subject/v1'
 
 /** An opaque HMAC key for {@link pairwiseSubject}; never leaves the process. */
 export interface PairwiseKey {
@@ -24,17 +24,13 @@ export interface PairwiseKey {
 }
 
 /**
- * Derives the pairwise HMAC key from a private JWK (its `d` parameter).
+ * Derives the pairwise HMAC key from the partner IdP's data key.
  *
  * @example
- *   const key = derivePairwiseKey(signingJwk)
+ *   const key = derivePairwiseKey(loadDataKey(config.secretsDir))
  */
-export function derivePairwiseKey(privateJwk: JWK): PairwiseKey {
-  if (typeof privateJwk.d !== 'string' || privateJwk.d.length === 0) {
-    throw new TypeError('pairwise key derivation needs a private JWK (with "d")')
-  }
-  const ikm = Buffer.from(privateJwk.d, 'base64url')
-  return { bytes: Buffer.from(hkdfSync('sha256', ikm, HKDF_SALT, HKDF_INFO, 32)) }
+export function derivePairwiseKey(dataKey: DataKey): PairwiseKey {
+  return { bytes: derivePurposeKey(dataKey, HKDF_INFO).key }
 }
 
 /**

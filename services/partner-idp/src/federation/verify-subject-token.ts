@@ -23,8 +23,11 @@ export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt'
 export const ALLOWED_ALGS: readonly string[] = ['ES256', 'EdDSA', 'PS256']
 /** Clock skew tolerated between the two trust domains. */
 export const CLOCK_TOLERANCE_SECONDS = 30
-/** Subject tokens older than this (by `iat`) are refused even if `exp` says otherwise. */
-export const MAX_TOKEN_AGE_SECONDS = 3600
+/**
+ * Default cap on a subject token's age (by `iat`): the retail IdP's access-token lifetime. A retail
+ * token minted with a longer `exp` than the retail IdP ever issues is refused all the same.
+ */
+export const DEFAULT_MAX_TOKEN_AGE_SECONDS = 300
 
 /** What the rest of the exchange may rely on once verification passed. */
 export interface VerifiedSubject {
@@ -45,6 +48,8 @@ export interface SubjectTokenVerifierOptions {
   readonly audience: string
   readonly trustedIssuers: TrustedIssuers
   readonly replayCache: ReplayCache
+  /** Oldest subject token (seconds since `iat`) accepted; default {@link DEFAULT_MAX_TOKEN_AGE_SECONDS}. */
+  readonly maxTokenAgeSeconds?: number
   /** Verification time (tests move it); defaults to now. */
   readonly currentDate?: () => Date
 }
@@ -141,7 +146,7 @@ async function verifySignatureAndClaims(
       algorithms: [...ALLOWED_ALGS],
       audience: options.audience,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+      maxTokenAge: options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'],
       // RFC 9068 §4: an access token's `typ` must be checked to stop ID tokens posing as one.
       ...(tokenType === TOKEN_TYPE_ACCESS_TOKEN ? { typ: 'at+jwt' } : {}),

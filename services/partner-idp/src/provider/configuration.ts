@@ -6,7 +6,7 @@
 import { errors } from 'oidc-provider'
 import type { ClientMetadata, Configuration, JWK } from 'oidc-provider'
 import { findAccount } from '../accounts/user-store.ts'
-import { getCertificate } from './mtls.ts'
+import { getCertificate } from '@mythical/service-kit'
 import { ORDER_TRACKING_RESOURCE, RESOURCE_SERVERS, TRACKING_READ } from './resources.ts'
 
 /** FAPI 2.0 signing algorithms; nothing symmetric, nothing `none`. */

@@ -7,7 +7,7 @@ import { LOCKOUT_THRESHOLD, createAuthenticator } from '../../../src/accounts/au
 import { hashPassword } from '../../../src/accounts/password.ts'
 import { sealSecret } from '../../../src/accounts/secret-box.ts'
 
-const key = randomBytes(32)
+const key = { kid: 'data-key-1', key: randomBytes(32) }
 const SECRET = 'JBSWY3DPEHPK3PXP'
 
 /** An in-memory store with the same semantics as the SQL one. */
@@ -68,6 +68,7 @@ async function memoryStore(): Promise<AccountStore & { rows: Map<string, Account
     },
     upsertGroup: async () => undefined,
     insertAccountIfMissing: async () => false,
+    replaceTotpSecret: async (id, sealed) => update(id, { sealedTotpSecret: sealed }),
   }
 }
 

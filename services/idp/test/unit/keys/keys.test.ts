@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
-import { deriveKeys } from '../../../src/keys/derived-keys.ts'
+import { deriveKeys, loadDerivedKeys } from '../../../src/keys/derived-keys.ts'
 import { rotateSigningKeys } from '../../../src/keys/rotate.ts'
 import { loadSigningKeys } from '../../../src/keys/signing-keys.ts'
 
@@ -19,14 +19,41 @@ async function writeKey(alg: 'ES256' | 'RS256') {
   return key
 }
 
-test('derived keys differ per purpose and per input', () => {
-  const a = deriveKeys(Buffer.alloc(32, 1))
-  const b = deriveKeys(Buffer.alloc(32, 2))
-  assert.notDeepEqual(a.cookies, a.totpSeal)
-  assert.notDeepEqual(a.totpSeal, a.csrf)
-  assert.notDeepEqual(a.totpSeal, b.totpSeal)
-  assert.equal(a.totpSeal.length, 32)
-  assert.throws(() => deriveKeys(Buffer.alloc(8)), { code: 'ERR_IDP_KEYSTORE' })
+test('derived keys differ per purpose and per data key, and carry its version', () => {
+  const a = deriveKeys({ kid: 'one', bytes: Buffer.alloc(32, 1) })
+  const b = deriveKeys({ kid: 'two', bytes: Buffer.alloc(32, 2) })
+  assert.notDeepEqual(a.cookies.key, a.totpSeal.key)
+  assert.notDeepEqual(a.totpSeal.key, a.csrf.key)
+  assert.notDeepEqual(a.totpSeal.key, b.totpSeal.key)
+  assert.equal(a.totpSeal.key.length, 32)
+  assert.equal(a.totpSeal.kid, 'one')
+  assert.throws(() => deriveKeys({ kid: 'short', bytes: Buffer.alloc(8) }), { name: 'TypeError' })
+})
+
+test('purpose keys come from the data key, not from the signing or encryption key', async () => {
+  const dataKey = { kty: 'oct', kid: 'dk-1', k: Buffer.alloc(32, 7).toString('base64url') }
+  writeFileSync(join(dir, 'data-key.jwk.json'), JSON.stringify(dataKey))
+  const before = loadDerivedKeys(dir)
+  assert.deepEqual(before, deriveKeys({ kid: 'dk-1', bytes: Buffer.alloc(32, 7) }))
+  // Rotating the signing key (and replacing the encryption key) leaves every purpose key as it was.
+  await writeKey('ES256')
+  const { privateKey } = await generateKeyPair('ECDH-ES+A256KW', { extractable: true })
+  writeFileSync(join(dir, 'encryption-key.jwk.json'), JSON.stringify(await exportJWK(privateKey)))
+  assert.deepEqual(loadDerivedKeys(dir), before)
+})
+
+test('a missing or malformed data key stops the IdP at load', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'idp-nokey-'))
+  after(() => rmSync(empty, { recursive: true, force: true }))
+  assert.throws(() => loadDerivedKeys(empty), { code: 'ERR_SECRET_MISSING' })
+  writeFileSync(
+    join(empty, 'data-key.jwk.json'),
+    JSON.stringify({ kty: 'oct', kid: 'x', k: Buffer.alloc(16).toString('base64url') }),
+  )
+  assert.throws(() => loadDerivedKeys(empty), {
+    code: 'ERR_SECRET_INVALID',
+    message: /k: must hold 32 bytes/,
+  })
 })
 
 test('a forbidden algorithm in the keystore is refused at load', async () => {

@@ -1,8 +1,10 @@
 /**
- * Maps an oidc-provider refusal to a stable audit reason code. oidc-provider reports *what*
- * failed only in prose (`error_detail` / `error_description`), so the mapping is one ordered table
- * here rather than string matching scattered through the code. The first matching row wins; an
- * unmatched refusal falls back to `oauth.<error>`.
+ * Maps an oidc-provider refusal to a stable audit reason code, the same in both IdPs (failed
+ * client authentication is `client_auth.*` everywhere). oidc-provider reports *what* failed only
+ * in prose (`error_detail` / `error_description`), so the mapping is one ordered table here
+ * rather than string matching scattered through the code. The first matching row wins; an
+ * unmatched refusal falls back to `oauth.<error>`. The prose itself never leaves this module: an
+ * audit record carries the code only.
  */
 
 interface ProviderError {
@@ -60,7 +62,15 @@ export function withReason<E extends Error>(err: E, reason: string): E {
   return Object.assign(err, { auditReason: reason })
 }
 
-/** Stable, dotted reason code for an oidc-provider error. */
+/**
+ * Stable, dotted reason code for an oidc-provider error.
+ *
+ * @example
+ * ```ts
+ * refusalReason(new errors.InvalidClientAuth('client assertion tokens must only be used once'))
+ * // 'client_auth.assertion_replayed'
+ * ```
+ */
 export function refusalReason(err: unknown): string {
   const e = (err ?? {}) as ProviderError
   if (typeof e.auditReason === 'string') return e.auditReason

@@ -1,0 +1,68 @@
+/**
+ * Compose entry of one manifest service, from the same `serviceEnvironment` the local runner uses
+ * (target `compose`), so both ways of running the stack hand a service the same contract.
+ * - runs the service's TypeScript entry on the image's Node with its memory budget
+ * - mounts its own secrets volume (only its own) and the public PKI, both read-only
+ * - publishes edge ports on the host's loopback only; internal ports are not published at all
+ * - healthy once `/readyz` answers over mTLS (infra/docker/healthcheck.ts, its own certificate)
+ */
+import { COMPOSE_MOUNTS, serviceEnvironment } from '../runner/environment.ts'
+import { memoryLimitMib, nodeArguments } from '../runner/resources.ts'
+import type { ServiceDefinition } from '../stack.ts'
+import { HARDENING, tmpfsMounts } from './hardening.ts'
+import { NODE_SERVICE_BUILD, NODE_SERVICE_IMAGE } from './images.ts'
+import type { ComposeService } from './types.ts'
+import { PKI_VOLUME, secretsVolume } from './volumes.ts'
+
+/** Name of the job that mints the PKI into the volumes before anything else starts. */
+export const PKI_INIT = 'pki-init'
+
+export const HEALTHCHECK = {
+  test: ['CMD', 'node', 'infra/docker/healthcheck.ts'],
+  interval: '10s',
+  timeout: '5s',
+  retries: 5,
+  start_period: '60s',
+} as const
+
+/** Everything a service depends on must be healthy first; the PKI job must have completed. */
+function dependsOn(service: ServiceDefinition): ComposeService['depends_on'] {
+  const conditions: Record<
+    string,
+    { condition: 'service_healthy' | 'service_completed_successfully' }
+  > = {
+    [PKI_INIT]: { condition: 'service_completed_successfully' },
+  }
+  for (const name of service.dependsOn) conditions[name] = { condition: 'service_healthy' }
+  return conditions
+}
+
+/**
+ * @example nodeService(serviceByName('gateway')).ports // ['127.0.0.1:8443:8443']
+ */
+export function nodeService(service: ServiceDefinition): ComposeService {
+  const ports =
+    service.exposure === 'edge' ? [`127.0.0.1:${service.port}:${service.port}`] : undefined
+  return {
+    image: NODE_SERVICE_IMAGE,
+    build: NODE_SERVICE_BUILD,
+    command: ['node', ...nodeArguments(service), service.entry],
+    ...HARDENING,
+    tmpfs: tmpfsMounts(),
+    mem_limit: `${memoryLimitMib(service)}m`,
+    environment: serviceEnvironment(service, { target: 'compose' }),
+    volumes: [
+      {
+        type: 'volume',
+        source: secretsVolume(service.name),
+        target: COMPOSE_MOUNTS.secrets,
+        read_only: true,
+      },
+      { type: 'volume', source: PKI_VOLUME, target: COMPOSE_MOUNTS.pki, read_only: true },
+    ],
+    ...(ports ? { ports } : {}),
+    healthcheck: HEALTHCHECK,
+    depends_on: dependsOn(service),
+    restart: 'unless-stopped',
+  }
+}

@@ -1,0 +1,281 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { parse } from 'yaml'
+import { hardeningViolations } from '../../../src/compose/check-hardening.ts'
+import {
+  composeDocument,
+  renderCompose,
+  REGENERATE_COMMAND,
+} from '../../../src/compose/compose-document.ts'
+import { HEALTHCHECK } from '../../../src/compose/node-service.ts'
+import { validateComposeSchema } from '../../../src/compose/schema.ts'
+import type { ComposeDocument, ComposeService } from '../../../src/compose/types.ts'
+import { REPO_ROOT } from '../../../src/paths.ts'
+import { serviceEnvironment } from '../../../src/runner/environment.ts'
+import { memoryLimitMib, nodeArguments } from '../../../src/runner/resources.ts'
+import { INFRASTRUCTURE, SERVICES } from '../../../src/stack.ts'
+
+const checkedIn = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')
+const document = parse(checkedIn) as ComposeDocument
+
+/** A deep copy of the checked-in document with one service changed. */
+function withService(name: string, change: (service: ComposeService) => ComposeService) {
+  const copy = structuredClone(document) as { services: Record<string, ComposeService> }
+  const service = copy.services[name]
+  assert.ok(service, name)
+  copy.services[name] = change(service)
+  return copy as ComposeDocument
+}
+
+describe('docker-compose.yml', () => {
+  it('is what the generator produces from the manifest (no drift)', () => {
+    assert.ok(
+      checkedIn === renderCompose(),
+      `docker-compose.yml is out of date with infra/src/stack.ts: run \`${REGENERATE_COMMAND}\``,
+    )
+  })
+
+  it('parses back to the generated document', () => {
+    assert.deepEqual(document, JSON.parse(JSON.stringify(composeDocument())))
+  })
+
+  it('has one service per manifest entry plus pki-init, postgres and rabbitmq', () => {
+    assert.deepEqual(
+      Object.keys(document.services).sort(),
+      [...SERVICES.map((s) => s.name), 'pki-init', 'postgres', 'rabbitmq'].sort(),
+    )
+  })
+
+  it('hands each service exactly the environment the local runner would, for compose', () => {
+    for (const service of SERVICES) {
+      assert.deepEqual(
+        document.services[service.name]?.environment,
+        serviceEnvironment(service, { target: 'compose' }),
+        service.name,
+      )
+    }
+  })
+
+  it('runs each service entry with its memory budget as both V8 cap and container limit', () => {
+    for (const service of SERVICES) {
+      const entry = document.services[service.name]
+      assert.deepEqual(entry?.command, ['node', ...nodeArguments(service), service.entry])
+      assert.equal(entry?.mem_limit, `${memoryLimitMib(service)}m`)
+    }
+  })
+
+  it('starts a service only after pki-init completed and its dependencies are healthy', () => {
+    for (const service of SERVICES) {
+      const expected: Record<string, { condition: string }> = {
+        'pki-init': { condition: 'service_completed_successfully' },
+      }
+      for (const dependency of service.dependsOn)
+        expected[dependency] = { condition: 'service_healthy' }
+      assert.deepEqual(document.services[service.name]?.depends_on, expected, service.name)
+    }
+  })
+})
+
+describe('Compose Specification schema', () => {
+  it('accepts the checked-in file', () => {
+    assert.deepEqual(validateComposeSchema(document), [])
+  })
+
+  it('rejects an unknown service key', () => {
+    const broken = withService('idp', (s) => ({ ...s, privileged_mode: true }))
+    assert.deepEqual(validateComposeSchema(broken), [
+      '/services/idp must NOT have additional properties',
+    ])
+  })
+
+  it('rejects a malformed duration and port', () => {
+    const broken = withService('gateway', (s) => ({
+      ...s,
+      ports: ['localhost:8443'],
+      healthcheck: { ...HEALTHCHECK, interval: 'ten seconds' },
+    }))
+    const errors = validateComposeSchema(broken)
+    assert.ok(
+      errors.includes('/services/gateway/healthcheck/interval must match format "duration"'),
+    )
+    assert.ok(errors.includes('/services/gateway/ports/0 must match format "ports"'))
+  })
+
+  it('predates volume subpath, which is why each service has a secrets volume of its own', () => {
+    const withSubpath = withService('idp', (s) => ({
+      ...s,
+      volumes: [
+        {
+          type: 'volume',
+          source: 'secrets',
+          target: '/run/secrets',
+          read_only: true,
+          volume: { subpath: 'idp' },
+        } as never,
+      ],
+    }))
+    assert.ok(
+      validateComposeSchema(withSubpath).includes(
+        '/services/idp/volumes/0/volume must NOT have additional properties',
+      ),
+    )
+  })
+})
+
+describe('container hardening', () => {
+  it('holds for every container of the checked-in file', () => {
+    assert.deepEqual(hardeningViolations(document), [])
+  })
+
+  it('keeps edge ports on the host loopback and internal ports unpublished', () => {
+    for (const service of SERVICES) {
+      const ports = document.services[service.name]?.ports
+      if (service.exposure === 'edge') {
+        assert.deepEqual(ports, [`127.0.0.1:${service.port}:${service.port}`], service.name)
+      } else {
+        assert.equal(ports, undefined, `${service.name} must not publish a port`)
+      }
+    }
+    for (const infra of ['pki-init', 'postgres', 'rabbitmq']) {
+      assert.equal(document.services[infra]?.ports, undefined, infra)
+    }
+  })
+
+  it('mounts only its own secrets, read-only, at /run/secrets, and the public PKI', () => {
+    for (const service of SERVICES) {
+      assert.deepEqual(document.services[service.name]?.volumes, [
+        {
+          type: 'volume',
+          source: `secrets-${service.name}`,
+          target: '/run/secrets',
+          read_only: true,
+        },
+        { type: 'volume', source: 'pki', target: '/etc/mythical/pki', read_only: true },
+      ])
+    }
+  })
+
+  const cases: [string, string, (s: ComposeService) => ComposeService, string][] = [
+    ['root user', 'orders-api', (s) => ({ ...s, user: '0:0' }), 'orders-api: runs as root'],
+    [
+      'no user',
+      'orders-api',
+      (s) => ({ ...s, user: undefined as never }),
+      'orders-api: runs as root',
+    ],
+    [
+      'writable root fs',
+      'idp',
+      (s) => ({ ...s, read_only: false as never }),
+      'idp: root filesystem is writable',
+    ],
+    [
+      'capabilities kept',
+      'web',
+      (s) => ({ ...s, cap_drop: [] as never }),
+      'web: does not drop all capabilities',
+    ],
+    [
+      'privilege escalation',
+      'gateway',
+      (s) => ({ ...s, security_opt: [] as never }),
+      'gateway: may gain privileges (no-new-privileges missing)',
+    ],
+    ['no /tmp tmpfs', 'postgres', (s) => ({ ...s, tmpfs: [] }), 'postgres: no /tmp tmpfs'],
+    [
+      'no healthcheck',
+      'rabbitmq',
+      (s) => ({ ...s, healthcheck: undefined as never }),
+      'rabbitmq: has no healthcheck',
+    ],
+    [
+      'no memory limit',
+      'orders-api',
+      (s) => ({ ...s, mem_limit: undefined as never }),
+      'orders-api: has no memory limit',
+    ],
+    [
+      'internal port published',
+      'orders-api',
+      (s) => ({ ...s, ports: ['127.0.0.1:7104:7104'] }),
+      'orders-api: publishes 127.0.0.1:7104:7104',
+    ],
+    [
+      'edge port on every interface',
+      'gateway',
+      (s) => ({ ...s, ports: ['8443:8443'] }),
+      'gateway: publishes 8443:8443',
+    ],
+    [
+      'mTLS alias published',
+      'idp',
+      (s) => ({ ...s, ports: [...(s.ports ?? []), '127.0.0.1:4001:4001'] }),
+      'idp: publishes 127.0.0.1:4001:4001',
+    ],
+    [
+      'foreign secrets',
+      'orders-api',
+      (s) => ({
+        ...s,
+        volumes: [
+          ...s.volumes,
+          { type: 'volume', source: 'secrets-tokenization-api', target: '/x', read_only: true },
+        ],
+      }),
+      'orders-api: mounts foreign secrets volume secrets-tokenization-api',
+    ],
+    [
+      'CA key',
+      'gateway',
+      (s) => ({
+        ...s,
+        volumes: [
+          ...s.volumes,
+          { type: 'volume', source: 'pki-state', target: '/x', read_only: true },
+        ],
+      }),
+      'gateway: mounts foreign secrets volume pki-state',
+    ],
+    [
+      'writable secrets',
+      'web',
+      (s) => ({ ...s, volumes: s.volumes.map((v) => ({ ...v, read_only: false })) }),
+      'web: mounts its secrets writable',
+    ],
+    [
+      'own secrets missing',
+      'customers-api',
+      (s) => ({ ...s, volumes: s.volumes.filter((v) => v.source === 'pki') }),
+      'customers-api: does not mount its own secrets',
+    ],
+  ]
+  for (const [label, name, change, violation] of cases) {
+    it(`reports ${label}`, () => {
+      assert.deepEqual(hardeningViolations(withService(name, change)), [violation])
+    })
+  }
+})
+
+describe('static server configuration', () => {
+  it('has RabbitMQ listen on the manifest port, TLS only, client certificate required', () => {
+    const conf = readFileSync(join(REPO_ROOT, 'infra/docker/rabbitmq.conf'), 'utf8')
+    assert.match(
+      conf,
+      new RegExp(`^listeners\\.ssl\\.default = ${INFRASTRUCTURE.rabbitmq.port}$`, 'm'),
+    )
+    assert.match(conf, /^listeners\.tcp = none$/m)
+    assert.match(conf, /^ssl_options\.fail_if_no_peer_cert = true$/m)
+  })
+
+  it('has PostgreSQL accept TCP only over TLS with a client certificate', () => {
+    const hba = readFileSync(join(REPO_ROOT, 'infra/docker/pg_hba.conf'), 'utf8')
+    const rules = hba.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    const tcp = rules.filter((line) => !line.startsWith('local'))
+    assert.ok(tcp.length > 0)
+    for (const rule of tcp) {
+      assert.match(rule, /^hostssl\s.*\sclientcert=verify-ca$/, rule)
+    }
+  })
+})

@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { ADMIN_PASSWORD_FILE, exportPki } from '../../../src/compose/export-pki.ts'
+import { stackPaths } from '../../../src/paths.ts'
+import { pkiIdentities } from '../../../src/pki/identities.ts'
+import { ensurePki } from '../../../src/pki/index.ts'
+import { TRUST_DOMAINS } from '../../../src/stack.ts'
+
+const root = mkdtempSync(join(tmpdir(), 'export-pki-'))
+const paths = stackPaths(join(root, 'state'))
+const out = join(root, 'export')
+after(() => rmSync(root, { recursive: true, force: true }))
+before(async () => {
+  await ensurePki(paths)
+  exportPki(paths, out)
+})
+
+/** Every file under `dir`, recursively, relative to it. */
+const files = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort()
+
+describe('exportPki (compose pki-init)', () => {
+  it('exports CA certificates, the CA bundle and public JWKS, and no private key', () => {
+    const exported = files(join(out, 'pki'))
+    for (const domain of TRUST_DOMAINS) assert.ok(exported.includes(`${domain}/ca.pem`), domain)
+    assert.ok(exported.includes('ca-bundle.pem'))
+    assert.ok(exported.includes('retail/jwks/orders-api.json'))
+    assert.deepEqual(
+      exported.filter((f) => f.includes('private')),
+      [],
+    )
+    for (const file of exported) {
+      assert.doesNotMatch(readFileSync(join(out, 'pki', file), 'utf8'), /PRIVATE KEY|"d":/, file)
+    }
+    const bundle = readFileSync(join(out, 'pki', 'ca-bundle.pem'), 'utf8')
+    for (const domain of TRUST_DOMAINS)
+      assert.ok(bundle.includes(readFileSync(paths.caCert(domain), 'utf8')))
+  })
+
+  it("copies each identity's secrets into its own folder, owner-only", () => {
+    for (const { name } of pkiIdentities()) {
+      const dir = join(out, 'secrets', name)
+      assert.deepEqual(files(dir), files(paths.secrets(name)), name)
+      const key = statSync(join(dir, 'tls.key'))
+      assert.equal(key.mode & 0o777, 0o600, `${name}/tls.key`)
+    }
+  })
+
+  it('gives PostgreSQL and RabbitMQ a random admin password, kept across runs', () => {
+    const read = (server: string) =>
+      readFileSync(join(out, 'secrets', server, ADMIN_PASSWORD_FILE), 'utf8')
+    const first = { postgres: read('postgres'), rabbitmq: read('rabbitmq') }
+    assert.match(first.postgres, /^[\w-]{43}$/)
+    assert.notEqual(first.postgres, first.rabbitmq)
+    exportPki(paths, out)
+    assert.deepEqual({ postgres: read('postgres'), rabbitmq: read('rabbitmq') }, first)
+    assert.ok(!files(join(out, 'secrets', 'orders-api')).includes(ADMIN_PASSWORD_FILE))
+  })
+})
