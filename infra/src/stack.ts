@@ -30,6 +30,8 @@ export interface ServiceDefinition {
   readonly dependsOn: readonly (string | Infrastructure)[]
   /** The system-of-record database this service owns (its own login role). */
   readonly database?: string
+  /** Fixed settings of this demo stack, passed to the service as environment variables. */
+  readonly settings?: Readonly<Record<string, string>>
   /** Broker rights: exchanges it may publish to, queues it may consume from. */
   readonly broker?: {
     readonly publishes?: readonly string[]
@@ -47,6 +49,8 @@ export const SERVICES: readonly ServiceDefinition[] = [
     exposure: 'edge',
     port: 4000,
     mtlsPort: 4001,
+    // Katie, Bob and Sam exist only because the stack asks for them (never in production).
+    settings: { SEED_DEMO_DATA: 'true' },
     role: 'OpenID Connect provider, identity store, TOTP MFA',
     entry: svc('idp'),
     dependsOn: ['postgres'],
@@ -140,7 +144,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 3000,
     role: 'shopper and sales-associate pages, server-side BFF',
     entry: svc('web'),
-    dependsOn: ['idp', 'gateway'],
+    dependsOn: ['idp', 'gateway', 'partner-idp', 'order-tracking-api'],
   },
   // --- trust domain cardvault (third party) ---
   {

@@ -67,6 +67,7 @@ export function serviceEnvironment(
     // Demo stack on workshop laptops either way; `production` would imply real secrets management.
     NODE_ENV: 'development',
     ...PUBLIC_ISSUERS,
+    ...service.settings,
   }
   if (service.mtlsPort !== undefined) {
     env.MTLS_PORT = String(service.mtlsPort)
