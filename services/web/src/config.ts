@@ -9,6 +9,8 @@ const schema = serviceConfigSchema({
   // Optional until the routes that call these services land.
   IDP_URL: urlVar.optional(),
   GATEWAY_URL: urlVar.optional(),
+  PARTNER_IDP_URL: urlVar.optional(),
+  ORDER_TRACKING_API_URL: urlVar.optional(),
 })
 
 /** Validated configuration of web. */
