@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt, exportJWK, generateKeyPair } from 'jose'
+import { assertDenied, newTrace } from './support/audit-trail.ts'
+import type { Trace } from './support/audit-trail.ts'
 import { request } from './support/https.ts'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
@@ -23,6 +25,8 @@ import type { TokenSet } from './support/flows.ts'
 import { ensureStack } from './support/stack.ts'
 
 let run: RunningIdp
+/** A client secret a client might try instead of `private_key_jwt` (none is registered). */
+const GUESSED_SECRET = 'guessed-client-secret'
 
 before(async () => {
   await ensureStack()
@@ -50,21 +54,17 @@ describe('code + PKCE + PAR + private_key_jwt', () => {
   })
 })
 
-/** The latest audit record with this reason (asserts there is one). */
-function audited(reason: string) {
-  const records = run.reasons(reason)
-  assert.ok(records.length > 0, `expected an audit record with reason ${reason}`)
-  const record = records.at(-1)
-  assert.equal(record?.decision, 'deny')
-  return record
-}
-
-async function par(params: Record<string, string>, client: 'web' | 'web-staff' = 'web') {
+async function par(
+  params: Record<string, string>,
+  trace: Trace,
+  client: 'web' | 'web-staff' = 'web',
+) {
   const { challenge } = pkce()
   return pushAuthorizationRequest(
     run.issuer,
     client,
     authorizationParams(client, challenge, params),
+    trace.headers,
   )
 }
 
@@ -75,62 +75,109 @@ describe('TB02 refusals at the authorization step', () => {
       client_id: 'web',
       ...authorizationParams('web', challenge),
     })
-    const res = await request(`${run.issuer}/auth?${query.toString()}`)
+    const trace = newTrace()
+    const res = await request(`${run.issuer}/auth?${query.toString()}`, { headers: trace.headers })
     assert.equal(res.status, 303)
     const callback = callbackParams(res)
     assert.equal(callback.get('error'), 'invalid_request')
-    audited('authorization.par_required')
+    assertDenied(run, trace, { reason: 'authorization.par_required', boundary: 'TB02' })
   })
 
   test('missing PKCE is refused', async () => {
-    const res = await par({ code_challenge: '', code_challenge_method: '' })
+    const trace = newTrace()
+    const res = await par({ code_challenge: '', code_challenge_method: '' }, trace)
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_request')
-    audited('authorization.pkce_required')
+    assertDenied(run, trace, { reason: 'authorization.pkce_required', boundary: 'TB02' })
   })
 
   test('plain PKCE is refused', async () => {
-    const res = await par({ code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' })
+    const trace = newTrace()
+    const challenge = 'a'.repeat(43)
+    const res = await par({ code_challenge: challenge, code_challenge_method: 'plain' }, trace)
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_request')
-    audited('authorization.pkce_method_not_allowed')
+    assertDenied(run, trace, {
+      reason: 'authorization.pkce_method_not_allowed',
+      boundary: 'TB02',
+      secrets: [challenge],
+    })
   })
 
   test('an unregistered redirect_uri is refused', async () => {
-    const res = await par({ redirect_uri: 'https://evil.example/callback' })
+    const trace = newTrace()
+    const res = await par({ redirect_uri: 'https://evil.example/callback' }, trace)
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_request')
-    audited('authorization.redirect_uri_mismatch')
+    assertDenied(run, trace, { reason: 'authorization.redirect_uri_mismatch', boundary: 'TB02' })
   })
 
   test('a client secret instead of a client assertion is refused', async () => {
     const { challenge } = pkce()
+    const trace = newTrace()
     const res = await request(`${run.issuer}/request`, {
-      form: { client_id: 'web', client_secret: 'guess', ...authorizationParams('web', challenge) },
+      headers: trace.headers,
+      form: {
+        client_id: 'web',
+        client_secret: GUESSED_SECRET,
+        ...authorizationParams('web', challenge),
+      },
     })
     assert.equal(res.status, 401)
     assert.equal(res.json().error, 'invalid_client')
-    audited('client_auth.method_not_allowed')
+    assertDenied(run, trace, {
+      reason: 'client_auth.method_not_allowed',
+      boundary: 'TB02',
+      secrets: [GUESSED_SECRET],
+    })
   })
 })
 
 describe('TB02 refusals at the token endpoint', () => {
   const katie = () => signIn(run.issuer, { username: 'katie', password: 'katie-loves-shopping' })
+  /** Values of a redemption that must never reach an audit record. */
+  const secretsOf = (signedIn: { code: string; verifier: string }) => [
+    signedIn.code,
+    signedIn.verifier,
+  ]
 
   test('a wrong code_verifier is refused', async () => {
-    const res = await redeemCode(run.issuer, await katie(), { code_verifier: pkce().verifier })
+    const signedIn = await katie()
+    const trace = newTrace()
+    const wrong = pkce().verifier
+    const res = await redeemCode(
+      run.issuer,
+      signedIn,
+      { code_verifier: wrong },
+      undefined,
+      trace.headers,
+    )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_grant')
-    audited('token.pkce_verifier_mismatch')
+    assertDenied(run, trace, {
+      reason: 'token.pkce_verifier_mismatch',
+      boundary: 'TB02',
+      secrets: [...secretsOf(signedIn), wrong],
+    })
   })
 
   test('a redirect_uri other than the authorized one is refused', async () => {
-    const res = await redeemCode(run.issuer, await katie(), {
-      redirect_uri: 'https://localhost:3000/staff/auth/callback',
-    })
+    const signedIn = await katie()
+    const trace = newTrace()
+    const res = await redeemCode(
+      run.issuer,
+      signedIn,
+      { redirect_uri: 'https://localhost:3000/staff/auth/callback' },
+      undefined,
+      trace.headers,
+    )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_grant')
-    audited('token.redirect_uri_mismatch')
+    assertDenied(run, trace, {
+      reason: 'token.redirect_uri_mismatch',
+      boundary: 'TB02',
+      secrets: secretsOf(signedIn),
+    })
   })
 
   test('a replayed code is refused and the tokens issued from it are revoked', async () => {
@@ -138,10 +185,15 @@ describe('TB02 refusals at the token endpoint', () => {
     const first = await redeemCode(run.issuer, signedIn)
     assert.equal(first.status, 200)
     const tokens = first.json<TokenSet>()
-    const replay = await redeemCode(run.issuer, signedIn)
+    const trace = newTrace()
+    const replay = await redeemCode(run.issuer, signedIn, {}, undefined, trace.headers)
     assert.equal(replay.status, 400)
     assert.equal(replay.json().error, 'invalid_grant')
-    audited('token.code_replayed')
+    assertDenied(run, trace, {
+      reason: 'token.code_replayed',
+      boundary: 'TB02',
+      secrets: [...secretsOf(signedIn), tokens.access_token, tokens.refresh_token ?? ''],
+    })
     const introspection = await request(`${run.mtlsUrl}/token/introspection`, {
       as: 'gateway',
       headers: { accept: 'application/json' },
@@ -163,40 +215,76 @@ describe('TB02 refusals at the token endpoint', () => {
   test('a client assertion signed with the wrong key is refused', async () => {
     const { privateKey } = await generateKeyPair('ES256', { extractable: true })
     const jwk = { ...(await exportJWK(privateKey)), kid: secretJwk('web').kid }
-    const res = await redeemCode(run.issuer, await katie(), {
-      client_assertion: await clientAssertion('web', run.issuer, { jwk }),
-    })
+    const signedIn = await katie()
+    const assertion = await clientAssertion('web', run.issuer, { jwk })
+    const trace = newTrace()
+    const res = await redeemCode(
+      run.issuer,
+      signedIn,
+      { client_assertion: assertion },
+      undefined,
+      trace.headers,
+    )
     assert.equal(res.status, 401)
     assert.equal(res.json().error, 'invalid_client')
-    audited('client_auth.assertion_bad_signature')
+    assertDenied(run, trace, {
+      reason: 'client_auth.assertion_bad_signature',
+      boundary: 'TB02',
+      secrets: [...secretsOf(signedIn), assertion],
+    })
   })
 
   test('an expired client assertion is refused', async () => {
     const past = Math.floor(Date.now() / 1000) - 600
-    const res = await redeemCode(run.issuer, await katie(), {
-      client_assertion: await clientAssertion('web', run.issuer, { iat: past - 60, exp: past }),
-    })
+    const signedIn = await katie()
+    const assertion = await clientAssertion('web', run.issuer, { iat: past - 60, exp: past })
+    const trace = newTrace()
+    const res = await redeemCode(
+      run.issuer,
+      signedIn,
+      { client_assertion: assertion },
+      undefined,
+      trace.headers,
+    )
     assert.equal(res.status, 401)
     assert.equal(res.json().error, 'invalid_client')
-    audited('client_auth.assertion_expired')
+    assertDenied(run, trace, {
+      reason: 'client_auth.assertion_expired',
+      boundary: 'TB02',
+      secrets: [...secretsOf(signedIn), assertion],
+    })
   })
 
   test('a client assertion whose jti was already used is refused', async () => {
     const assertion = await clientAssertion('web', run.issuer)
     const first = await redeemCode(run.issuer, await katie(), { client_assertion: assertion })
     assert.equal(first.status, 200, first.text)
-    const second = await redeemCode(run.issuer, await katie(), { client_assertion: assertion })
+    const signedIn = await katie()
+    const trace = newTrace()
+    const second = await redeemCode(
+      run.issuer,
+      signedIn,
+      { client_assertion: assertion },
+      undefined,
+      trace.headers,
+    )
     assert.equal(second.status, 401)
     assert.equal(second.json().error, 'invalid_client')
-    audited('client_auth.assertion_replayed')
+    assertDenied(run, trace, {
+      reason: 'client_auth.assertion_replayed',
+      boundary: 'TB02',
+      secrets: [...secretsOf(signedIn), assertion],
+    })
   })
 
   test('a client secret sent to the token endpoint is refused', async () => {
     const signedIn = await katie()
+    const trace = newTrace()
     const res = await request(`${run.issuer}/token`, {
+      headers: trace.headers,
       form: {
         client_id: 'web',
-        client_secret: 'guess',
+        client_secret: GUESSED_SECRET,
         grant_type: 'authorization_code',
         code: signedIn.code,
         redirect_uri: signedIn.redirectUri,
@@ -205,7 +293,11 @@ describe('TB02 refusals at the token endpoint', () => {
     })
     assert.equal(res.status, 401)
     assert.equal(res.json().error, 'invalid_client')
-    audited('client_auth.method_not_allowed')
+    assertDenied(run, trace, {
+      reason: 'client_auth.method_not_allowed',
+      boundary: 'TB02',
+      secrets: [...secretsOf(signedIn), GUESSED_SECRET],
+    })
   })
 })
 
@@ -229,20 +321,31 @@ describe('sender-constrained tokens', () => {
           refresh_token: tokens.refresh_token ?? '',
         },
       })
-    const withoutProof = await refresh({})
+    const trace = newTrace()
+    const withoutProof = await refresh(trace.headers)
     assert.equal(withoutProof.status, 400)
     assert.equal(withoutProof.json().error, 'invalid_grant')
-    audited('token.dpop_required')
+    assertDenied(run, trace, {
+      reason: 'token.dpop_required',
+      boundary: 'TB02',
+      secrets: [tokens.refresh_token ?? '', tokens.access_token],
+    })
 
     const { privateKey } = await generateKeyPair('ES256', { extractable: true })
     const thiefKey = { ...(await exportJWK(privateKey)), kid: secretJwk('web').kid }
     const dpop = await dpopKey()
+    const thiefTrace = newTrace()
     const thief = await refresh(
-      { dpop: await dpop.proof('POST', `${run.issuer}/token`) },
+      { ...thiefTrace.headers, dpop: await dpop.proof('POST', `${run.issuer}/token`) },
       await clientAssertion('web', run.issuer, { jwk: thiefKey }),
     )
     assert.equal(thief.status, 401)
     assert.equal(thief.json().error, 'invalid_client')
+    assertDenied(run, thiefTrace, {
+      reason: 'client_auth.assertion_bad_signature',
+      boundary: 'TB02',
+      secrets: [tokens.refresh_token ?? ''],
+    })
 
     const legit = await refresh({ dpop: await dpop.proof('POST', `${run.issuer}/token`) })
     assert.equal(legit.status, 200, legit.text)

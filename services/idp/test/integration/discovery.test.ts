@@ -3,6 +3,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { assertDenied, newTrace } from './support/audit-trail.ts'
 import { request } from './support/https.ts'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
@@ -65,8 +66,10 @@ test('PAR, introspection, revocation, logout, DPoP and mTLS aliases are advertis
 })
 
 test('PAR is required for the web client (a plain authorization request is refused)', async () => {
+  const trace = newTrace()
   const res = await request(
     `${run.issuer}/auth?client_id=web&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://localhost:3000/auth/callback')}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`,
+    { headers: trace.headers },
   )
   assert.equal(res.status, 303)
   const location = new URL(String(res.headers.location))
@@ -75,8 +78,7 @@ test('PAR is required for the web client (a plain authorization request is refus
     location.searchParams.get('error_description') ?? '',
     /pushed authorization request/i,
   )
-  const record = run.reasons('authorization.par_required').at(-1)
-  assert.equal(record?.decision, 'deny')
+  assertDenied(run, trace, { reason: 'authorization.par_required', boundary: 'TB02' })
 })
 
 test('the JWKS holds only public signing keys with a kid', async () => {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
+import { assertDenied, newTrace } from './support/audit-trail.ts'
 import { redeemCode, signIn } from './support/flows.ts'
 import type { TokenSet } from './support/flows.ts'
 import { request } from './support/https.ts'
@@ -68,8 +69,9 @@ test('a revoked refresh token no longer works', async () => {
     },
   })
   assert.equal(revoked.status, 200)
+  const trace = newTrace()
   const refresh = await request(`${run.issuer}/token`, {
-    headers: { dpop: await dpop.proof('POST', `${run.issuer}/token`) },
+    headers: { ...trace.headers, dpop: await dpop.proof('POST', `${run.issuer}/token`) },
     form: {
       ...(await clientAuth('web', run.issuer)),
       grant_type: 'refresh_token',
@@ -78,4 +80,11 @@ test('a revoked refresh token no longer works', async () => {
   })
   assert.equal(refresh.status, 400)
   assert.equal(refresh.json().error, 'invalid_grant')
+  // The refusal table has no row for an unknown/revoked refresh token: it falls back to the
+  // OAuth error (see test/unit/audit/refusal-reasons.test.ts).
+  assertDenied(run, trace, {
+    reason: 'oauth.invalid_grant',
+    boundary: 'TB02',
+    secrets: [tokens.refresh_token ?? '', tokens.access_token],
+  })
 })

@@ -11,6 +11,7 @@ import { createTestAccount, deleteTestAccounts } from './support/accounts.ts'
 import type { TestAccount } from './support/accounts.ts'
 import { redeemCode, signIn, totpNow } from './support/flows.ts'
 import type { TokenSet } from './support/flows.ts'
+import { assertDenied, newTrace } from './support/audit-trail.ts'
 import { request } from './support/https.ts'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
@@ -35,12 +36,6 @@ async function staff(): Promise<TestAccount> {
   const account = await createTestAccount(run, { staff: true })
   created.push(account)
   return account
-}
-
-function audited(reason: string) {
-  const record = run.reasons(reason).at(-1)
-  assert.ok(record, `expected an audit record with reason ${reason}`)
-  assert.equal(record.decision, 'deny')
 }
 
 /** Open the login page of a fresh authorization request. */
@@ -114,10 +109,15 @@ describe('password + TOTP', () => {
       6,
       '0',
     )
-    const res = await browser.submit(totp, 'totp', { code: wrong })
+    const trace = newTrace()
+    const res = await browser.submit(totp, 'totp', { code: wrong }, trace.headers)
     assert.equal(res.status, 401)
     assert.match(res.text, /role="alert"[^>]*>That code is not valid/)
-    audited('mfa.bad_code')
+    assertDenied(run, trace, {
+      reason: 'mfa.bad_code',
+      boundary: 'TB11',
+      secrets: [sam.totpSecret ?? '', sam.password],
+    })
   })
 
   test('a replayed TOTP code is refused', async () => {
@@ -133,42 +133,66 @@ describe('password + TOTP', () => {
       username: sam.username,
       password: sam.password,
     })
-    const res = await browser.submit(totp, 'totp', { code: await totpNow(sam.totpSecret ?? '') })
+    const trace = newTrace()
+    const code = await totpNow(sam.totpSecret ?? '')
+    const res = await browser.submit(totp, 'totp', { code }, trace.headers)
     assert.equal(res.status, 401)
     assert.match(res.text, /already used/)
-    audited('mfa.replayed_code')
+    assertDenied(run, trace, {
+      reason: 'mfa.replayed_code',
+      boundary: 'TB11',
+      secrets: [sam.totpSecret ?? '', sam.password],
+    })
   })
 
   test(`the account locks after ${LOCKOUT_THRESHOLD} failures, even for the right password`, async () => {
     const sam = await staff()
     const { browser, page } = await loginPage()
     let current = page
+    const wrongPassword = 'wrong-password'
     for (let i = 0; i < LOCKOUT_THRESHOLD; i++) {
-      current = await browser.submit(current, 'login', {
-        username: sam.username,
-        password: 'wrong-password',
-      })
+      const trace = newTrace()
+      current = await browser.submit(
+        current,
+        'login',
+        { username: sam.username, password: wrongPassword },
+        trace.headers,
+      )
       assert.equal(current.status, 401)
+      assertDenied(run, trace, {
+        reason: 'login.bad_password',
+        boundary: 'TB02',
+        secrets: [wrongPassword],
+      })
     }
-    audited('login.bad_password')
-    const locked = await browser.submit(current, 'login', {
-      username: sam.username,
-      password: sam.password,
-    })
+    const trace = newTrace()
+    const locked = await browser.submit(
+      current,
+      'login',
+      { username: sam.username, password: sam.password },
+      trace.headers,
+    )
     assert.equal(locked.status, 401)
     assert.match(locked.text, /locked/)
-    audited('login.locked')
+    assertDenied(run, trace, { reason: 'login.locked', boundary: 'TB02', secrets: [sam.password] })
   })
 
   test('a client demanding MFA (acr_values) is honoured: a customer without TOTP is refused', async () => {
     const { browser, page } = await loginPage('web', { acr_values: ACR_MFA })
-    const res = await browser.submit(page, 'login', {
-      username: 'katie',
-      password: 'katie-loves-shopping',
-    })
+    const trace = newTrace()
+    const res = await browser.submit(
+      page,
+      'login',
+      { username: 'katie', password: 'katie-loves-shopping' },
+      trace.headers,
+    )
     assert.equal(res.status, 403)
     assert.match(res.text, /requires a one-time code/)
-    audited('mfa.not_enrolled')
+    assertDenied(run, trace, {
+      reason: 'mfa.not_enrolled',
+      boundary: 'TB11',
+      secrets: ['katie-loves-shopping'],
+    })
   })
 })
 
@@ -182,12 +206,18 @@ describe('interaction pages', () => {
     assert.match(page.text, /<label for="username">/)
     assert.match(page.text, /<label for="password">/)
     const action = /action="(\/interaction\/[^"]+\/login)"/.exec(page.text)?.[1] ?? ''
-    const forged = await browser.post(action, {
-      username: 'katie',
-      password: 'katie-loves-shopping',
-    })
+    const trace = newTrace()
+    const forged = await browser.post(
+      action,
+      { username: 'katie', password: 'katie-loves-shopping' },
+      trace.headers,
+    )
     assert.equal(forged.status, 403)
-    audited('interaction.csrf')
+    assertDenied(run, trace, {
+      reason: 'interaction.csrf',
+      boundary: 'TB02',
+      secrets: ['katie-loves-shopping'],
+    })
     const crossSite = await browser.post(
       action,
       {
@@ -227,14 +257,19 @@ describe('introspection (gateway only, RFC 9701 signed responses)', () => {
     assert.equal(claims.sub, 'katie')
     assert.equal(claims.aud, 'https://gateway.retail.mythical.example')
 
+    const trace = newTrace()
     const other = await request(`${run.mtlsUrl}/token/introspection`, {
       as: 'my-shopping-api',
-      headers: { accept: 'application/json' },
+      headers: { ...trace.headers, accept: 'application/json' },
       form: { client_id: 'my-shopping-api', token },
     })
     assert.equal(other.status, 200)
     assert.deepEqual(other.json(), { active: false })
-    audited('introspection.not_allowed')
+    assertDenied(run, trace, {
+      reason: 'introspection.not_allowed',
+      boundary: 'TB03',
+      secrets: [token],
+    })
   })
 })
 

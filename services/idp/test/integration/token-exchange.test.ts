@@ -15,6 +15,8 @@ import {
   importJWK,
   jwtVerify,
 } from 'jose'
+import { assertDenied, newTrace, recordsOf } from './support/audit-trail.ts'
+import type { Trace } from './support/audit-trail.ts'
 import { request, workloadCert } from './support/https.ts'
 import type { Response } from './support/https.ts'
 import { PARTNER_ISSUER, startIdp } from './support/idp-server.ts'
@@ -49,9 +51,11 @@ function exchange(
   as: string,
   subjectToken: string,
   params: Record<string, string>,
+  trace: Trace = newTrace(),
 ): Promise<Response> {
   return request(`${run.mtlsUrl}/token`, {
     as,
+    headers: trace.headers,
     form: {
       client_id: as,
       grant_type: GRANT,
@@ -62,10 +66,19 @@ function exchange(
   })
 }
 
-function audited(reason: string) {
-  const record = run.reasons(reason).at(-1)
-  assert.ok(record, `expected an audit record with reason ${reason}`)
-  assert.equal(record.decision, 'deny')
+/**
+ * oidc-provider reports every token-endpoint refusal through its `grant.error` event, which the
+ * IdP audits on boundary TB02 whatever the grant (src/audit/provider-events.ts).
+ */
+const TOKEN_ENDPOINT_BOUNDARY = 'TB02'
+
+/** The request of `trace` was refused for `reason`; the subject token is not in the record. */
+function audited(trace: Trace, reason: string, subjectToken?: string) {
+  assertDenied(run, trace, {
+    reason,
+    boundary: TOKEN_ENDPOINT_BOUNDARY,
+    secrets: subjectToken ? [subjectToken] : [],
+  })
 }
 
 const thumbprint = (service: string) =>
@@ -86,10 +99,13 @@ async function verified(token: string, audience: string) {
 
 describe('token exchange along the call graph', () => {
   test('gateway → my-shopping-api → order-fulfillment-api → orders-api: scopes narrow, act nests', async () => {
-    const hop1 = await exchange('gateway', katieGatewayToken, {
-      resource: resource('my-shopping-api'),
-      scope: 'orders:read orders:write customers:read',
-    })
+    const traces = [newTrace(), newTrace(), newTrace()] as const
+    const hop1 = await exchange(
+      'gateway',
+      katieGatewayToken,
+      { resource: resource('my-shopping-api'), scope: 'orders:read orders:write customers:read' },
+      traces[0],
+    )
     assert.equal(hop1.status, 200, hop1.text)
     const t1 = hop1.json<TokenSet & { issued_token_type: string }>()
     assert.equal(t1.issued_token_type, ACCESS_TOKEN)
@@ -104,10 +120,12 @@ describe('token exchange along the call graph', () => {
     assert.equal(c1.acr, 'urn:mythical:acr:pwd')
     assert.deepEqual(c1.cnf, { 'x5t#S256': thumbprint('gateway') })
 
-    const hop2 = await exchange('my-shopping-api', t1.access_token, {
-      resource: resource('order-fulfillment-api'),
-      scope: 'orders:write',
-    })
+    const hop2 = await exchange(
+      'my-shopping-api',
+      t1.access_token,
+      { resource: resource('order-fulfillment-api'), scope: 'orders:write' },
+      traces[1],
+    )
     assert.equal(hop2.status, 200, hop2.text)
     const { payload: c2 } = await verified(
       hop2.json<TokenSet>().access_token,
@@ -116,9 +134,12 @@ describe('token exchange along the call graph', () => {
     assert.equal(c2.scope, 'orders:write')
     assert.deepEqual(c2.act, { sub: spiffe('my-shopping-api'), act: { sub: spiffe('gateway') } })
 
-    const hop3 = await exchange('order-fulfillment-api', hop2.json<TokenSet>().access_token, {
-      resource: resource('orders-api'),
-    })
+    const hop3 = await exchange(
+      'order-fulfillment-api',
+      hop2.json<TokenSet>().access_token,
+      { resource: resource('orders-api') },
+      traces[2],
+    )
     assert.equal(hop3.status, 200, hop3.text)
     const { payload: c3 } = await verified(
       hop3.json<TokenSet>().access_token,
@@ -130,7 +151,15 @@ describe('token exchange along the call graph', () => {
       sub: spiffe('order-fulfillment-api'),
       act: { sub: spiffe('my-shopping-api'), act: { sub: spiffe('gateway') } },
     })
-    assert.ok(run.reasons('token_exchange.issued').length >= 3)
+    const callers = ['gateway', 'my-shopping-api', 'order-fulfillment-api']
+    traces.forEach((trace, hop) => {
+      const issued = recordsOf(run, trace).filter((r) => r.reason === 'token_exchange.issued')
+      assert.equal(issued.length, 1, `hop ${hop + 1} is audited once`)
+      assert.equal(issued[0]?.decision, 'allow')
+      assert.equal(issued[0]?.boundary, 'TB05')
+      assert.equal(issued[0]?.caller, spiffe(callers[hop] ?? ''))
+      assert.equal(issued[0]?.subject, 'katie')
+    })
   })
 
   test('web exchanges Katie token for a partner-audience JWT signed with the published keys', async () => {
@@ -157,37 +186,52 @@ describe('token exchange along the call graph', () => {
       scope: 'orders:read',
     })
     assert.equal(hop1.status, 200, hop1.text)
-    const res = await exchange('my-shopping-api', hop1.json<TokenSet>().access_token, {
-      resource: resource('order-fulfillment-api'),
-      scope: 'orders:read orders:write',
-    })
+    const subjectToken = hop1.json<TokenSet>().access_token
+    const trace = newTrace()
+    const res = await exchange(
+      'my-shopping-api',
+      subjectToken,
+      { resource: resource('order-fulfillment-api'), scope: 'orders:read orders:write' },
+      trace,
+    )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_scope')
-    audited('token_exchange.scope_widening')
+    audited(trace, 'token_exchange.scope_widening', subjectToken)
   })
 
   test('an audience outside the call graph is refused', async () => {
-    const res = await exchange('gateway', katieGatewayToken, { resource: resource('orders-api') })
+    const trace = newTrace()
+    const res = await exchange(
+      'gateway',
+      katieGatewayToken,
+      { resource: resource('orders-api') },
+      trace,
+    )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_target')
-    audited('token_exchange.audience_not_allowed')
+    audited(trace, 'token_exchange.audience_not_allowed', katieGatewayToken)
   })
 
   test('a target is required', async () => {
-    const res = await exchange('gateway', katieGatewayToken, {})
+    const trace = newTrace()
+    const res = await exchange('gateway', katieGatewayToken, {}, trace)
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_target')
-    audited('token_exchange.target_missing')
+    audited(trace, 'token_exchange.target_missing', katieGatewayToken)
   })
 
   test('a token meant for someone else cannot be exchanged by the caller', async () => {
     // Katie's gateway token replayed by my-shopping-api (TB05: user token replayed downstream).
-    const res = await exchange('my-shopping-api', katieGatewayToken, {
-      resource: resource('customers-api'),
-    })
+    const trace = newTrace()
+    const res = await exchange(
+      'my-shopping-api',
+      katieGatewayToken,
+      { resource: resource('customers-api') },
+      trace,
+    )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_grant')
-    audited('token_exchange.subject_not_for_caller')
+    audited(trace, 'token_exchange.subject_not_for_caller', katieGatewayToken)
   })
 
   test('an expired subject token is refused', async () => {
@@ -201,10 +245,16 @@ describe('token exchange along the call graph', () => {
       .setIssuedAt(past - 300)
       .setExpirationTime(past)
       .sign(await importJWK(jwk, 'ES256'))
-    const res = await exchange('my-shopping-api', expired, { resource: resource('customers-api') })
+    const trace = newTrace()
+    const res = await exchange(
+      'my-shopping-api',
+      expired,
+      { resource: resource('customers-api') },
+      trace,
+    )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_grant')
-    audited('token_exchange.subject_token_expired')
+    audited(trace, 'token_exchange.subject_token_expired', expired)
   })
 
   test('a subject token from a foreign issuer is refused', async () => {
@@ -218,18 +268,25 @@ describe('token exchange along the call graph', () => {
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(privateKey)
-    const res = await exchange('my-shopping-api', foreign, { resource: resource('customers-api') })
+    const trace = newTrace()
+    const res = await exchange(
+      'my-shopping-api',
+      foreign,
+      { resource: resource('customers-api') },
+      trace,
+    )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_grant')
-    audited('token_exchange.foreign_issuer')
+    audited(trace, 'token_exchange.foreign_issuer', foreign)
     assert.equal(decodeJwt(foreign).iss, 'https://evil.example')
   })
 })
 
 describe('client credentials (machine-only calls)', () => {
-  const cc = (as: string, form: Record<string, string>, base = run.mtlsUrl) =>
-    request(`${base}/token`, {
+  const cc = (as: string, form: Record<string, string>, trace: Trace = newTrace()) =>
+    request(`${run.mtlsUrl}/token`, {
       as,
+      headers: trace.headers,
       form: { client_id: as, grant_type: 'client_credentials', ...form },
     })
 
@@ -246,21 +303,29 @@ describe('client credentials (machine-only calls)', () => {
   })
 
   test('a resource off the call graph is refused', async () => {
-    const res = await cc('order-fulfillment-api', { resource: resource('recommendations-api') })
+    const trace = newTrace()
+    const res = await cc(
+      'order-fulfillment-api',
+      { resource: resource('recommendations-api') },
+      trace,
+    )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_target')
-    audited('resource.not_allowed')
+    audited(trace, 'resource.not_allowed')
   })
 
   test('a request without a resource is refused', async () => {
-    const res = await cc('order-fulfillment-api', { scope: 'orders:write' })
+    const trace = newTrace()
+    const res = await cc('order-fulfillment-api', { scope: 'orders:write' }, trace)
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_target')
-    audited('resource.missing')
+    audited(trace, 'resource.missing')
   })
 
   test('without a client certificate (edge listener) the workload cannot authenticate', async () => {
+    const trace = newTrace()
     const res = await request(`${run.issuer}/token`, {
+      headers: trace.headers,
       form: {
         client_id: 'orders-api',
         grant_type: 'client_credentials',
@@ -269,12 +334,14 @@ describe('client credentials (machine-only calls)', () => {
     })
     assert.equal(res.status, 401)
     assert.equal(res.json().error, 'invalid_client')
-    audited('client_auth.certificate_rejected')
+    audited(trace, 'client_auth.certificate_rejected')
   })
 
   test('a workload certificate of another client is refused', async () => {
+    const trace = newTrace()
     const res = await request(`${run.mtlsUrl}/token`, {
       as: 'my-shopping-api',
+      headers: trace.headers,
       form: {
         client_id: 'order-fulfillment-api',
         grant_type: 'client_credentials',
@@ -283,6 +350,6 @@ describe('client credentials (machine-only calls)', () => {
     })
     assert.equal(res.status, 401)
     assert.equal(res.json().error, 'invalid_client')
-    audited('client_auth.certificate_rejected')
+    audited(trace, 'client_auth.certificate_rejected')
   })
 })

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify } from 'jose'
+import type { AuditRecord } from '@mythical/audit'
 import { caPinnedFetch } from '../../src/federation/ca-pinned-fetch.ts'
 import {
   ACCESS_TOKEN_TYPE,
@@ -20,12 +21,14 @@ import {
   TOKEN_EXCHANGE,
 } from '../support/federation-fixture.ts'
 import type { Federation, TestKey } from '../support/federation-fixture.ts'
+import { assertDecision, newTrace } from '../support/audit-trail.ts'
+import type { Trace } from '../support/audit-trail.ts'
 
 let federation: Federation
 let audit: AuditCollector
 let origin: string
 let client: ReturnType<typeof partnerClient>
-let stopPartner: () => Promise<void>
+let stopPartner: (() => Promise<void>) | undefined
 
 before(async () => {
   federation = await createFederation()
@@ -36,29 +39,49 @@ before(async () => {
   client = partnerClient(federation.shippingCa.certPem)
 })
 
+// Each step only if set up, so a failed start ends the run instead of leaving servers open.
 after(async () => {
-  await client.close()
-  await stopPartner()
-  await federation.cleanup()
+  await (client as typeof client | undefined)?.close()
+  await stopPartner?.()
+  await (federation as Federation | undefined)?.cleanup()
 })
 
-/** Exchanges `subjectToken` as the `web` client; extra form fields override the defaults. */
+/** A token-endpoint response with the trace its request carried and the values it sent. */
+interface Exchanged {
+  status: number
+  body: Record<string, unknown>
+  trace: Trace
+  /** Subject token and client assertion: they must never reach an audit record. */
+  sent: string[]
+}
+
+/**
+ * Exchanges `subjectToken` as the `web` client under a fresh trace; extra form fields override
+ * the defaults.
+ */
 async function exchange(
   subjectToken: string,
   form: Record<string, string> = {},
   assertion?: string,
   target = origin,
-) {
-  return client.postForm(`${target}/token`, {
-    grant_type: TOKEN_EXCHANGE,
-    subject_token: subjectToken,
-    subject_token_type: ACCESS_TOKEN_TYPE,
-    resource: ORDER_TRACKING,
-    scope: 'tracking:read',
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: assertion ?? (await clientAssertion(federation.webKey)),
-    ...form,
-  })
+): Promise<Exchanged> {
+  const trace = newTrace()
+  const clientAssertionValue = assertion ?? (await clientAssertion(federation.webKey))
+  const response = await client.postForm(
+    `${target}/token`,
+    {
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: ORDER_TRACKING,
+      scope: 'tracking:read',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: clientAssertionValue,
+      ...form,
+    },
+    trace.headers,
+  )
+  return { ...response, trace, sent: [subjectToken, clientAssertionValue] }
 }
 
 /** Verifies a partner access token against the partner's published JWKS (shipping CA TLS). */
@@ -74,19 +97,22 @@ async function verifyPartnerToken(token: string) {
   })
 }
 
+/** The request was refused with `status`/`error`, and audited as `reason` on its own trace. */
 function assertRefused(
-  response: { status: number; body: Record<string, unknown> },
+  response: Exchanged,
   status: number,
   error: string,
   reason: string,
+  records: readonly AuditRecord[] = audit.records,
 ) {
   assert.equal(response.status, status, JSON.stringify(response.body))
   assert.equal(response.body.error, error)
   assert.equal(response.body.access_token, undefined)
-  const record = audit.last()
-  assert.equal(record?.decision, 'deny')
-  assert.equal(record?.reason, reason)
-  assert.equal(record?.boundary, 'TB10')
+  return assertDecision(records, response.trace, {
+    decision: 'deny',
+    reason,
+    secrets: response.sent,
+  })
 }
 
 describe('discovery', () => {
@@ -134,11 +160,12 @@ describe('valid retail token', () => {
     )
     assert.ok((payload.exp as number) - (payload.iat as number) <= 300)
 
-    const record = audit.last()
-    assert.equal(record?.decision, 'allow')
-    assert.equal(record?.reason, 'federation.exchanged')
-    assert.equal(record?.subject, payload.sub)
-    assert.ok(!JSON.stringify(record).includes('katie'))
+    const record = assertDecision(audit.records, response.trace, {
+      decision: 'allow',
+      reason: 'federation.exchanged',
+      secrets: [...response.sent, response.body.access_token as string, 'katie'],
+    })
+    assert.equal(record.subject, payload.sub)
   })
 
   test('the pairwise subject is stable for a user and differs between users', async () => {
@@ -343,42 +370,63 @@ describe('request refusals (no widening)', () => {
 })
 
 describe('client authentication refusals', () => {
-  async function assertClientRefused(assertion: string, extra: Record<string, string> = {}) {
+  // Reasons are the shared `client_auth.*` codes of @mythical/service-kit's refusalReason.
+  async function assertClientRefused(
+    assertion: string,
+    reason: string,
+    extra: Record<string, string> = {},
+  ) {
     const token = await retailToken(federation.retailKey)
     const response = await exchange(token, extra, assertion)
-    assertRefused(response, 401, 'invalid_client', 'client.authentication_failed')
+    return assertRefused(response, 401, 'invalid_client', reason)
   }
 
   test('assertion from an unknown client', async () => {
     const intruder: TestKey = await generateTestKey('intruder-1')
-    await assertClientRefused(await clientAssertion(intruder, 'intruder'), {
-      client_id: 'intruder',
-    })
-    assert.equal(audit.last()?.clientId, 'intruder')
+    const record = await assertClientRefused(
+      await clientAssertion(intruder, 'intruder'),
+      'client_auth.unknown_client',
+      { client_id: 'intruder' },
+    )
+    assert.equal(record.clientId, 'intruder')
   })
 
   test('assertion for web signed with a key that is not web’s', async () => {
     const intruder: TestKey = await generateTestKey(federation.webKey.kid)
-    await assertClientRefused(await clientAssertion(intruder))
+    await assertClientRefused(
+      await clientAssertion(intruder),
+      'client_auth.assertion_bad_signature',
+    )
   })
 
   test('assertion replayed (same jti)', async () => {
     const assertion = await clientAssertion(federation.webKey)
     const first = await exchange(await retailToken(federation.retailKey), {}, assertion)
     assert.equal(first.status, 200, JSON.stringify(first.body))
-    await assertClientRefused(assertion)
+    await assertClientRefused(assertion, 'client_auth.assertion_replayed')
   })
 
   test('client secret instead of an assertion', async () => {
     const token = await retailToken(federation.retailKey)
-    const response = await client.postForm(`${origin}/token`, {
-      grant_type: TOKEN_EXCHANGE,
-      subject_token: token,
-      subject_token_type: ACCESS_TOKEN_TYPE,
-      client_id: 'web',
-      client_secret: 'guessed-secret',
-    })
-    assertRefused(response, 401, 'invalid_client', 'client.authentication_failed')
+    const trace = newTrace()
+    const secret = 'guessed-secret'
+    const response = await client.postForm(
+      `${origin}/token`,
+      {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: token,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+        client_id: 'web',
+        client_secret: secret,
+      },
+      trace.headers,
+    )
+    assertRefused(
+      { ...response, trace, sent: [token, secret] },
+      401,
+      'invalid_client',
+      'client_auth.method_not_allowed',
+    )
   })
 })
 
@@ -398,9 +446,7 @@ describe('retail JWKS unreachable', () => {
         undefined,
         idp.origin,
       )
-      assert.equal(response.status, 400)
-      assert.equal(response.body.error, 'invalid_grant')
-      assert.equal(down.last()?.reason, 'federation.jwks_unavailable')
+      assertRefused(response, 400, 'invalid_grant', 'federation.jwks_unavailable', down.records)
     } finally {
       await idp.close()
     }
@@ -424,9 +470,7 @@ describe('retail JWKS unreachable', () => {
         undefined,
         idp.origin,
       )
-      assert.equal(response.status, 400)
-      assert.equal(response.body.error, 'invalid_grant')
-      assert.equal(misled.last()?.reason, 'federation.jwks_unavailable')
+      assertRefused(response, 400, 'invalid_grant', 'federation.jwks_unavailable', misled.records)
     } finally {
       await idp.close()
       await rogue.close()

@@ -18,6 +18,8 @@ import {
   TOKEN_EXCHANGE,
 } from '../support/federation-fixture.ts'
 import type { Federation } from '../support/federation-fixture.ts'
+import { assertDecision, newTrace } from '../support/audit-trail.ts'
+import type { AuditRecord } from '@mythical/audit'
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 
@@ -73,9 +75,10 @@ test('serves discovery over TLS with the shipping certificate', async () => {
 
 test('writes a TB10 audit line for a refusal, without the token', async () => {
   const token = 'eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.'
+  const trace = newTrace()
   const response = await fetch(`${origin}/token`, {
     method: 'POST',
-    headers: { accept: 'application/json' },
+    headers: { ...trace.headers, accept: 'application/json' },
     body: new URLSearchParams({
       grant_type: TOKEN_EXCHANGE,
       subject_token: token,
@@ -92,11 +95,12 @@ test('writes a TB10 audit line for a refusal, without the token', async () => {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>)
-  const record = lines.find((line) => line.audit === true)
-  assert.equal(record?.boundary, 'TB10')
-  assert.equal(record?.decision, 'deny')
-  assert.equal(record?.reason, 'client.authentication_failed')
-  assert.equal(record?.service, 'partner-idp')
+  const records = lines.filter((line) => line.audit === true) as unknown as AuditRecord[]
+  const record = assertDecision(records, trace, {
+    decision: 'deny',
+    reason: 'client_auth.unknown_client',
+  })
+  assert.equal(record.service, 'partner-idp')
   assert.ok(!output.includes(token), 'the subject token is never logged')
 })
 

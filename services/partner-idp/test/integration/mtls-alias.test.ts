@@ -21,6 +21,8 @@ import {
   TOKEN_EXCHANGE,
 } from '../support/federation-fixture.ts'
 import type { Federation } from '../support/federation-fixture.ts'
+import { assertDecision, newTrace } from '../support/audit-trail.ts'
+import type { Trace } from '../support/audit-trail.ts'
 import type { RunningPartnerIdp } from '../../src/server.ts'
 
 let federation: Federation
@@ -42,15 +44,23 @@ after(async () => {
   await federation.cleanup()
 })
 
-async function exchangeAt(origin: string, client: ReturnType<typeof partnerClient>) {
-  return client.postForm(`${origin}/token`, {
-    grant_type: TOKEN_EXCHANGE,
-    subject_token: await retailToken(federation.retailKey),
-    subject_token_type: ACCESS_TOKEN_TYPE,
-    resource: ORDER_TRACKING,
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: await clientAssertion(federation.webKey),
-  })
+async function exchangeAt(
+  origin: string,
+  client: ReturnType<typeof partnerClient>,
+  trace: Trace = newTrace(),
+) {
+  return client.postForm(
+    `${origin}/token`,
+    {
+      grant_type: TOKEN_EXCHANGE,
+      subject_token: await retailToken(federation.retailKey),
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      resource: ORDER_TRACKING,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: await clientAssertion(federation.webKey),
+    },
+    trace.headers,
+  )
 }
 
 test('discovery advertises the mTLS token endpoint alias and certificate-bound tokens', async () => {
@@ -67,13 +77,18 @@ test('discovery advertises the mTLS token endpoint alias and certificate-bound t
 test('a token obtained over the alias with web’s workload certificate is bound to it', async () => {
   const client = partnerClient(federation.shippingCa.certPem, webTls)
   try {
-    const response = await exchangeAt(idp.mtlsOrigin, client)
+    const trace = newTrace()
+    const response = await exchangeAt(idp.mtlsOrigin, client, trace)
     assert.equal(response.status, 200, JSON.stringify(response.body))
     const claims = decodeJwt(response.body.access_token as string)
     const der = new X509Certificate(webTls.certPem).raw
     const thumbprint = createHash('sha256').update(der).digest('base64url')
     assert.deepEqual(claims.cnf, { 'x5t#S256': thumbprint })
-    assert.equal(audit.last()?.reason, 'federation.exchanged')
+    assertDecision(audit.records, trace, {
+      decision: 'allow',
+      reason: 'federation.exchanged',
+      secrets: [response.body.access_token as string],
+    })
   } finally {
     await client.close()
   }

@@ -6,6 +6,7 @@
  *   (`pki/…`, `secrets/partner-idp/…`), loaded through the service's real config and server code;
  * - the retail `web` client's key pair (public JWKS published under `pki/retail/jwks/web.json`).
  */
+import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:https'
 import type { Server } from 'node:https'
@@ -17,6 +18,7 @@ import type { KeyAndCertificate } from '@mythical/pki'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
 import { Agent, fetch } from 'undici'
+import { DATA_KEY_FILE } from '@mythical/service-kit'
 import type { AuditRecord } from '@mythical/audit'
 import type { AuditSink } from '../../src/audit/audit-sink.ts'
 import { loadConfig } from '../../src/config.ts'
@@ -46,14 +48,14 @@ export async function generateTestKey(kid: string): Promise<TestKey> {
   }
 }
 
-/** Collects audit records so tests can assert the reason of each decision. */
+/**
+ * Collects audit records so tests can assert the decision of each request (find a request's
+ * record by its trace id, see audit-trail.ts).
+ */
 export class AuditCollector implements AuditSink {
   readonly records: AuditRecord[] = []
   decision(entry: AuditRecord): void {
     this.records.push(entry)
-  }
-  last(): AuditRecord | undefined {
-    return this.records.at(-1)
   }
 }
 
@@ -138,6 +140,9 @@ export async function createFederation(): Promise<Federation> {
   await writeFile(join(secrets, 'signing-key.jwk.json'), JSON.stringify(partnerJwk), {
     mode: 0o600,
   })
+  // The root of derived keys (pairwise subjects), separate from the signing key.
+  const dataKey = { kty: 'oct', kid: 'partner-data-1', k: randomBytes(32).toString('base64url') }
+  await writeFile(join(secrets, DATA_KEY_FILE), JSON.stringify(dataKey), { mode: 0o600 })
 
   const jwks = await startJwksServer(retailTls, [retailKey.publicJwk])
   return {
@@ -225,10 +230,14 @@ export function partnerClient(shippingCaPem: string, clientTls?: KeyAndCertifica
     },
   })
   return {
-    async postForm(url: string, form: Record<string, string>) {
+    async postForm(
+      url: string,
+      form: Record<string, string>,
+      headers: Record<string, string> = {},
+    ) {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { accept: 'application/json' },
+        headers: { ...headers, accept: 'application/json' },
         body: new URLSearchParams(form),
         dispatcher,
       })

@@ -50,3 +50,17 @@ test('refuses to run as another service', () => {
     message: 'Invalid configuration: SERVICE_NAME must be partner-idp',
   })
 })
+
+test('subject tokens are capped at the retail access-token lifetime by default', () => {
+  assert.equal(loadConfig(ENV).subjectTokenMaxAgeSeconds, 300)
+  assert.equal(
+    loadConfig({ ...ENV, SUBJECT_TOKEN_MAX_AGE_SECONDS: '120' }).subjectTokenMaxAgeSeconds,
+    120,
+  )
+  for (const bad of ['0', '7200', 'soon', '1.5']) {
+    assert.throws(() => loadConfig({ ...ENV, SUBJECT_TOKEN_MAX_AGE_SECONDS: bad }), {
+      code: 'ERR_CONFIG_INVALID',
+      message: /SUBJECT_TOKEN_MAX_AGE_SECONDS/,
+    })
+  }
+})

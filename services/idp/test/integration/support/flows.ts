@@ -68,16 +68,20 @@ export async function signIn(issuer: string, opts: SignInOptions) {
   }
 }
 
-/** Redeem a code at the token endpoint with private_key_jwt and a DPoP proof. */
+/**
+ * Redeem a code at the token endpoint with private_key_jwt and a DPoP proof (plus `headers`,
+ * e.g. a test's `traceparent`).
+ */
 export async function redeemCode(
   issuer: string,
   signedIn: { code: string; verifier: string; client: BrowserClient; redirectUri: string },
   overrides: Record<string, string> = {},
   dpop?: Awaited<ReturnType<typeof dpopKey>>,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   const key = dpop ?? (await dpopKey())
   return request(`${issuer}/token`, {
-    headers: { dpop: await key.proof('POST', `${issuer}/token`) },
+    headers: { ...headers, dpop: await key.proof('POST', `${issuer}/token`) },
     form: {
       ...(await clientAuth(signedIn.client, issuer)),
       grant_type: 'authorization_code',

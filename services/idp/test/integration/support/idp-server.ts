@@ -24,10 +24,8 @@ export interface RunningIdp {
   readonly issuer: string
   readonly mtlsUrl: string
   readonly secretsDir: string
-  /** Audit records written so far. */
+  /** Audit records written so far (find a request's records by its trace, see audit-trail.ts). */
   readonly audit: AuditRecord[]
-  /** Records with this reason (the latest last). */
-  reasons(reason: string): AuditRecord[]
   stop(): Promise<void>
 }
 
@@ -88,6 +86,8 @@ export async function startIdp(
     IDP_ISSUER: issuer,
     PARTNER_IDP_ISSUER: PARTNER_ISSUER,
     NODE_ENV: 'test',
+    // The tests sign in as the SCENARIO.md demo users (idempotent: existing accounts are kept).
+    SEED_DEMO_DATA: 'true',
   })
   const idp = await buildIdp(config, {
     audit: createAuditLogger({ service: 'idp', level: 'warn', destination }),
@@ -100,7 +100,6 @@ export async function startIdp(
     mtlsUrl: `https://localhost:${mtlsPort}`,
     secretsDir,
     audit,
-    reasons: (reason) => audit.filter((r) => r.reason === reason),
     async stop() {
       for (const server of [edge, mtls]) {
         server.closeAllConnections()

@@ -85,8 +85,10 @@ export async function pushAuthorizationRequest(
   issuer: string,
   client: BrowserClient,
   params: Record<string, string>,
+  headers: Record<string, string> = {},
 ): Promise<Response> {
   return request(`${issuer}/request`, {
+    headers,
     form: { ...(await clientAuth(client, issuer)), ...params },
   })
 }
@@ -128,8 +130,8 @@ export class Browser {
     this.issuer = issuer
   }
 
-  get(url: string) {
-    return request(new URL(url, this.issuer).toString(), { jar: this.jar })
+  get(url: string, headers: Record<string, string> = {}) {
+    return request(new URL(url, this.issuer).toString(), { jar: this.jar, headers })
   }
 
   post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
@@ -153,15 +155,16 @@ export class Browser {
     return this.follow(await this.get(url))
   }
 
-  /** Submit a form of the current interaction page and follow redirects. */
+  /** Submit a form of the current interaction page (with `headers`) and follow redirects. */
   async submit(
     page: Response,
     action: 'login' | 'totp' | 'confirm' | 'abort',
     fields: Record<string, string> = {},
+    headers: Record<string, string> = {},
   ) {
     const m = new RegExp(`action="(/interaction/[^"]+/${action})"`).exec(page.text)
     if (!m?.[1]) throw new Error(`page has no ${action} form: ${page.text.slice(0, 300)}`)
-    return this.follow(await this.post(m[1], { csrf: csrfOf(page.text), ...fields }))
+    return this.follow(await this.post(m[1], { csrf: csrfOf(page.text), ...fields }, headers))
   }
 }
 

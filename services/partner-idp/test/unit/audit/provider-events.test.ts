@@ -22,18 +22,55 @@ function setup() {
 
 test('a failed client authentication is a TB10 deny with the claimed client and the trace id', () => {
   const { provider, records, ctx } = setup()
-  provider.emit('grant.error', ctx({ client_id: 'intruder' }), new errors.InvalidClient('nope'))
+  provider.emit(
+    'grant.error',
+    ctx({ client_id: 'intruder' }),
+    new errors.InvalidClient('client authentication failed', 'client not found'),
+  )
   assert.deepEqual(records, [
     {
       traceId: '0af7651916cd43dd8448eb211c80319c',
       boundary: 'TB10',
       action: 'oauth.token_request',
       decision: 'deny',
-      reason: 'client.authentication_failed',
+      reason: 'client_auth.unknown_client',
       clientId: 'intruder',
-      detail: 'nope',
+      error: 'invalid_client',
     },
   ])
+})
+
+test('client authentication reasons are the retail IdP ones (client_auth.*)', () => {
+  const { provider, records, ctx } = setup()
+  const cases: [Error, string][] = [
+    [
+      new errors.InvalidClientAuth('client assertion tokens must only be used once'),
+      'client_auth.assertion_replayed',
+    ],
+    [
+      new errors.InvalidClientAuth('signature verification failed'),
+      'client_auth.assertion_bad_signature',
+    ],
+    [new errors.InvalidClientAuth('something else'), 'client_auth.failed'],
+    [new errors.UnsupportedGrantType(), 'oauth.unsupported_grant_type'],
+  ]
+  for (const [err] of cases) provider.emit('grant.error', ctx({ client_id: 'web' }), err)
+  assert.deepEqual(
+    records.map((r) => r.reason),
+    cases.map(([, reason]) => reason),
+  )
+})
+
+test('library error text never reaches the audit record', () => {
+  const { provider, records, ctx } = setup()
+  const prose = 'assertion for <script>4111111111111111</script> rejected'
+  provider.emit('grant.error', ctx({ client_id: 'web' }), new errors.InvalidClientAuth(prose))
+  provider.emit('server_error', ctx({}), new TypeError(prose))
+  assert.equal(records.length, 2)
+  for (const record of records) {
+    assert.ok(!JSON.stringify(record).includes('4111'), JSON.stringify(record))
+    assert.equal('detail' in record, false)
+  }
 })
 
 test('errors the federation grant already audited are not recorded twice', () => {
@@ -49,5 +86,5 @@ test('an unexpected failure is audited as a deny', () => {
   provider.emit('server_error', ctx({}), new TypeError('boom'))
   assert.equal(records[0]?.decision, 'deny')
   assert.equal(records[0]?.reason, 'oauth.server_error')
-  assert.equal(records[0]?.detail, 'TypeError')
+  assert.equal(records[0]?.route, 'token')
 })

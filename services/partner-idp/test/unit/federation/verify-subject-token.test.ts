@@ -6,6 +6,7 @@ import { ReplayCache } from '../../../src/federation/replay-cache.ts'
 import type { TrustedIssuers } from '../../../src/federation/trusted-issuers.ts'
 import {
   createSubjectTokenVerifier,
+  DEFAULT_MAX_TOKEN_AGE_SECONDS,
   TOKEN_TYPE_ACCESS_TOKEN,
   TOKEN_TYPE_JWT,
 } from '../../../src/federation/verify-subject-token.ts'
@@ -22,12 +23,13 @@ const trustedIssuers: TrustedIssuers = {
     issuer === RETAIL ? { issuer, getKey: createLocalJWKSet({ keys: [publicJwk] }) } : undefined,
 }
 
-function verifierAt(seconds: number) {
+function verifierAt(seconds: number, maxTokenAgeSeconds?: number) {
   return createSubjectTokenVerifier({
     audience: PARTNER,
     trustedIssuers,
     replayCache: new ReplayCache({ toleranceSeconds: 30, now: () => seconds }),
     currentDate: () => new Date(seconds * 1000),
+    ...(maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds }),
   })
 }
 
@@ -80,12 +82,25 @@ test('expiry honours the 30 s clock tolerance and no more', async () => {
   )
 })
 
-test('a token issued more than an hour ago is refused even with a far exp', async () => {
-  const jwt = await token({ exp: T + 86_400 })
-  assert.deepEqual(await refusal(verifierAt(T + 3_700).verify(jwt, TOKEN_TYPE_ACCESS_TOKEN)), {
+test('by default a token older than the retail access-token lifetime (300 s) is refused, even with a far exp', async () => {
+  assert.equal(DEFAULT_MAX_TOKEN_AGE_SECONDS, 300)
+  const young = await token({ exp: T + 86_400 })
+  await verifierAt(T + 300).verify(young, TOKEN_TYPE_ACCESS_TOKEN)
+  const old = await token({ exp: T + 86_400 })
+  assert.deepEqual(await refusal(verifierAt(T + 331).verify(old, TOKEN_TYPE_ACCESS_TOKEN)), {
     code: 'federation.expired',
     oauthError: 'invalid_grant',
   })
+})
+
+test('the maximum age follows the configured retail lifetime', async () => {
+  const jwt = await token({ exp: T + 86_400 })
+  assert.deepEqual(await refusal(verifierAt(T + 200, 120).verify(jwt, TOKEN_TYPE_ACCESS_TOKEN)), {
+    code: 'federation.expired',
+    oauthError: 'invalid_grant',
+  })
+  const fresh = await token({ exp: T + 86_400 })
+  await verifierAt(T + 140, 120).verify(fresh, TOKEN_TYPE_ACCESS_TOKEN)
 })
 
 test('a token without jti is refused (replay could not be detected)', async () => {
