@@ -21,7 +21,7 @@ const REASONS: readonly (readonly [error: string, pattern: RegExp, reason: strin
   ['invalid_client', /"exp" claim|expired/, 'client_auth.assertion_expired'],
   [
     'invalid_client',
-    /signature verification failed|no matching key|alg mismatch/,
+    /signature verification failed|no applicable key found|alg mismatch/,
     'client_auth.assertion_bad_signature',
   ],
   [
@@ -37,14 +37,23 @@ const REASONS: readonly (readonly [error: string, pattern: RegExp, reason: strin
     /client_secret|authentication must only be provided/,
     'client_auth.method_not_allowed',
   ],
+  // "code_challenge must be provided with code_challenge_method" is a missing challenge.
+  [
+    'invalid_request',
+    /code_challenge must be provided|requires PKCE/,
+    'authorization.pkce_required',
+  ],
   ['invalid_request', /code_challenge_method|plain/, 'authorization.pkce_method_not_allowed'],
-  ['invalid_request', /code_challenge|requires PKCE/, 'authorization.pkce_required'],
+  ['invalid_request', /code_challenge/, 'authorization.pkce_required'],
   ['invalid_request', /pushed authorization request/i, 'authorization.par_required'],
   ['invalid_redirect_uri', /./, 'authorization.redirect_uri_mismatch'],
   ['invalid_request', /redirect_uri/, 'authorization.redirect_uri_mismatch'],
   ['invalid_grant', /already consumed/, 'token.code_replayed'],
   ['invalid_grant', /code_verifier|PKCE/, 'token.pkce_verifier_mismatch'],
   ['invalid_grant', /redirect_uri mismatch/, 'token.redirect_uri_mismatch'],
+  // A proof that was sent but is wrong (replayed, other key than the code's dpop_jkt) …
+  ['invalid_grant', /DPoP proof JWT Replay|does not match dpop_jkt/, 'token.dpop_invalid'],
+  // … versus none at all where the client or code requires one.
   ['invalid_grant', /DPoP/, 'token.dpop_required'],
   ['invalid_grant', /mutual TLS/, 'token.certificate_required'],
   ['invalid_dpop_proof', /./, 'token.dpop_invalid'],
@@ -75,7 +84,8 @@ export function refusalReason(err: unknown): string {
   const e = (err ?? {}) as ProviderError
   if (typeof e.auditReason === 'string') return e.auditReason
   const error = typeof e.error === 'string' ? e.error : 'server_error'
-  const text = [e.error_detail, e.error_description, e.message]
+  const cause = (e as { cause?: { message?: unknown } }).cause?.message
+  const text = [e.error_detail, e.error_description, e.message, cause]
     .filter((t): t is string => typeof t === 'string')
     .join(' ')
   const row = REASONS.find(([code, pattern]) => code === error && pattern.test(text))

@@ -7,6 +7,8 @@ import type Provider from 'oidc-provider'
 import type { KoaContextWithOIDC } from 'oidc-provider'
 import type { IdpAudit } from './idp-audit.ts'
 import { refusalReason } from '@mythical/service-kit'
+import { TOKEN_EXCHANGE_GRANT } from '../grants/token-exchange.ts'
+import type { ResourceDefinition } from '../policies/resources.ts'
 
 /** Endpoint error events, each a refusal of a request. */
 const ERROR_EVENTS = [
@@ -21,6 +23,20 @@ const ERROR_EVENTS = [
   'discovery.error',
 ] as const
 
+/**
+ * The boundary a refusal guards: a token exchange is delegation along the call graph (TB05), or
+ * federation when it targets the partner IdP (TB10); everything else at the IdP is TB02.
+ */
+function refusalBoundary(
+  ctx: KoaContextWithOIDC,
+  catalogue: ReadonlyMap<string, ResourceDefinition>,
+): string {
+  const params = ctx.oidc?.params
+  if (params?.grant_type !== TOKEN_EXCHANGE_GRANT) return 'TB02'
+  const target = catalogue.get(String(params.resource ?? params.audience ?? ''))
+  return target?.service === 'partner-idp' ? 'TB10' : 'TB05'
+}
+
 const clientOf = (ctx: KoaContextWithOIDC) => ctx.oidc?.client?.clientId
 
 /** Audit reason of an issued grant: `grant.authorization_code`, `grant.token_exchange`, … */
@@ -33,14 +49,18 @@ function grantReason(grantType: unknown): string {
 }
 
 /** Attach the audit listeners to a provider. */
-export function auditProviderEvents(provider: Provider, audit: IdpAudit): void {
+export function auditProviderEvents(
+  provider: Provider,
+  audit: IdpAudit,
+  catalogue: ReadonlyMap<string, ResourceDefinition>,
+): void {
   for (const event of ERROR_EVENTS) {
     // Every error event has the same (ctx, err) signature; the cast picks one overload for all.
     provider.on(event as 'grant.error', (ctx, err) => {
       audit.record(ctx.req, {
         decision: 'deny',
         reason: refusalReason(err),
-        boundary: 'TB02',
+        boundary: refusalBoundary(ctx, catalogue),
         event,
         client: clientOf(ctx),
         error: err.error,

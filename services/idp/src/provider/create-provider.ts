@@ -78,6 +78,6 @@ export function createProvider(opts: CreateProviderOptions): Provider {
     [...TOKEN_EXCHANGE_PARAMETERS],
   )
 
-  auditProviderEvents(provider, opts.audit)
+  auditProviderEvents(provider, opts.audit, opts.catalogue)
   return provider
 }

@@ -67,16 +67,14 @@ function exchange(
 }
 
 /**
- * oidc-provider reports every token-endpoint refusal through its `grant.error` event, which the
- * IdP audits on boundary TB02 whatever the grant (src/audit/provider-events.ts).
+ * The request of `trace` was refused for `reason` on `boundary`; the subject token is not in the
+ * record. A refused token exchange is audited on the delegation boundary it guards (TB05); other
+ * token-endpoint refusals (client credentials, client authentication) on TB02.
  */
-const TOKEN_ENDPOINT_BOUNDARY = 'TB02'
-
-/** The request of `trace` was refused for `reason`; the subject token is not in the record. */
-function audited(trace: Trace, reason: string, subjectToken?: string) {
+function audited(trace: Trace, reason: string, boundary: 'TB02' | 'TB05', subjectToken?: string) {
   assertDenied(run, trace, {
     reason,
-    boundary: TOKEN_ENDPOINT_BOUNDARY,
+    boundary,
     secrets: subjectToken ? [subjectToken] : [],
   })
 }
@@ -196,7 +194,7 @@ describe('token exchange along the call graph', () => {
     )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_scope')
-    audited(trace, 'token_exchange.scope_widening', subjectToken)
+    audited(trace, 'token_exchange.scope_widening', 'TB05', subjectToken)
   })
 
   test('an audience outside the call graph is refused', async () => {
@@ -209,7 +207,7 @@ describe('token exchange along the call graph', () => {
     )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_target')
-    audited(trace, 'token_exchange.audience_not_allowed', katieGatewayToken)
+    audited(trace, 'token_exchange.audience_not_allowed', 'TB05', katieGatewayToken)
   })
 
   test('a target is required', async () => {
@@ -217,7 +215,7 @@ describe('token exchange along the call graph', () => {
     const res = await exchange('gateway', katieGatewayToken, {}, trace)
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_target')
-    audited(trace, 'token_exchange.target_missing', katieGatewayToken)
+    audited(trace, 'token_exchange.target_missing', 'TB05', katieGatewayToken)
   })
 
   test('a token meant for someone else cannot be exchanged by the caller', async () => {
@@ -231,7 +229,7 @@ describe('token exchange along the call graph', () => {
     )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_grant')
-    audited(trace, 'token_exchange.subject_not_for_caller', katieGatewayToken)
+    audited(trace, 'token_exchange.subject_not_for_caller', 'TB05', katieGatewayToken)
   })
 
   test('an expired subject token is refused', async () => {
@@ -254,7 +252,7 @@ describe('token exchange along the call graph', () => {
     )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_grant')
-    audited(trace, 'token_exchange.subject_token_expired', expired)
+    audited(trace, 'token_exchange.subject_token_expired', 'TB05', expired)
   })
 
   test('a subject token from a foreign issuer is refused', async () => {
@@ -277,7 +275,7 @@ describe('token exchange along the call graph', () => {
     )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_grant')
-    audited(trace, 'token_exchange.foreign_issuer', foreign)
+    audited(trace, 'token_exchange.foreign_issuer', 'TB05', foreign)
     assert.equal(decodeJwt(foreign).iss, 'https://evil.example')
   })
 })
@@ -311,7 +309,7 @@ describe('client credentials (machine-only calls)', () => {
     )
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_target')
-    audited(trace, 'resource.not_allowed')
+    audited(trace, 'resource.not_allowed', 'TB02')
   })
 
   test('a request without a resource is refused', async () => {
@@ -319,7 +317,7 @@ describe('client credentials (machine-only calls)', () => {
     const res = await cc('order-fulfillment-api', { scope: 'orders:write' }, trace)
     assert.equal(res.status, 400)
     assert.equal(res.json().error, 'invalid_target')
-    audited(trace, 'resource.missing')
+    audited(trace, 'resource.missing', 'TB02')
   })
 
   test('without a client certificate (edge listener) the workload cannot authenticate', async () => {
@@ -334,7 +332,7 @@ describe('client credentials (machine-only calls)', () => {
     })
     assert.equal(res.status, 401)
     assert.equal(res.json().error, 'invalid_client')
-    audited(trace, 'client_auth.certificate_rejected')
+    audited(trace, 'client_auth.certificate_rejected', 'TB02')
   })
 
   test('a workload certificate of another client is refused', async () => {
@@ -350,6 +348,6 @@ describe('client credentials (machine-only calls)', () => {
     })
     assert.equal(res.status, 401)
     assert.equal(res.json().error, 'invalid_client')
-    audited(trace, 'client_auth.certificate_rejected')
+    audited(trace, 'client_auth.certificate_rejected', 'TB02')
   })
 })

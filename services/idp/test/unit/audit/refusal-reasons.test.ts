@@ -227,47 +227,28 @@ describe('refusalReason', () => {
   })
 })
 
-/**
- * Misclassified by the current table (reported to the lead): each runs as a TODO so the suite
- * stays green but the report shows them until the table is fixed.
- */
-describe('known gaps', () => {
+/** Once misclassified by the table; kept as regression tests. */
+describe('regressions', () => {
   // helpers/jwt.js:156 — a client assertion whose kid is not in the client's JWKS.
-  test(
-    'client assertion with an unknown kid → client_auth.assertion_bad_signature',
-    { todo: 'jose says "no applicable key found…", the table expects "no matching key"' },
-    () => {
-      const err = new errors.InvalidClientAuth({ cause: new joseErrors.JWKSNoMatchingKey() })
-      assert.equal(refusalReason(err), 'client_auth.assertion_bad_signature')
-    },
-  )
+  test('client assertion with an unknown kid → client_auth.assertion_bad_signature', () => {
+    const err = new errors.InvalidClientAuth({ cause: new joseErrors.JWKSNoMatchingKey() })
+    assert.equal(refusalReason(err), 'client_auth.assertion_bad_signature')
+  })
   // helpers/grant_common.js:69 → helpers/validate_dpop.js:46
-  test(
-    'replayed DPoP proof at the token endpoint → token.dpop_invalid',
-    { todo: 'any invalid_grant mentioning DPoP maps to token.dpop_required' },
-    () => {
-      const err = new errors.InvalidGrant('DPoP proof JWT Replay detected')
-      assert.equal(refusalReason(err), 'token.dpop_invalid')
-    },
-  )
+  test('replayed DPoP proof at the token endpoint → token.dpop_invalid', () => {
+    const err = new errors.InvalidGrant('DPoP proof JWT Replay detected')
+    assert.equal(refusalReason(err), 'token.dpop_invalid')
+  })
   // helpers/grant_common.js:96
-  test(
-    'DPoP key other than the dpop_jkt the code is bound to → token.dpop_invalid',
-    { todo: 'any invalid_grant mentioning DPoP maps to token.dpop_required' },
-    () => {
-      const err = new errors.InvalidGrant('DPoP proof key thumbprint does not match dpop_jkt')
-      assert.equal(refusalReason(err), 'token.dpop_invalid')
-    },
-  )
+  test('DPoP key other than the dpop_jkt the code is bound to → token.dpop_invalid', () => {
+    const err = new errors.InvalidGrant('DPoP proof key thumbprint does not match dpop_jkt')
+    assert.equal(refusalReason(err), 'token.dpop_invalid')
+  })
   // actions/authorization/sender_constraints.js:26
-  test(
-    'code_challenge_method without code_challenge → authorization.pkce_required',
-    { todo: 'the /code_challenge_method/ row claims it first' },
-    () => {
-      const err = new errors.InvalidRequest(
-        'code_challenge must be provided with code_challenge_method',
-      )
-      assert.equal(refusalReason(err), 'authorization.pkce_required')
-    },
-  )
+  test('code_challenge_method without code_challenge → authorization.pkce_required', () => {
+    const err = new errors.InvalidRequest(
+      'code_challenge must be provided with code_challenge_method',
+    )
+    assert.equal(refusalReason(err), 'authorization.pkce_required')
+  })
 })
