@@ -12,6 +12,7 @@ export type RabbitmqErrorCode =
   | 'ERR_RABBITMQ_PKI_MISSING'
   | 'ERR_RABBITMQ_COMMAND_FAILED'
   | 'ERR_RABBITMQ_STOP_FAILED'
+  | 'ERR_RABBITMQ_LOCK_TIMEOUT'
 
 /** Base class of the errors thrown by the RabbitMQ lifecycle. */
 export class RabbitmqError extends Error {
@@ -53,4 +54,10 @@ export class RabbitmqCommandFailed extends RabbitmqError {
 export class RabbitmqStopFailed extends RabbitmqError {
   static override code = 'ERR_RABBITMQ_STOP_FAILED' as const
   override code = 'ERR_RABBITMQ_STOP_FAILED' as const
+}
+
+/** Another process kept the node's lock (a start or provision still running) too long. */
+export class RabbitmqLockTimeout extends RabbitmqError {
+  static override code = 'ERR_RABBITMQ_LOCK_TIMEOUT' as const
+  override code = 'ERR_RABBITMQ_LOCK_TIMEOUT' as const
 }

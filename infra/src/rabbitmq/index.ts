@@ -8,7 +8,10 @@
  *
  * @module
  */
+import { withFileLock } from '../file-lock.ts'
 import type { InfrastructureServer } from '../infrastructure.ts'
+import type { StackPaths } from '../paths.ts'
+import { RabbitmqLockTimeout } from './errors.ts'
 import { isReachable, parseAdminUrl, prepareExternalBroker } from './external-broker.ts'
 import type { ExternalBroker } from './external-broker.ts'
 import { rabbitmqLayout } from './layout.ts'
@@ -22,6 +25,21 @@ function externalBroker(): ExternalBroker | undefined {
   return url ? parseAdminUrl(url) : undefined
 }
 
+/**
+ * Two boots on one data directory hang the node (seen: a definitions import stuck forever), so
+ * start, provision and stop of the local node are serialised. Boot takes seconds; wait 3 minutes.
+ */
+const withNodeLock = <T>(paths: StackPaths, fn: () => Promise<T>): Promise<T> =>
+  withFileLock(
+    rabbitmqLayout(paths).lock,
+    {
+      waitMs: 180_000,
+      timeoutError: (f) =>
+        new RabbitmqLockTimeout(`${f} is held by another process: is a start still running?`),
+    },
+    fn,
+  )
+
 /** Lifecycle of the stack's RabbitMQ, for the runner (`stack:up` / `stack:down`) and tests. */
 export const rabbitmqServer: InfrastructureServer = {
   name: 'rabbitmq',
@@ -31,7 +49,7 @@ export const rabbitmqServer: InfrastructureServer = {
       console.info(`rabbitmq: AMQP_ADMIN_URL is set, using ${external.display} (not starting one)`)
       return
     }
-    await startNode(paths)
+    await withNodeLock(paths, () => startNode(paths))
   },
   async provision(paths) {
     const external = externalBroker()
@@ -39,7 +57,7 @@ export const rabbitmqServer: InfrastructureServer = {
       console.warn(`rabbitmq: ${(await prepareExternalBroker(paths, external)).message}`)
       return
     }
-    await provisionNode(paths)
+    await withNodeLock(paths, () => provisionNode(paths))
   },
   async isRunning(paths) {
     const external = externalBroker()
@@ -48,7 +66,7 @@ export const rabbitmqServer: InfrastructureServer = {
   },
   async stop(paths) {
     if (externalBroker()) return
-    await stopNode(paths)
+    await withNodeLock(paths, () => stopNode(paths))
   },
 }
 
@@ -63,6 +81,7 @@ export { rabbitPasswordHash } from './password-hash.ts'
 export {
   RabbitmqCommandFailed,
   RabbitmqError,
+  RabbitmqLockTimeout,
   RabbitmqNotInstalled,
   RabbitmqPkiMissing,
   RabbitmqStopFailed,

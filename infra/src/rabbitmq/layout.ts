@@ -14,6 +14,8 @@ export function rabbitmqLayout(paths: StackPaths) {
   const tls = join(base, 'tls')
   return {
     base,
+    /** Held while starting, provisioning or stopping the node (outside the broker-owned folder). */
+    lock: join(paths.run, 'rabbitmq.lock'),
     configFile: join(base, 'rabbitmq.conf'),
     advancedConfigFile: join(base, 'advanced.config'),
     envFile: join(base, 'rabbitmq-env.conf'),
