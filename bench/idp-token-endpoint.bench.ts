@@ -103,7 +103,7 @@ export async function benchIdpTokenEndpoint(
 ): Promise<BenchResult[]> {
   const requests = opts.requests ?? 500
   const concurrency = opts.concurrency ?? 8
-  await ensureStack()
+  const releaseStack = await ensureStack()
   const run = await startIdp()
   const agents = [agentFor('order-fulfillment-api'), agentFor('gateway')] as const
   try {
@@ -136,6 +136,7 @@ export async function benchIdpTokenEndpoint(
   } finally {
     for (const agent of agents) agent.destroy()
     await run.stop()
+    await releaseStack()
   }
 }
 

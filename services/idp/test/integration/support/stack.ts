@@ -9,9 +9,15 @@ import { postgresServer } from '@mythical/infra/postgres/index'
 
 export const paths = stackPaths()
 
-/** Make sure the PKI exists and the stack's PostgreSQL runs with the IdP's migrations applied. */
-export async function ensureStack(): Promise<void> {
+/**
+ * Make sure the PKI exists and the stack's PostgreSQL runs with the IdP's migrations applied.
+ * Resolves to a function that stops PostgreSQL again if this call started it (and does nothing
+ * otherwise), so a caller outside the test run's global setup leaves the machine as it found it.
+ */
+export async function ensureStack(): Promise<() => Promise<void>> {
   await ensurePki(paths)
-  if (!(await postgresServer.isRunning(paths))) await postgresServer.start(paths)
+  const wasRunning = await postgresServer.isRunning(paths)
+  if (!wasRunning) await postgresServer.start(paths)
   await postgresServer.provision(paths)
+  return wasRunning ? async () => {} : () => postgresServer.stop(paths)
 }
