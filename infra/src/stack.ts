@@ -3,6 +3,7 @@
  * (`pnpm start` / `stack:up`), the PKI, the PostgreSQL and RabbitMQ set-up and
  * the generated docker-compose.yml all read this file, so they cannot drift.
  */
+import { SECRET_FILES } from './paths.ts'
 
 export type TrustDomain = 'retail' | 'cardvault' | 'shipping'
 export const TRUST_DOMAINS: readonly TrustDomain[] = ['retail', 'cardvault', 'shipping']
@@ -217,6 +218,25 @@ export function serviceByName(name: string): ServiceDefinition {
   const found = SERVICES.find((s) => s.name === name)
   if (!found) throw new TypeError(`unknown service "${name}"`)
   return found
+}
+
+/**
+ * The secrets a service holds, each a file of its own folder (`.stack/secrets/<name>/` locally,
+ * `/run/secrets/` in compose): its workload certificate and key, its domain's CA, its JOSE keys
+ * and root data key, and the credentials of its own database role and broker user when it has
+ * them. Nothing else: no other service's material, no CA key.
+ */
+export function serviceSecrets(service: ServiceDefinition): readonly string[] {
+  return [
+    SECRET_FILES.tlsCert,
+    SECRET_FILES.tlsKey,
+    SECRET_FILES.ca,
+    SECRET_FILES.signingKey,
+    SECRET_FILES.encryptionKey,
+    SECRET_FILES.dataKey,
+    ...(service.database ? [SECRET_FILES.database] : []),
+    ...(service.broker ? [SECRET_FILES.amqp] : []),
+  ]
 }
 
 /**

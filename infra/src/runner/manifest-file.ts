@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { StackPaths } from '../paths.ts'
 import {
   INFRASTRUCTURE,
+  serviceSecrets,
   workloadId,
   type Exposure,
   type Infrastructure,
@@ -21,6 +22,8 @@ export interface ServiceRecord {
   readonly domain: TrustDomain
   readonly exposure: Exposure
   readonly workloadId: string
+  /** File names in the service's own secrets folder (`serviceSecrets`). */
+  readonly secrets: readonly string[]
   readonly pid: number
 }
 
@@ -55,6 +58,7 @@ export const serviceRecord = (service: ServiceDefinition, pid: number): ServiceR
   domain: service.domain,
   exposure: service.exposure,
   workloadId: workloadId(service.domain, service.name),
+  secrets: serviceSecrets(service),
   pid,
 })
 

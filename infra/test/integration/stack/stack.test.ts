@@ -13,6 +13,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import { request } from 'node:https'
 import { connect as connectTcp } from 'node:net'
@@ -29,6 +30,7 @@ import {
 import { commandLine, isAlive, listProcesses } from '../../../src/runner/proc.ts'
 import {
   SERVICES,
+  serviceSecrets,
   workloadId,
   type ServiceDefinition,
   type TrustDomain,
@@ -167,6 +169,12 @@ describe('stack:up and stack:down', { timeout: 2 * STEP_TIMEOUT_MS }, () => {
           `https://${service.exposure === 'edge' ? 'localhost' : '127.0.0.1'}:${service.port}`,
         )
         assert.ok(isAlive(record.pid), `${service.name} (pid ${record.pid}) is running`)
+        // The manifest's secrets are exactly what the PKI and provisioning put in its folder.
+        assert.deepEqual(record.secrets, serviceSecrets(service))
+        const held = await readdir(paths.secrets(service.name))
+        for (const file of record.secrets) {
+          assert.ok(held.includes(file), `${service.name} holds ${file}`)
+        }
       }
     },
   )

@@ -26,15 +26,33 @@ describe('stack.json', () => {
     assert.equal(hostUrl(serviceByName('orders-api')), 'https://127.0.0.1:7104')
   })
 
-  it('records name, URL, trust domain, exposure, workload id and pid', () => {
+  it('records name, URL, trust domain, exposure, workload id, secrets and pid', () => {
     assert.deepEqual(serviceRecord(serviceByName('tokenization-api'), 42), {
       name: 'tokenization-api',
       url: 'https://127.0.0.1:7201',
       domain: 'cardvault',
       exposure: 'internal',
       workloadId: 'spiffe://cardvault.mythical.example/tokenization-api',
+      // The third party holds no database or broker credentials of ours.
+      secrets: [
+        'tls.crt',
+        'tls.key',
+        'ca.pem',
+        'signing-key.jwk.json',
+        'encryption-key.jwk.json',
+        'data-key.jwk.json',
+      ],
       pid: 42,
     })
+  })
+
+  it('lists database and broker credentials only for services that have them', () => {
+    const secretsOf = (name: string) => serviceRecord(serviceByName(name), 1).secrets
+    assert.ok(secretsOf('customers-api').includes('database.json'))
+    assert.ok(secretsOf('customers-api').includes('amqp.json'))
+    assert.ok(secretsOf('orders-api').includes('database.json'))
+    assert.ok(!secretsOf('orders-api').includes('amqp.json'))
+    assert.ok(!secretsOf('gateway').includes('database.json'))
   })
 
   it('round-trips through .stack/stack.json and is gone after removal', () => {
