@@ -2,19 +2,33 @@
  * The container hardening rules the compose file must keep, checked on the document itself:
  * - every container: non-root `user`, `read_only` root filesystem, `cap_drop: [ALL]`,
  *   `no-new-privileges`, a private `/tmp` tmpfs
- * - every long-running container: a healthcheck; every workload: a memory limit
- * - secrets: a workload mounts exactly one secrets volume, its own, read-only; the PKI state (CA
- *   keys) and other workloads' secrets are mounted by the PKI job only
+ * - every long-running container (all but the one-shot jobs): a healthcheck; every workload: a
+ *   memory limit
+ * - secrets: a workload mounts exactly one secrets volume, its own, read-only. The two jobs that
+ *   write credentials are the documented exceptions: `pki-init` (the only one to mount the PKI
+ *   state with the CA keys) and `db-provision`, which may read `secrets-postgres` and write the
+ *   secrets of services that own a database, nothing else
  * - ports: edge services publish only their own port, only on the host's 127.0.0.1; nothing else
  *   publishes anything
  */
 import { SERVICES } from '../stack.ts'
-import { PKI_INIT } from './node-service.ts'
-import type { ComposeDocument } from './types.ts'
+import { databaseServices } from './db-provision-service.ts'
+import { DB_PROVISION, PKI_INIT } from './node-service.ts'
+import type { ComposeDocument, VolumeMount } from './types.ts'
 import { secretsVolume } from './volumes.ts'
 
 const ROOT_USERS = new Set(['', '0', 'root', '0:0'])
 const SECRET_LIKE = /^(secrets-.+|pki-state)$/
+const JOBS = new Set([PKI_INIT, DB_PROVISION])
+
+/** Why `db-provision` may not mount `mount`, or `undefined` when it may. */
+function dbProvisionMountViolation(mount: VolumeMount): string | undefined {
+  if (mount.source === secretsVolume('postgres')) {
+    return mount.read_only ? undefined : 'mounts secrets-postgres writable'
+  }
+  if (databaseServices().some((name) => secretsVolume(name) === mount.source)) return undefined
+  return `mounts foreign secrets volume ${mount.source}`
+}
 
 /**
  * Every broken rule as `<service>: <rule>`; empty when the document is hardened.
@@ -35,11 +49,16 @@ export function hardeningViolations(document: ComposeDocument): string[] {
     }
     if (!(service.tmpfs ?? []).some((mount) => mount.split(':')[0] === '/tmp'))
       fail('no /tmp tmpfs')
-    if (name !== PKI_INIT && service.healthcheck === undefined) fail('has no healthcheck')
+    if (!JOBS.has(name) && service.healthcheck === undefined) fail('has no healthcheck')
 
     const manifest = SERVICES.find((s) => s.name === name)
     const secretMounts = (service.volumes ?? []).filter((v) => SECRET_LIKE.test(v.source))
-    if (name !== PKI_INIT) {
+    if (name === DB_PROVISION) {
+      for (const mount of secretMounts) {
+        const violation = dbProvisionMountViolation(mount)
+        if (violation) fail(violation)
+      }
+    } else if (name !== PKI_INIT) {
       const own = secretsVolume(name)
       for (const mount of secretMounts) {
         if (mount.source !== own) fail(`mounts foreign secrets volume ${mount.source}`)

@@ -1,15 +1,17 @@
 /**
  * docker-compose.yml, generated from the stack manifest: one service per manifest entry, plus
- * `pki-init`, `postgres` and `rabbitmq`, and one named volume per secrets folder. A unit test
+ * the `pki-init` and `db-provision` jobs, `postgres` and `rabbitmq`, and one named volume per
+ * secrets folder. A unit test
  * regenerates it in memory and fails when the checked-in file has drifted.
  */
 import { stringify } from 'yaml'
 import { pkiIdentities } from '../pki/identities.ts'
 import { SERVICES } from '../stack.ts'
 import { pkiInitService, postgresService, rabbitmqService } from './infrastructure-services.ts'
-import { nodeService, PKI_INIT } from './node-service.ts'
+import { dbProvisionService } from './db-provision-service.ts'
+import { DB_PROVISION, nodeService, PKI_INIT } from './node-service.ts'
 import type { ComposeDocument, ComposeService } from './types.ts'
-import { PKI_STATE_VOLUME, PKI_VOLUME, secretsVolume } from './volumes.ts'
+import { DATA_VOLUMES, PKI_STATE_VOLUME, PKI_VOLUME, secretsVolume } from './volumes.ts'
 
 /** The command that regenerates the file, quoted by its header and by the drift test. */
 export const REGENERATE_COMMAND = 'pnpm exec node infra/src/cli/compose.ts'
@@ -19,6 +21,7 @@ export function composeDocument(): ComposeDocument {
     [PKI_INIT]: pkiInitService(),
     postgres: postgresService(),
     rabbitmq: rabbitmqService(),
+    [DB_PROVISION]: dbProvisionService(),
   }
   for (const service of SERVICES) services[service.name] = nodeService(service)
 
@@ -27,6 +30,7 @@ export function composeDocument(): ComposeDocument {
     [PKI_VOLUME]: {},
   }
   for (const { name } of pkiIdentities()) volumes[secretsVolume(name)] = {}
+  for (const volume of Object.values(DATA_VOLUMES)) volumes[volume] = {}
 
   // No top-level `name:`: the Compose Specification schema we validate against predates it; the
   // project is named after the checkout folder or COMPOSE_PROJECT_NAME.

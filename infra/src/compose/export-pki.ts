@@ -3,7 +3,8 @@
  * - exports the public part (CA certificates, a bundle of all of them for PostgreSQL and
  *   RabbitMQ, public JWKS) to the public `pki` volume; CA keys never leave the state volume
  * - exports each identity's secrets folder to that identity's own volume, file modes preserved
- * - creates a random admin password once for each server, in that server's secrets only
+ * - creates a random admin password once for PostgreSQL, in its secrets only (RabbitMQ needs
+ *   none: it boots from definitions, see export-broker.ts)
  */
 import { randomBytes } from 'node:crypto'
 import {
@@ -21,7 +22,7 @@ import type { StackPaths } from '../paths.ts'
 import { pkiIdentities } from '../pki/identities.ts'
 import { TRUST_DOMAINS } from '../stack.ts'
 
-/** Name of the admin password file in `secrets/postgres/` and `secrets/rabbitmq/`. */
+/** Name of the admin password file in `secrets/postgres/`. */
 export const ADMIN_PASSWORD_FILE = 'admin-password'
 
 /** Copies the files of `from` (not sub-folders, so never `private/`) into `to`, keeping modes. */
@@ -41,11 +42,9 @@ function copyFiles(from: string, to: string): void {
  * @example exportPki(stackPaths(), '/export')
  */
 export function exportPki(paths: StackPaths, exportDir: string): void {
-  for (const server of ['postgres', 'rabbitmq']) {
-    const file = join(paths.secrets(server), ADMIN_PASSWORD_FILE)
-    if (!existsSync(file))
-      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 })
-  }
+  const adminPassword = join(paths.secrets('postgres'), ADMIN_PASSWORD_FILE)
+  if (!existsSync(adminPassword))
+    writeFileSync(adminPassword, randomBytes(32).toString('base64url'), { mode: 0o600 })
 
   const publicPki = join(exportDir, 'pki')
   for (const domain of TRUST_DOMAINS) {

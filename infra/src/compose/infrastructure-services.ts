@@ -1,23 +1,30 @@
 /**
  * Compose entries of the PKI job, PostgreSQL and RabbitMQ. They run as the same unprivileged
- * user as the workloads with the same hardening; their data lives on tmpfs (a dev stack: state
- * is rebuilt on every `up`, and nothing needs root to chown a data volume).
+ * user as the workloads with the same hardening. Their data lives on named volumes, so orders,
+ * outbox rows and queued events survive a container restart (both images create their data
+ * directories with mode 1777 for arbitrary uids, which a new volume inherits: no root chown).
  */
 import { INFRASTRUCTURE } from '../stack.ts'
 import { pkiIdentities } from '../pki/identities.ts'
 import { COMPOSE_MOUNTS } from '../runner/environment.ts'
+import { POSTGRES_ADMIN_USER } from './database-admin.ts'
+import { ADMIN_PASSWORD_FILE } from './export-pki.ts'
 import { HARDENING, tmpfsMounts } from './hardening.ts'
+import { DATA_VOLUMES, volumeMount } from './volumes.ts'
 import { NODE_SERVICE_BUILD, NODE_SERVICE_IMAGE, POSTGRES_IMAGE, RABBITMQ_IMAGE } from './images.ts'
 import { PKI_INIT } from './node-service.ts'
 import type { ComposeService, VolumeMount } from './types.ts'
-import { APP_DIR, EXPORT_DIR, PKI_STATE_VOLUME, PKI_VOLUME, secretsVolume } from './volumes.ts'
+import {
+  APP_DIR,
+  EXPORT_DIR,
+  PKI_STATE_VOLUME,
+  PKI_VOLUME,
+  secretsVolume,
+  volumeMount as volume,
+} from './volumes.ts'
 
-const volume = (source: string, target: string, readOnly: boolean): VolumeMount => ({
-  type: 'volume',
-  source,
-  target,
-  read_only: readOnly,
-})
+const POSTGRES_DATA_DIR = '/var/lib/postgresql/data'
+
 const bind = (source: string, target: string): VolumeMount => ({
   type: 'bind',
   source,
@@ -25,7 +32,10 @@ const bind = (source: string, target: string): VolumeMount => ({
   read_only: true,
 })
 
-/** Infrastructure servers own their secrets volume too (server certificate, admin password). */
+/**
+ * Infrastructure servers own their secrets volume too: server certificate, and PostgreSQL's admin
+ * password or RabbitMQ's definitions file.
+ */
 const serverMounts = (name: 'postgres' | 'rabbitmq'): VolumeMount[] => [
   volume(secretsVolume(name), COMPOSE_MOUNTS.secrets, true),
   volume(PKI_VOLUME, COMPOSE_MOUNTS.pki, true),
@@ -33,8 +43,9 @@ const serverMounts = (name: 'postgres' | 'rabbitmq'): VolumeMount[] => [
 
 /**
  * The one-shot job that runs the PKI tool (infra/src/compose/init-job.ts) in its private state
- * volume and exports the public part and each identity's secrets into their volumes. It is the
- * only container that sees the CA keys and more than one secrets folder.
+ * volume, writes the broker credentials and definitions, and exports the public part and each
+ * identity's secrets into their volumes. It is the only container that sees the CA keys, and
+ * with `db-provision` the only one that mounts more than one secrets folder.
  */
 export function pkiInitService(): ComposeService {
   return {
@@ -80,13 +91,16 @@ export function postgresService(): ComposeService {
       'password_encryption=scram-sha-256',
     ],
     ...HARDENING,
-    tmpfs: tmpfsMounts('/var/run/postgresql', '/var/lib/postgresql/data'),
+    tmpfs: tmpfsMounts('/var/run/postgresql'),
     mem_limit: '256m',
     environment: {
-      POSTGRES_USER: 'mythical_admin',
-      POSTGRES_PASSWORD_FILE: `${secrets}/admin-password`,
+      POSTGRES_USER: POSTGRES_ADMIN_USER,
+      POSTGRES_PASSWORD_FILE: `${secrets}/${ADMIN_PASSWORD_FILE}`,
+      // A subfolder, as the image documents for mounted data directories.
+      PGDATA: `${POSTGRES_DATA_DIR}/pgdata`,
     },
     volumes: [
+      volumeMount(DATA_VOLUMES.postgres, POSTGRES_DATA_DIR, false),
       ...serverMounts('postgres'),
       bind('./infra/docker/pg_hba.conf', '/etc/mythical/pg_hba.conf'),
     ],
@@ -102,19 +116,20 @@ export function postgresService(): ComposeService {
   }
 }
 
-/** RabbitMQ: AMQPS only, client certificate required (infra/docker/rabbitmq.conf). */
+/**
+ * RabbitMQ: AMQPS only, client certificate required (infra/docker/rabbitmq.conf). It boots from
+ * `secrets-rabbitmq/definitions.json` (written by `pki-init`): users, permissions and topology
+ * exist before the first connection, and no default user is created, hence no admin
+ * credentials here — the healthcheck's CLI authenticates with the node's Erlang cookie.
+ */
 export function rabbitmqService(): ComposeService {
   return {
     image: RABBITMQ_IMAGE,
     ...HARDENING,
-    tmpfs: tmpfsMounts('/var/lib/rabbitmq', '/var/log/rabbitmq'),
+    tmpfs: tmpfsMounts('/var/log/rabbitmq'),
     mem_limit: '384m',
-    environment: {
-      RABBITMQ_DEFAULT_USER: 'mythical_admin',
-      RABBITMQ_DEFAULT_PASS_FILE: `${COMPOSE_MOUNTS.secrets}/admin-password`,
-      RABBITMQ_DEFAULT_VHOST: INFRASTRUCTURE.rabbitmq.vhost,
-    },
     volumes: [
+      volumeMount(DATA_VOLUMES.rabbitmq, '/var/lib/rabbitmq', false),
       ...serverMounts('rabbitmq'),
       bind('./infra/docker/rabbitmq.conf', '/etc/rabbitmq/conf.d/90-mythical.conf'),
     ],

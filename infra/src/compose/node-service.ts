@@ -16,6 +16,8 @@ import { PKI_VOLUME, secretsVolume } from './volumes.ts'
 
 /** Name of the job that mints the PKI into the volumes before anything else starts. */
 export const PKI_INIT = 'pki-init'
+/** Name of the job that creates database roles and writes each service's `database.json`. */
+export const DB_PROVISION = 'db-provision'
 
 export const HEALTHCHECK = {
   test: ['CMD', 'node', 'infra/docker/healthcheck.ts'],
@@ -25,13 +27,19 @@ export const HEALTHCHECK = {
   start_period: '60s',
 } as const
 
-/** Everything a service depends on must be healthy first; the PKI job must have completed. */
+/**
+ * Everything a service depends on must be healthy first; the PKI job (which also writes broker
+ * credentials) must have completed, and so must `db-provision` for a service with a database.
+ */
 function dependsOn(service: ServiceDefinition): ComposeService['depends_on'] {
   const conditions: Record<
     string,
     { condition: 'service_healthy' | 'service_completed_successfully' }
   > = {
     [PKI_INIT]: { condition: 'service_completed_successfully' },
+  }
+  if (service.database !== undefined) {
+    conditions[DB_PROVISION] = { condition: 'service_completed_successfully' }
   }
   for (const name of service.dependsOn) conditions[name] = { condition: 'service_healthy' }
   return conditions

@@ -9,11 +9,13 @@ import {
   renderCompose,
   REGENERATE_COMMAND,
 } from '../../../src/compose/compose-document.ts'
+import { databaseServices } from '../../../src/compose/db-provision-service.ts'
+import { DEFINITIONS_FILE } from '../../../src/compose/export-broker.ts'
 import { HEALTHCHECK } from '../../../src/compose/node-service.ts'
 import { validateComposeSchema } from '../../../src/compose/schema.ts'
 import type { ComposeDocument, ComposeService } from '../../../src/compose/types.ts'
 import { REPO_ROOT } from '../../../src/paths.ts'
-import { serviceEnvironment } from '../../../src/runner/environment.ts'
+import { COMPOSE_MOUNTS, serviceEnvironment } from '../../../src/runner/environment.ts'
 import { memoryLimitMib, nodeArguments } from '../../../src/runner/resources.ts'
 import { INFRASTRUCTURE, SERVICES } from '../../../src/stack.ts'
 
@@ -41,10 +43,10 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(document, JSON.parse(JSON.stringify(composeDocument())))
   })
 
-  it('has one service per manifest entry plus pki-init, postgres and rabbitmq', () => {
+  it('has one service per manifest entry plus pki-init, db-provision, postgres and rabbitmq', () => {
     assert.deepEqual(
       Object.keys(document.services).sort(),
-      [...SERVICES.map((s) => s.name), 'pki-init', 'postgres', 'rabbitmq'].sort(),
+      [...SERVICES.map((s) => s.name), 'pki-init', 'db-provision', 'postgres', 'rabbitmq'].sort(),
     )
   })
 
@@ -66,15 +68,114 @@ describe('docker-compose.yml', () => {
     }
   })
 
-  it('starts a service only after pki-init completed and its dependencies are healthy', () => {
+  it('starts a service only after the jobs it needs completed and its dependencies are healthy', () => {
     for (const service of SERVICES) {
       const expected: Record<string, { condition: string }> = {
         'pki-init': { condition: 'service_completed_successfully' },
       }
+      if (service.database)
+        expected['db-provision'] = { condition: 'service_completed_successfully' }
       for (const dependency of service.dependsOn)
         expected[dependency] = { condition: 'service_healthy' }
       assert.deepEqual(document.services[service.name]?.depends_on, expected, service.name)
     }
+  })
+})
+
+describe('persistence in compose', () => {
+  // Nothing lost: orders, outbox rows and queued events must outlive a container restart.
+  const dataMount = (service: string, target: string) =>
+    (document.services[service]?.volumes ?? []).find(
+      (mount) => typeof mount !== 'string' && mount.target === target,
+    )
+
+  for (const [service, target] of [
+    ['postgres', '/var/lib/postgresql/data'],
+    ['rabbitmq', '/var/lib/rabbitmq'],
+  ] as const) {
+    it(`keeps ${service} data on a named, writable volume, never on tmpfs`, () => {
+      const mount = dataMount(service, target)
+      assert.ok(mount && typeof mount !== 'string', `${service} mounts ${target}`)
+      assert.equal(mount.type, 'volume')
+      assert.equal(mount.read_only, false)
+      assert.ok(mount.source && mount.source in (document.volumes ?? {}), 'declared volume')
+      const tmpfs = document.services[service]?.tmpfs ?? []
+      assert.ok(!tmpfs.some((t) => target.startsWith(t.split(':')[0] ?? '')), 'not on tmpfs')
+    })
+  }
+})
+
+describe('provisioning in compose', () => {
+  const completed = { condition: 'service_completed_successfully' }
+  const healthy = { condition: 'service_healthy' }
+
+  it('runs db-provision once pki-init completed and PostgreSQL is healthy, without restarts', () => {
+    const job = document.services['db-provision']
+    assert.deepEqual(job?.command, ['node', 'infra/src/compose/db-provision-job.ts'])
+    assert.deepEqual(job?.depends_on, { 'pki-init': completed, postgres: healthy })
+    assert.equal(job?.restart, undefined)
+  })
+
+  it('makes every service with a database wait for db-provision and a healthy PostgreSQL', () => {
+    const withDatabase = SERVICES.filter((s) => s.database !== undefined)
+    assert.ok(withDatabase.length > 0)
+    for (const service of withDatabase) {
+      const dependsOn = document.services[service.name]?.depends_on
+      assert.deepEqual(dependsOn?.['db-provision'], completed, service.name)
+      assert.deepEqual(dependsOn?.postgres, healthy, service.name)
+    }
+    for (const service of SERVICES.filter((s) => s.database === undefined)) {
+      assert.equal(document.services[service.name]?.depends_on?.['db-provision'], undefined)
+    }
+  })
+
+  it('makes every broker user wait for pki-init (its amqp.json) and a healthy RabbitMQ', () => {
+    const withBroker = SERVICES.filter((s) => s.broker !== undefined)
+    assert.ok(withBroker.length > 0)
+    for (const service of withBroker) {
+      const dependsOn = document.services[service.name]?.depends_on
+      assert.deepEqual(dependsOn?.['pki-init'], completed, service.name)
+      assert.deepEqual(dependsOn?.rabbitmq, healthy, service.name)
+    }
+  })
+
+  it('lets only pki-init and db-provision mount more than one secrets volume', () => {
+    const several = Object.entries(document.services)
+      .filter(
+        ([, s]) => s.volumes.filter((v) => /^(secrets-|pki-state$)/.test(v.source)).length > 1,
+      )
+      .map(([name]) => name)
+      .sort()
+    assert.deepEqual(several, ['db-provision', 'pki-init'])
+  })
+
+  it("has db-provision read the postgres secrets and write only database owners' secrets", () => {
+    const volumes = document.services['db-provision']?.volumes ?? []
+    assert.deepEqual(
+      volumes.filter((v) => v.read_only).map((v) => v.source),
+      ['pki', 'secrets-postgres'],
+    )
+    assert.deepEqual(
+      volumes.filter((v) => !v.read_only).map((v) => v.source),
+      databaseServices().map((name) => `secrets-${name}`),
+    )
+    assert.ok(!volumes.some((v) => v.source === 'pki-state'))
+  })
+
+  it('boots RabbitMQ from the definitions in its own secrets, with no default user', () => {
+    const conf = readFileSync(join(REPO_ROOT, 'infra/docker/rabbitmq.conf'), 'utf8')
+    assert.match(
+      conf,
+      new RegExp(`^load_definitions = ${COMPOSE_MOUNTS.secrets}/${DEFINITIONS_FILE}$`, 'm'),
+    )
+    const rabbitmq = document.services.rabbitmq
+    assert.ok(
+      rabbitmq?.volumes.some(
+        (v) =>
+          v.source === 'secrets-rabbitmq' && v.target === COMPOSE_MOUNTS.secrets && v.read_only,
+      ),
+    )
+    assert.equal(rabbitmq?.environment, undefined)
   })
 })
 
@@ -138,7 +239,7 @@ describe('container hardening', () => {
         assert.equal(ports, undefined, `${service.name} must not publish a port`)
       }
     }
-    for (const infra of ['pki-init', 'postgres', 'rabbitmq']) {
+    for (const infra of ['pki-init', 'db-provision', 'postgres', 'rabbitmq']) {
       assert.equal(document.services[infra]?.ports, undefined, infra)
     }
   })
@@ -249,6 +350,47 @@ describe('container hardening', () => {
       'customers-api',
       (s) => ({ ...s, volumes: s.volumes.filter((v) => v.source === 'pki') }),
       'customers-api: does not mount its own secrets',
+    ],
+    [
+      'db-provision reading the CA keys',
+      'db-provision',
+      (s) => ({
+        ...s,
+        volumes: [
+          ...s.volumes,
+          { type: 'volume', source: 'pki-state', target: '/x', read_only: true },
+        ],
+      }),
+      'db-provision: mounts foreign secrets volume pki-state',
+    ],
+    [
+      'db-provision writing a service without a database',
+      'db-provision',
+      (s) => ({
+        ...s,
+        volumes: [
+          ...s.volumes,
+          { type: 'volume', source: 'secrets-gateway', target: '/x', read_only: false },
+        ],
+      }),
+      'db-provision: mounts foreign secrets volume secrets-gateway',
+    ],
+    [
+      'db-provision able to change the admin secrets',
+      'db-provision',
+      (s) => ({
+        ...s,
+        volumes: s.volumes.map((v) =>
+          v.source === 'secrets-postgres' ? { ...v, read_only: false } : v,
+        ),
+      }),
+      'db-provision: mounts secrets-postgres writable',
+    ],
+    [
+      'db-provision as root',
+      'db-provision',
+      (s) => ({ ...s, user: 'root' }),
+      'db-provision: runs as root',
     ],
   ]
   for (const [label, name, change, violation] of cases) {
