@@ -40,8 +40,12 @@ log_line_prefix = '%m [%p] %q%u@%d '
  * (`clientcert=verify-ca`) **and** the role's SCRAM password; everything else rejected. There is no
  * `trust` line and no socket login, so even the OS account running the server needs both.
  *
- * The certificate is not bound to the role: PostgreSQL only maps certificates to roles for the
- * `cert` method, and the role names (`orders_api`) differ from the certificates' CN (`orders-api`).
+ * The certificate is not bound to the role. PostgreSQL 15 refuses `map=` on a `scram-sha-256`
+ * line ("only valid for authentication methods ident, peer, gssapi, sspi, and cert"), and
+ * `clientcert=verify-full` without a map demands CN (or, with `clientname=DN`, the RFC 2253 DN
+ * `CN=orders-api,O=retail.mythical.example`) = role name, which `orders_api` never is. Binding
+ * would mean the `cert` method with a DN map and no password; see the todo tests in
+ * infra/test/integration/postgres/certificate-binding.test.ts.
  */
 function renderHba(): string {
   return `# Managed by infra/src/postgres: rewritten on every start.
