@@ -31,7 +31,10 @@ export const SECRET_FILES = {
    * independent of the key pairs so that rotating those breaks no stored data.
    */
   dataKey: 'data-key.jwk.json',
-  /** `{ host, port, database, user, password }` of its own PostgreSQL role. */
+  /**
+   * `{ host, port, database, user }` of its own PostgreSQL role. No password: the role logs in
+   * with the workload certificate, its subject DN mapped to exactly this role (pg_ident).
+   */
   database: 'database.json',
   /** `{ host, port, vhost, username, password }` of its own RabbitMQ user. */
   amqp: 'amqp.json',

@@ -10,6 +10,7 @@ import { COMPOSE_MOUNTS } from '../runner/environment.ts'
 import { POSTGRES_ADMIN_USER } from './database-admin.ts'
 import { ADMIN_PASSWORD_FILE } from './export-pki.ts'
 import { HARDENING, tmpfsMounts } from './hardening.ts'
+import { PG_IDENT_FILE, PG_IDENT_TARGET } from './pg-ident-file.ts'
 import { DATA_VOLUMES, volumeMount } from './volumes.ts'
 import { NODE_SERVICE_BUILD, NODE_SERVICE_IMAGE, POSTGRES_IMAGE, RABBITMQ_IMAGE } from './images.ts'
 import { PKI_INIT } from './node-service.ts'
@@ -66,7 +67,11 @@ export function pkiInitService(): ComposeService {
 
 const initDone = { [PKI_INIT]: { condition: 'service_completed_successfully' } } as const
 
-/** PostgreSQL: TLS only (pg_hba.conf has only `hostssl` lines), client certificate required. */
+/**
+ * PostgreSQL: TLS only, client certificate required (infra/docker/pg_hba.conf): the superuser
+ * with SCRAM plus a trusted certificate, every service role by its certificate's DN, mapped to
+ * that role by the generated infra/docker/pg_ident.conf.
+ */
 export function postgresService(): ComposeService {
   const secrets = COMPOSE_MOUNTS.secrets
   return {
@@ -88,6 +93,8 @@ export function postgresService(): ComposeService {
       '-c',
       'hba_file=/etc/mythical/pg_hba.conf',
       '-c',
+      `ident_file=${PG_IDENT_TARGET}`,
+      '-c',
       'password_encryption=scram-sha-256',
     ],
     ...HARDENING,
@@ -103,6 +110,7 @@ export function postgresService(): ComposeService {
       volumeMount(DATA_VOLUMES.postgres, POSTGRES_DATA_DIR, false),
       ...serverMounts('postgres'),
       bind('./infra/docker/pg_hba.conf', '/etc/mythical/pg_hba.conf'),
+      bind(`./${PG_IDENT_FILE}`, PG_IDENT_TARGET),
     ],
     healthcheck: {
       test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(INFRASTRUCTURE.postgres.port)],

@@ -10,23 +10,46 @@ import {
   readIfExists,
   writeFileAtomic,
 } from '../pki/files.ts'
-import { PostgresAdminCredentialsMissing } from './errors.ts'
+import { PostgresAdminCredentialsInvalid, PostgresAdminCredentialsMissing } from './errors.ts'
 import type { PostgresLayout } from './layout.ts'
 
 /** Superuser of the stack's own cluster (the name the official container image uses too). */
 export const ADMIN_USER = 'postgres'
 
+/**
+ * The superuser login. Unlike a service's `database.json` it carries a password: the admin line
+ * of `pg_hba.conf` wants SCRAM **and** a trusted client certificate (see `server-files.ts`).
+ */
+export interface AdminCredentials extends DatabaseCredentials {
+  password: string
+}
+
 /** A fresh 256-bit password, URL-safe so it needs no quoting anywhere. */
 export const generatePassword = (): string => randomBytes(32).toString('base64url')
+
+/**
+ * Checks that `value` is a login with a non-empty password.
+ *
+ * @throws `InvalidDatabaseCredentials` (from `@mythical/db`) for a bad login shape;
+ *   `PostgresAdminCredentialsInvalid` without a password (never echoing the file).
+ */
+export function parseAdminCredentials(value: unknown, source: string): AdminCredentials {
+  const login = parseDatabaseCredentials(value, source)
+  const password = (value as Record<string, unknown>)['password']
+  if (typeof password !== 'string' || password.length === 0) {
+    throw new PostgresAdminCredentialsInvalid(`${source}: "password" must be a non-empty string`)
+  }
+  return { ...login, password }
+}
 
 /** The superuser login of the local cluster, from `admin.json`, or `undefined` before the first start. */
 export async function readAdminCredentials(
   layout: PostgresLayout,
-): Promise<DatabaseCredentials | undefined> {
+): Promise<AdminCredentials | undefined> {
   const text = await readIfExists(layout.adminCredentials)
   return text === undefined
     ? undefined
-    : parseDatabaseCredentials(JSON.parse(text), layout.adminCredentials)
+    : parseAdminCredentials(JSON.parse(text), layout.adminCredentials)
 }
 
 /**
@@ -37,7 +60,7 @@ export async function readAdminCredentials(
  */
 export async function loadOrCreateAdminCredentials(
   layout: PostgresLayout,
-): Promise<DatabaseCredentials> {
+): Promise<AdminCredentials> {
   const existing = await readAdminCredentials(layout)
   if (existing) return existing
   const initialized = await access(join(layout.data, 'PG_VERSION')).then(
@@ -49,7 +72,7 @@ export async function loadOrCreateAdminCredentials(
       `${layout.adminCredentials} is missing but ${layout.data} exists: delete ${layout.root} to re-create the cluster`,
     )
   }
-  const credentials: DatabaseCredentials = {
+  const credentials: AdminCredentials = {
     host: '127.0.0.1',
     port: INFRASTRUCTURE.postgres.port,
     database: 'postgres',

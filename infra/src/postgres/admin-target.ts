@@ -1,6 +1,5 @@
-import type { DatabaseCredentials } from '@mythical/db'
 import { INFRASTRUCTURE } from '../stack.ts'
-import { readAdminCredentials } from './admin-credentials.ts'
+import { readAdminCredentials, type AdminCredentials } from './admin-credentials.ts'
 import { PostgresAdminCredentialsMissing, PostgresAdminUrlInvalid } from './errors.ts'
 import type { PostgresLayout } from './layout.ts'
 
@@ -20,7 +19,7 @@ export function externalAdminUrl(): string | undefined {
  *
  * @throws `PostgresAdminUrlInvalid` naming what is wrong (never echoing the password).
  */
-export function parseAdminUrl(text: string): DatabaseCredentials {
+export function parseAdminUrl(text: string): AdminCredentials {
   let url: URL
   try {
     url = new URL(text)
@@ -47,7 +46,7 @@ export function parseAdminUrl(text: string): DatabaseCredentials {
 }
 
 /** Superuser login for provisioning: the external server's, or the local cluster's `admin.json`. */
-export async function resolveAdmin(layout: PostgresLayout): Promise<DatabaseCredentials> {
+export async function resolveAdmin(layout: PostgresLayout): Promise<AdminCredentials> {
   const url = externalAdminUrl()
   if (url !== undefined) return parseAdminUrl(url)
   const local = await readAdminCredentials(layout)

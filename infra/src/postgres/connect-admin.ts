@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import pg from 'pg'
-import type { DatabaseCredentials } from '@mythical/db'
+import type { AdminCredentials } from './admin-credentials.ts'
 import { PostgresPkiMissing } from './errors.ts'
 import type { PostgresLayout } from './layout.ts'
 
@@ -12,7 +12,7 @@ import type { PostgresLayout } from './layout.ts'
  */
 export async function connectAdmin(
   layout: PostgresLayout,
-  admin: DatabaseCredentials,
+  admin: AdminCredentials,
   database = admin.database,
 ): Promise<pg.Client> {
   // The server's own workload certificate doubles as the admin's client certificate: whoever

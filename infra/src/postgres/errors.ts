@@ -47,6 +47,12 @@ export class PostgresAdminCredentialsMissing extends PostgresSetupError {
   override code = 'ERR_POSTGRES_ADMIN_CREDENTIALS_MISSING'
 }
 
+/** `admin.json` holds no usable superuser password. */
+export class PostgresAdminCredentialsInvalid extends PostgresSetupError {
+  static override code = 'ERR_POSTGRES_ADMIN_CREDENTIALS_INVALID'
+  override code = 'ERR_POSTGRES_ADMIN_CREDENTIALS_INVALID'
+}
+
 /** Another process held the PostgreSQL set-up lock for too long. */
 export class PostgresLockTimeout extends PostgresSetupError {
   static override code = 'ERR_POSTGRES_LOCK_TIMEOUT'

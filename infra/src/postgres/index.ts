@@ -1,7 +1,9 @@
 /**
  * The stack's PostgreSQL (TB12): a dedicated instance under `.stack/postgres/` on
- * `INFRASTRUCTURE.postgres.port`, TLS 1.3 + SCRAM only, one database and one login role per system
- * of record, tables owned by NOLOGIN owners, row-level security on customer-owned rows.
+ * `INFRASTRUCTURE.postgres.port`, TLS 1.3 only; each system of record logs in with its workload
+ * certificate (subject DN mapped to its own role, no password), the superuser with SCRAM plus a
+ * trusted certificate. One database and one login role per system of record, tables owned by
+ * NOLOGIN owners, row-level security on customer-owned rows.
  *
  * With `DATABASE_ADMIN_URL` set (compose), the server is someone else's to run: `start`/`stop` do
  * nothing and `provision` administers that server.
@@ -79,5 +81,6 @@ export {
   PostgresPkiMissing,
   PostgresAdminUrlInvalid,
   PostgresAdminCredentialsMissing,
+  PostgresAdminCredentialsInvalid,
   PostgresLockTimeout,
 } from './errors.ts'

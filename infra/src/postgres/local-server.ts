@@ -1,9 +1,12 @@
 import { access, appendFile, chmod, mkdir, open, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { DatabaseCredentials } from '@mythical/db'
 import type { StackPaths } from '../paths.ts'
-import { ADMIN_USER, loadOrCreateAdminCredentials } from './admin-credentials.ts'
+import {
+  ADMIN_USER,
+  loadOrCreateAdminCredentials,
+  type AdminCredentials,
+} from './admin-credentials.ts'
 import { findPostgresBinaries, type PostgresBinaries } from './binaries.ts'
 import { connectAdmin } from './connect-admin.ts'
 import { PostgresCommandFailed, PostgresSetupError } from './errors.ts'
@@ -119,7 +122,7 @@ async function initCluster(
   bin: PostgresBinaries,
   layout: PostgresLayout,
   user: ServerUser,
-  admin: DatabaseCredentials,
+  admin: AdminCredentials,
 ): Promise<void> {
   // initdb reads the superuser password from a file: never on a command line (visible in ps).
   const pwfile = join(layout.root, '.initdb-password')
@@ -177,7 +180,7 @@ async function startCluster(
   }
 }
 
-async function waitForTlsLogin(layout: PostgresLayout, admin: DatabaseCredentials): Promise<void> {
+async function waitForTlsLogin(layout: PostgresLayout, admin: AdminCredentials): Promise<void> {
   let lastError: unknown
   for (let attempt = 0; attempt < 20; attempt += 1) {
     try {

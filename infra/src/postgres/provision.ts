@@ -7,7 +7,6 @@ import { SERVICES, type ServiceDefinition } from '../stack.ts'
 import { resolveAdmin } from './admin-target.ts'
 import { connectAdmin } from './connect-admin.ts'
 import { postgresLayout } from './layout.ts'
-import { scramSha256Verifier } from './scram-verifier.ts'
 import { serviceCredentials, writeServiceCredentials } from './service-credentials.ts'
 
 /** What provisioning set up for one system of record. */
@@ -38,9 +37,11 @@ const MAINTENANCE_DATABASES = ['postgres', 'template1']
  *
  * - a NOLOGIN owner role `<database>_owner` that owns the database, its schema and its tables, so
  *   row-level security binds the service (a table owner could switch RLS off);
- * - a LOGIN role `principalName(service)` with a generated password (kept across runs in the
- *   service's `database.json`), NOSUPERUSER, NOBYPASSRLS, member of no role, allowed to CONNECT
- *   to its own database only (`REVOKE ALL … FROM PUBLIC` everywhere, maintenance databases too);
+ * - a LOGIN role `principalName(service)` **without a password** (`PASSWORD NULL`, which also
+ *   clears one set by an older stack): it logs in with its workload certificate, whose subject DN
+ *   `pg_ident.conf` maps to it (see `ident-map.ts`). NOSUPERUSER, NOBYPASSRLS, member of no role,
+ *   allowed to CONNECT to its own database only (`REVOKE ALL … FROM PUBLIC` everywhere,
+ *   maintenance databases too); its `database.json` names host, port, database and role only;
  * - `public` schema closed to PUBLIC, USAGE for the service role only;
  * - the service's `migrations/*.sql` applied as the owner role; they GRANT the DML it needs.
  *
@@ -50,13 +51,10 @@ export async function provisionDatabases(paths: StackPaths): Promise<DatabasePro
   const layout = postgresLayout(paths)
   const admin = await resolveAdmin(layout)
   const server = { host: admin.host, port: admin.port }
-  const plans = await Promise.all(
-    SERVICES.filter(hasDatabase).map(async (service) => ({
-      service,
-      login: await serviceCredentials(paths, service, server),
-    })),
-  )
-  // Files first: if a later step fails, the next run reuses these passwords instead of new ones.
+  const plans = SERVICES.filter(hasDatabase).map((service) => ({
+    service,
+    login: serviceCredentials(service, server),
+  }))
   for (const { service, login } of plans) await writeServiceCredentials(paths, service.name, login)
 
   const cluster = await connectAdmin(layout, admin)
@@ -112,9 +110,10 @@ async function ensureRoles(client: pg.Client, login: DatabaseCredentials): Promi
     `ALTER ROLE ${owner} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
   )
   await createRoleIfMissing(client, login.user)
-  // A SCRAM verifier, not the password: the server never sees it in clear (see scram-verifier.ts).
+  // PASSWORD NULL: no shared secret exists that could leak, and a password line could never
+  // let the role in anyway (pg_hba gives service roles the cert method only).
   await client.query(
-    `ALTER ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS PASSWORD ${client.escapeLiteral(scramSha256Verifier(login.password))}`,
+    `ALTER ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS PASSWORD NULL`,
   )
   // Membership in the owner role (or any other) would let the service SET ROLE around RLS.
   const { rows } = await client.query<{ granted: string }>(

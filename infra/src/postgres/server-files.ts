@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readIfExists, writeFileAtomic } from '../pki/files.ts'
 import { INFRASTRUCTURE } from '../stack.ts'
+import { ADMIN_USER } from './admin-credentials.ts'
 import { PostgresPkiMissing } from './errors.ts'
+import { IDENT_MAP, renderIdentFile } from './ident-map.ts'
 import type { PostgresLayout } from './layout.ts'
 import { giveToServerUser, type ServerUser } from './server-user.ts'
 
@@ -14,7 +16,8 @@ export const INCLUDE_LINE = `include '${SETTINGS_FILE}'`
 const quote = (value: string) => `'${value.replaceAll("'", "''")}'`
 
 /**
- * Server settings: loopback only, TLS 1.3 only, SCRAM only, connections logged.
+ * Server settings: loopback only, TLS 1.3 only, SCRAM for the one password login (the admin),
+ * the generated certificate-to-role map, connections logged.
  * The certificate and key are copies inside the data directory because PostgreSQL insists that
  * the key belongs to the server's OS user with mode 0600.
  */
@@ -30,27 +33,31 @@ ssl_key_file = 'server.key'
 ssl_ca_file = 'client-ca.pem'
 ssl_min_protocol_version = 'TLSv1.3'
 password_encryption = 'scram-sha-256'
+ident_file = ${quote(join(layout.data, 'pg_ident.conf'))}
 log_connections = on
 log_line_prefix = '%m [%p] %q%u@%d '
 `
 }
 
 /**
- * Client authentication: from loopback, TLS with a workload certificate of a trusted domain
- * (`clientcert=verify-ca`) **and** the role's SCRAM password; everything else rejected. There is no
- * `trust` line and no socket login, so even the OS account running the server needs both.
+ * Client authentication, TLS from loopback only, first matching line wins:
  *
- * The certificate is not bound to the role. PostgreSQL 15 refuses `map=` on a `scram-sha-256`
- * line ("only valid for authentication methods ident, peer, gssapi, sspi, and cert"), and
- * `clientcert=verify-full` without a map demands CN (or, with `clientname=DN`, the RFC 2253 DN
- * `CN=orders-api,O=retail.mythical.example`) = role name, which `orders_api` never is. Binding
- * would mean the `cert` method with a DN map and no password; see the todo tests in
- * infra/test/integration/postgres/certificate-binding.test.ts.
+ * 1. the superuser: SCRAM password **and** a workload certificate of a trusted domain
+ *    (`clientcert=verify-ca`), so neither a leaked `admin.json` nor a key alone is enough;
+ * 2. every other role: the `cert` method (chain verified, no password) with `clientname=DN` and
+ *    `map=workloads` (`IDENT_MAP`): the certificate's full subject DN must map to the requested
+ *    role in `pg_ident.conf`. The certificate *is* the credential, bound to exactly one role.
+ *
+ * PostgreSQL 15 allows `map=` only on `cert` (not `scram-sha-256`) lines, hence no password for
+ * workloads. No `trust` line and no socket login: even the server's OS account needs a certificate.
  */
 function renderHba(): string {
   return `# Managed by infra/src/postgres: rewritten on every start.
 # TYPE     DATABASE  USER  ADDRESS       METHOD         OPTIONS
-hostssl    all       all   127.0.0.1/32  scram-sha-256  clientcert=verify-ca
+hostssl    all       ${ADMIN_USER}  127.0.0.1/32  scram-sha-256  clientcert=verify-ca
+hostssl    all       ${ADMIN_USER}  ::1/128       scram-sha-256  clientcert=verify-ca
+hostssl    all       all   127.0.0.1/32  cert           clientname=DN map=${IDENT_MAP}
+hostssl    all       all   ::1/128       cert           clientname=DN map=${IDENT_MAP}
 hostnossl  all       all   0.0.0.0/0     reject
 hostnossl  all       all   ::/0          reject
 local      all       all                 reject
@@ -58,7 +65,7 @@ local      all       all                 reject
 }
 
 /**
- * Writes settings, `pg_hba.conf`, certificate, key and client CA bundle into the data directory
+ * Writes settings, `pg_hba.conf`, `pg_ident.conf` (from the manifest), certificate, key and client CA bundle into the data directory
  * (owned by the server user, mode 0600), touching only files whose content changed.
  *
  * @returns Whether anything changed (a running server then needs a reload).
@@ -77,6 +84,7 @@ export async function syncServerFiles(layout: PostgresLayout, user: ServerUser):
   const files: [string, string][] = [
     [SETTINGS_FILE, renderSettings(layout)],
     ['pg_hba.conf', renderHba()],
+    ['pg_ident.conf', renderIdentFile()],
     ['server.crt', cert ?? ''],
     ['server.key', key ?? ''],
     // One PEM after the other, each ending in a newline: "…-----END CERTIFICATE----------BEGIN…"

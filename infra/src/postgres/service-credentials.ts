@@ -1,15 +1,8 @@
 import { join } from 'node:path'
-import { parseDatabaseCredentials, type DatabaseCredentials } from '@mythical/db'
+import type { DatabaseCredentials } from '@mythical/db'
 import { SECRET_FILES, type StackPaths } from '../paths.ts'
-import {
-  ensureDir,
-  PRIVATE_DIR_MODE,
-  PRIVATE_FILE_MODE,
-  readIfExists,
-  syncFile,
-} from '../pki/files.ts'
+import { ensureDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, syncFile } from '../pki/files.ts'
 import { principalName, type ServiceDefinition } from '../stack.ts'
-import { generatePassword } from './admin-credentials.ts'
 
 /** Where clients reach the server: written into every `database.json`. */
 export interface ServerAddress {
@@ -18,35 +11,25 @@ export interface ServerAddress {
 }
 
 /**
- * The login of `service` (with a `database`): role `principalName(service)`, its own database,
- * and the password already in its `database.json` when there is one, so re-provisioning never
- * invalidates a running service's credentials. A malformed file gets a fresh password.
+ * The login of `service` (with a `database`): role `principalName(service)` on its own database.
+ * No password: the server maps the service's workload certificate to this role (`pg_ident.conf`).
  */
-export async function serviceCredentials(
-  paths: StackPaths,
+export function serviceCredentials(
   service: ServiceDefinition & { database: string },
   server: ServerAddress,
-): Promise<DatabaseCredentials> {
-  const file = join(paths.secrets(service.name), SECRET_FILES.database)
-  const text = await readIfExists(file)
-  let password: string | undefined
-  if (text !== undefined) {
-    try {
-      password = parseDatabaseCredentials(JSON.parse(text), file).password
-    } catch {
-      password = undefined
-    }
-  }
+): DatabaseCredentials {
   return {
     host: server.host,
     port: server.port,
     database: service.database,
     user: principalName(service.name),
-    password: password ?? generatePassword(),
   }
 }
 
-/** Writes `database.json` into the service's own secrets folder (0700), mode 0600. */
+/**
+ * Writes `database.json` into the service's own secrets folder (0700), mode 0600, only when its
+ * content differs: a file from before certificate logins loses its password on the next run.
+ */
 export async function writeServiceCredentials(
   paths: StackPaths,
   service: string,

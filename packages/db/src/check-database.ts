@@ -12,7 +12,8 @@ export interface CheckDatabaseOptions {
 
 /**
  * Readiness probe: runs `SELECT 1` through the pool within a short budget. It proves the whole
- * path a request takes: TLS handshake, certificate verification, SCRAM login, `CONNECT` privilege.
+ * path a request takes: TLS handshake, certificate verification, certificate login (DN mapped to
+ * the role), `CONNECT` privilege.
  *
  * @example
  * ```ts

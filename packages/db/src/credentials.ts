@@ -8,23 +8,27 @@ export const CA_FILE = 'ca.pem'
 export const CERT_FILE = 'tls.crt'
 export const KEY_FILE = 'tls.key'
 
-/** Contents of `<secrets>/database.json`: the service's own PostgreSQL login. */
+/**
+ * Contents of `<secrets>/database.json`: where the service's own PostgreSQL login is and which
+ * role it is. There is no password: the server authenticates the workload certificate
+ * (`tls.crt`, `tls.key`) and maps its subject DN to this role, so the file holds no secret.
+ */
 export interface DatabaseCredentials {
   host: string
   port: number
   database: string
   user: string
-  password: string
 }
 
-const TEXT_FIELDS = ['host', 'database', 'user', 'password'] as const
+const TEXT_FIELDS = ['host', 'database', 'user'] as const
 
 /**
  * Checks that `value` has the {@link DatabaseCredentials} shape. Extra fields are dropped so a
- * credentials object never carries more than it documents.
+ * credentials object never carries more than it documents: a `password` left in a file written
+ * before certificate logins is ignored, never sent to the server.
  *
  * @param value Parsed JSON.
- * @param source Where it came from, for the error message (never the value itself: it holds a password).
+ * @param source Where it came from, for the error message (never the value itself).
  * @throws `InvalidDatabaseCredentials` naming the first bad field.
  */
 export function parseDatabaseCredentials(value: unknown, source: string): DatabaseCredentials {
@@ -42,8 +46,8 @@ export function parseDatabaseCredentials(value: unknown, source: string): Databa
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw new InvalidDatabaseCredentials(`${source}: "port" must be an integer from 1 to 65535`)
   }
-  const { host, database, user, password } = record as Record<(typeof TEXT_FIELDS)[number], string>
-  return { host, port, database, user, password }
+  const { host, database, user } = record as Record<(typeof TEXT_FIELDS)[number], string>
+  return { host, port, database, user }
 }
 
 /**
@@ -68,7 +72,7 @@ export function readDatabaseCredentials(secretsDir: string): DatabaseCredentials
   try {
     value = JSON.parse(text)
   } catch {
-    // The parser's message quotes the file's content, which holds a password: keep it out.
+    // The parser's message quotes the file's content, which an older file's password is part of.
     throw new InvalidDatabaseCredentials(`${file} is not valid JSON`)
   }
   return parseDatabaseCredentials(value, file)

@@ -25,7 +25,6 @@ describe('createDatabasePool', () => {
         port: 55432,
         database: 'orders',
         user: 'orders_api',
-        password: 'pw',
       }),
     )
     await writeFile(join(dir, 'ca.pem'), CA)
@@ -56,6 +55,30 @@ describe('createDatabasePool', () => {
     }
   })
 
+  it('never sends a password left in a database.json written before certificate logins', async () => {
+    const legacy = await mkdtemp(join(tmpdir(), 'db-pool-legacy-'))
+    try {
+      const credentials = { host: 'h', port: 1, database: 'd', user: 'u', password: 'old-pw' }
+      await writeFile(join(legacy, 'database.json'), JSON.stringify(credentials))
+      for (const [name, pem] of [
+        ['ca.pem', CA],
+        ['tls.crt', CERT],
+        ['tls.key', KEY],
+      ] as const) {
+        await writeFile(join(legacy, name), pem)
+      }
+      const pool = createDatabasePool(legacy)
+      try {
+        assert.equal(pool.options.user, 'u')
+        assert.equal(pool.options.password, undefined)
+      } finally {
+        await pool.end()
+      }
+    } finally {
+      await rm(legacy, { recursive: true, force: true })
+    }
+  })
+
   it('pins another CA when asked, still verifying', async () => {
     await writeFile(join(dir, 'retail-ca.pem'), OTHER_CA)
     const pool = createDatabasePool(dir, { serverCaFile: join(dir, 'retail-ca.pem') })
@@ -80,7 +103,7 @@ describe('createDatabasePool', () => {
       try {
         await writeFile(
           join(partial, 'database.json'),
-          JSON.stringify({ host: 'h', port: 1, database: 'd', user: 'u', password: 'p' }),
+          JSON.stringify({ host: 'h', port: 1, database: 'd', user: 'u' }),
         )
         for (const [name, pem] of [
           ['ca.pem', CA],

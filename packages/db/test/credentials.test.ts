@@ -10,7 +10,6 @@ const valid = {
   port: 55432,
   database: 'orders',
   user: 'orders_api',
-  password: 's3cret-value',
 }
 
 describe('parseDatabaseCredentials', () => {
@@ -18,7 +17,13 @@ describe('parseDatabaseCredentials', () => {
     assert.deepEqual(parseDatabaseCredentials({ ...valid, sslmode: 'disable' }, 'x'), valid)
   })
 
-  for (const field of ['host', 'database', 'user', 'password'] as const) {
+  it('needs no password, and drops one left by a file written before certificate logins', () => {
+    const parsed = parseDatabaseCredentials({ ...valid, password: 'old-password' }, 'x')
+    assert.deepEqual(parsed, valid)
+    assert.equal('password' in parsed, false)
+  })
+
+  for (const field of ['host', 'database', 'user'] as const) {
     it(`refuses a missing or empty "${field}"`, () => {
       for (const value of [undefined, '', 42]) {
         assert.throws(() => parseDatabaseCredentials({ ...valid, [field]: value }, 'db.json'), {
@@ -67,8 +72,8 @@ describe('readDatabaseCredentials', () => {
     })
   })
 
-  it('refuses broken JSON without quoting the file (it holds a password)', async () => {
-    await writeFile(join(dir, 'database.json'), `{"password": "${valid.password}",`)
+  it('refuses broken JSON without quoting the file (an older one holds a password)', async () => {
+    await writeFile(join(dir, 'database.json'), '{"password": "old-password",')
     assert.throws(
       () => readDatabaseCredentials(dir),
       (error: Error & { code?: string }) => {

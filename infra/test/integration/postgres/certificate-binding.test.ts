@@ -1,11 +1,8 @@
 /**
- * TB12, binding a login role to its workload certificate. Today the server checks that a client
- * certificate comes from a trusted CA (`clientcert=verify-ca`) and, separately, the role's SCRAM
- * password: nothing ties the two together. PostgreSQL 15 accepts `map=` (a `pg_ident.conf` map
- * from certificate DN to role) only on `cert` lines, not on `scram-sha-256` ones, and
- * `clientcert=verify-full` without a map demands DN (or CN) = role name, which `orders_api` never
- * is. The refusals below are therefore `todo`: they run against the real server and document the
- * gap until the stack picks a binding (see docs/patterns/database-least-privilege-rls.md).
+ * TB12, binding a login role to its workload certificate: service roles log in with the `cert`
+ * method, `clientname=DN` and the generated `pg_ident.conf` map, so a certificate opens exactly
+ * the role its full subject DN is mapped to. Another service's certificate, or a look-alike
+ * `CN=orders-api` from another trusted domain's CA, is refused.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -13,8 +10,6 @@ import { after, before, describe, it } from 'node:test'
 import { issueWorkloadCertificate } from '@mythical/pki'
 import { workloadId } from '../../../src/stack.ts'
 import { connectionError, paths, serviceClient, tlsOf, usePostgres, using } from './helpers.ts'
-
-const GAP = 'PostgreSQL 15 maps certificates to roles only for the cert method (no SCRAM then)'
 
 describe('PostgreSQL certificate-to-role binding (TB12)', () => {
   let teardown: () => Promise<void>
@@ -41,18 +36,23 @@ describe('PostgreSQL certificate-to-role binding (TB12)', () => {
     })
   })
 
-  it(
-    "refuses orders_api's password presented with customers-api's certificate",
-    { todo: GAP },
-    async () => {
-      const { cert, key } = tlsOf('customers-api')
-      const error = await connectionError(serviceClient('orders-api', { ssl: { cert, key } }))
-      assert.equal(error.code, '28000')
-      assert.match(error.message, /certificate authentication failed for user "orders_api"/)
-    },
-  )
+  it("refuses orders_api's login presented with customers-api's certificate", async () => {
+    const { cert, key } = tlsOf('customers-api')
+    const error = await connectionError(serviceClient('orders-api', { ssl: { cert, key } }))
+    assert.equal(error.code, '28000')
+    assert.match(error.message, /certificate authentication failed for user "orders_api"/)
+  })
 
-  it('refuses a shipping-CA certificate whose CN is orders-api', { todo: GAP }, async () => {
+  it("accepts customers-api's certificate for its own role, customers_api", async () => {
+    // The certificate refused as orders_api above is valid: only the mapping decides.
+    const user = await using(
+      serviceClient('customers-api'),
+      async (client) => (await client.query('SELECT current_user AS user')).rows[0].user,
+    )
+    assert.equal(user, 'customers_api')
+  })
+
+  it('refuses a shipping-CA certificate whose CN is orders-api', async () => {
     // The partner's CA can name any workload in its own domain, orders-api included: only the
     // full subject DN (O=shipping… vs O=retail…) tells it from retail's orders-api.
     const shippingCa = {

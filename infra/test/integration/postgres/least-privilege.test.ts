@@ -4,7 +4,7 @@
  * of reach even if CONNECT were granted by mistake.
  */
 import assert from 'node:assert/strict'
-import { stat } from 'node:fs/promises'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { readDatabaseCredentials } from '@mythical/db'
@@ -27,13 +27,19 @@ describe('PostgreSQL least privilege (TB12)', () => {
   })
   after(() => teardown())
 
-  it('writes each service its own database.json (0600) naming its role and database', async () => {
+  it('writes each service its own database.json (0600) naming its role and database, no password', async () => {
     for (const service of DATABASE_SERVICES) {
       const file = join(secretsOf(service.name), 'database.json')
       const credentials = readDatabaseCredentials(secretsOf(service.name))
       assert.equal(credentials.user, principalName(service.name))
       assert.equal(credentials.database, service.database)
       assert.deepEqual([credentials.host, credentials.port], ['127.0.0.1', 55432])
+      assert.deepEqual(Object.keys(JSON.parse(await readFile(file, 'utf8'))).sort(), [
+        'database',
+        'host',
+        'port',
+        'user',
+      ])
       assert.equal((await stat(file)).mode & 0o777, 0o600, file)
     }
   })
@@ -121,10 +127,25 @@ describe('PostgreSQL least privilege (TB12)', () => {
     }
   })
 
-  it('keeps each password across provisioning runs', async () => {
-    const before = readDatabaseCredentials(secretsOf('orders-api'))
+  it('rewrites a database.json and a role left with a password by an older stack', async () => {
+    const file = join(secretsOf('orders-api'), 'database.json')
+    const current = JSON.parse(await readFile(file, 'utf8'))
+    await writeFile(file, JSON.stringify({ ...current, password: 'legacy-password' }), {
+      mode: 0o600,
+    })
+    await asAdmin('postgres', (admin) =>
+      admin.query("ALTER ROLE orders_api PASSWORD 'legacy-password'"),
+    )
     await usePostgres()
-    assert.deepEqual(readDatabaseCredentials(secretsOf('orders-api')), before)
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), current)
+    assert.equal('password' in current, false)
+    const { rows } = await asAdmin('postgres', (admin) =>
+      admin.query("SELECT rolpassword FROM pg_authid WHERE rolname = 'orders_api'"),
+    )
+    assert.deepEqual(rows, [{ rolpassword: null }])
+    // A second run changes nothing and the certificate login still works.
+    await usePostgres()
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), current)
     await using(serviceClient('orders-api'), (client) => client.query('SELECT 1'))
   })
 })

@@ -12,9 +12,10 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
-import { readDatabaseCredentials } from '@mythical/db'
 import { stackPaths } from '../../../src/paths.ts'
 import { loadOrCreateAdminCredentials } from '../../../src/postgres/admin-credentials.ts'
+import { resolveAdmin } from '../../../src/postgres/admin-target.ts'
+import { renderIdentFile } from '../../../src/postgres/ident-map.ts'
 import {
   findPostgresBinaries,
   parseAdminUrl,
@@ -22,7 +23,7 @@ import {
   postgresServer,
 } from '../../../src/postgres/index.ts'
 import { withSetupLock } from '../../../src/postgres/setup-lock.ts'
-import { asAdmin, connectionError, layout, paths, secretsOf, usePostgres } from './helpers.ts'
+import { asAdmin, connectionError, layout, paths, usePostgres } from './helpers.ts'
 
 const postmasterPid = async () =>
   Number((await readFile(join(layout.data, 'postmaster.pid'), 'utf8')).split('\n')[0])
@@ -86,32 +87,63 @@ describe('PostgreSQL server', () => {
     })
   })
 
-  it('has no trust line in pg_hba.conf: TLS with a client certificate and SCRAM, or nothing', async () => {
+  it('has no trust line in pg_hba.conf: admin SCRAM + certificate, workloads by mapped certificate', async () => {
     const rules = await asAdmin('postgres', async (admin) => {
       const { rows } = await admin.query<{
         type: string
+        user_name: string[]
         address: string | null
         auth_method: string
         options: string[] | null
-      }>('SELECT type, address, auth_method, options FROM pg_hba_file_rules ORDER BY line_number')
+      }>(
+        `SELECT type, user_name, address, auth_method, options
+           FROM pg_hba_file_rules WHERE error IS NULL ORDER BY line_number`,
+      )
       return rows
     })
+    const admin = { user_name: ['postgres'], auth_method: 'scram-sha-256' }
+    // PostgreSQL 15's view omits clientname=DN; the DN logins in certificate-binding.test.ts prove it.
+    const workloads = {
+      user_name: ['all'],
+      auth_method: 'cert',
+      options: ['map=workloads', 'clientcert=verify-full'],
+    }
+    const reject = { user_name: ['all'], auth_method: 'reject', options: null }
     assert.deepEqual(rules, [
-      {
-        type: 'hostssl',
-        address: '127.0.0.1',
-        auth_method: 'scram-sha-256',
-        options: ['clientcert=verify-ca'],
-      },
-      { type: 'hostnossl', address: '0.0.0.0', auth_method: 'reject', options: null },
-      { type: 'hostnossl', address: '::', auth_method: 'reject', options: null },
-      { type: 'local', address: null, auth_method: 'reject', options: null },
+      { type: 'hostssl', address: '127.0.0.1', ...admin, options: ['clientcert=verify-ca'] },
+      { type: 'hostssl', address: '::1', ...admin, options: ['clientcert=verify-ca'] },
+      { type: 'hostssl', address: '127.0.0.1', ...workloads },
+      { type: 'hostssl', address: '::1', ...workloads },
+      { type: 'hostnossl', address: '0.0.0.0', ...reject },
+      { type: 'hostnossl', address: '::', ...reject },
+      { type: 'local', address: null, ...reject },
     ])
   })
 
-  it('refuses logins over the unix socket, even with the right password', async () => {
-    const credentials = readDatabaseCredentials(secretsOf('orders-api'))
-    const error = await connectionError(new pg.Client({ ...credentials, host: layout.socketDir }))
+  it('maps each workload certificate DN to its own role in pg_ident.conf, as generated', async () => {
+    const rules = await asAdmin('postgres', async (admin) => {
+      const { rows } = await admin.query<{
+        map_name: string
+        sys_name: string
+        pg_username: string
+      }>(
+        `SELECT map_name, sys_name, pg_username
+           FROM pg_ident_file_mappings WHERE error IS NULL ORDER BY line_number`,
+      )
+      return rows
+    })
+    assert.ok(rules.length > 0)
+    assert.deepEqual(
+      rules.map((rule) => `${rule.map_name}  "${rule.sys_name}"  ${rule.pg_username}`),
+      renderIdentFile()
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('#')),
+    )
+  })
+
+  it('refuses the superuser over the unix socket, even with the right password', async () => {
+    const admin = await resolveAdmin(layout)
+    const error = await connectionError(new pg.Client({ ...admin, host: layout.socketDir }))
     assert.equal(error.code, '28000')
     assert.match(error.message, /pg_hba\.conf rejects connection for host "\[local\]"/)
   })

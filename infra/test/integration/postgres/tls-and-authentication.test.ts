@@ -1,9 +1,10 @@
 /**
  * TB12, transport and authentication: the stack's PostgreSQL accepts a service's own role over
- * mutual TLS 1.3 — a workload certificate of a trusted domain plus the role's SCRAM password, and
+ * mutual TLS 1.3 — its workload certificate, mapped by subject DN to that role (no password), and
  * a server certificate the client verifies (CA and host name) — and refuses plaintext, older TLS,
- * a missing or foreign client certificate, a client that trusts another CA, a server-name
- * mismatch and a wrong password.
+ * a missing or foreign client certificate, a client that trusts another CA and a server-name
+ * mismatch. A password opens no service role; the superuser needs its password and a trusted
+ * certificate.
  */
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -11,9 +12,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { checkDatabase, createDatabasePool, readDatabaseCredentials } from '@mythical/db'
+import pg from 'pg'
+import { resolveAdmin } from '../../../src/postgres/admin-target.ts'
 import {
+  asAdmin,
   caOf,
   connectionError,
+  layout,
   paths,
   secretsOf,
   serviceClient,
@@ -103,27 +108,68 @@ describe('PostgreSQL TLS and authentication (TB12)', () => {
     assert.equal(error.code, 'ERR_TLS_CERT_ALTNAME_INVALID')
   })
 
-  it('refuses a client without a workload certificate, even with the right password', async () => {
+  it('refuses a service role without a workload certificate, whatever password it offers', async () => {
+    // The cert method never asks for a password: without a certificate there is nothing to check.
     const error = await connectionError(
-      serviceClient('orders-api', { ssl: { cert: undefined, key: undefined } }),
+      serviceClient('orders-api', {
+        password: 'any-password',
+        ssl: { cert: undefined, key: undefined },
+      }),
     )
     assert.equal(error.code, '28000')
     assert.equal(error.message, 'connection requires a valid client certificate')
   })
 
   it('refuses a workload certificate from an untrusted domain CA (cardvault)', async () => {
-    // The vault's own certificate with orders_api's password: cardvault has no business here.
+    // The vault's own certificate: cardvault has no business here.
     const { cert, key } = tlsOf('tokenization-api')
     const error = await connectionError(serviceClient('orders-api', { ssl: { cert, key } }))
     assert.match(error.message, /alert unknown ca/)
   })
 
-  it('refuses a wrong password (SCRAM)', async () => {
+  it('gives a service role no password: the role has none and a certificate login ignores one', async () => {
+    const { rows } = await asAdmin('postgres', (admin) =>
+      admin.query("SELECT rolpassword FROM pg_authid WHERE rolname = 'orders_api'"),
+    )
+    assert.deepEqual(rows, [{ rolpassword: null }])
+    // The right certificate with a made-up password: the certificate alone decides.
+    const user = await using(
+      serviceClient('orders-api', { password: 'not-a-password' }),
+      async (client) => (await client.query('SELECT current_user AS user')).rows[0].user,
+    )
+    assert.equal(user, 'orders_api')
+  })
+
+  it('refuses the superuser with its password but without a client certificate', async () => {
+    const admin = await resolveAdmin(layout)
     const error = await connectionError(
-      serviceClient('orders-api', { password: 'not-the-password' }),
+      new pg.Client({ ...admin, ssl: { ca: caOf('retail') }, connectionTimeoutMillis: 5000 }),
+    )
+    assert.equal(error.code, '28000')
+    assert.equal(error.message, 'connection requires a valid client certificate')
+  })
+
+  it('refuses the superuser with a trusted client certificate but a wrong password', async () => {
+    const admin = await resolveAdmin(layout)
+    const error = await connectionError(
+      new pg.Client({
+        ...admin,
+        password: 'not-the-password',
+        ssl: tlsOf('orders-api'),
+        connectionTimeoutMillis: 5000,
+      }),
     )
     assert.equal(error.code, '28P01')
-    assert.match(error.message, /password authentication failed for user "orders_api"/)
+    assert.match(error.message, /password authentication failed for user "postgres"/)
+  })
+
+  it('lets the superuser in with its password and a trusted client certificate', async () => {
+    const admin = await resolveAdmin(layout)
+    const user = await using(
+      new pg.Client({ ...admin, ssl: tlsOf('postgres'), connectionTimeoutMillis: 5000 }),
+      async (client) => (await client.query('SELECT current_user AS user')).rows[0].user,
+    )
+    assert.equal(user, 'postgres')
   })
 
   it('checkDatabase reports ERR_DB_UNAVAILABLE when the pool trusts the wrong CA', async () => {

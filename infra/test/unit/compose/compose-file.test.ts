@@ -9,12 +9,14 @@ import {
   renderCompose,
   REGENERATE_COMMAND,
 } from '../../../src/compose/compose-document.ts'
+import { POSTGRES_ADMIN_USER } from '../../../src/compose/database-admin.ts'
 import { databaseServices } from '../../../src/compose/db-provision-service.ts'
 import { DEFINITIONS_FILE } from '../../../src/compose/export-broker.ts'
 import { HEALTHCHECK } from '../../../src/compose/node-service.ts'
 import { validateComposeSchema } from '../../../src/compose/schema.ts'
 import type { ComposeDocument, ComposeService } from '../../../src/compose/types.ts'
 import { REPO_ROOT } from '../../../src/paths.ts'
+import { IDENT_MAP } from '../../../src/postgres/ident-map.ts'
 import { COMPOSE_MOUNTS, serviceEnvironment } from '../../../src/runner/environment.ts'
 import { memoryLimitMib, nodeArguments } from '../../../src/runner/resources.ts'
 import { INFRASTRUCTURE, SERVICES } from '../../../src/stack.ts'
@@ -411,13 +413,33 @@ describe('static server configuration', () => {
     assert.match(conf, /^ssl_options\.fail_if_no_peer_cert = true$/m)
   })
 
-  it('has PostgreSQL accept TCP only over TLS with a client certificate', () => {
+  it('has PostgreSQL accept TCP only over TLS: admin by password + certificate, roles by mapped DN', () => {
     const hba = readFileSync(join(REPO_ROOT, 'infra/docker/pg_hba.conf'), 'utf8')
-    const rules = hba.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'))
-    const tcp = rules.filter((line) => !line.startsWith('local'))
-    assert.ok(tcp.length > 0)
-    for (const rule of tcp) {
-      assert.match(rule, /^hostssl\s.*\sclientcert=verify-ca$/, rule)
-    }
+    const rules = hba
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+      .map((line) => line.trim().split(/\s+/))
+    const tcp = rules.filter(([type]) => type !== 'local')
+    const admin = tcp.filter(([type, , user]) => type === 'hostssl' && user === POSTGRES_ADMIN_USER)
+    const workloads = tcp.filter(([type, , user]) => type === 'hostssl' && user === 'all')
+    const plain = tcp.filter(([type]) => type === 'hostnossl')
+    assert.equal(admin.length + workloads.length + plain.length, tcp.length)
+    // First match wins: the admin's password lines must come before the certificate-only ones.
+    assert.ok(tcp.indexOf(admin[1] ?? []) < tcp.indexOf(workloads[0] ?? []))
+    assert.deepEqual(
+      admin.map((rule) => rule.slice(3)),
+      [
+        ['0.0.0.0/0', 'scram-sha-256', 'clientcert=verify-ca'],
+        ['::/0', 'scram-sha-256', 'clientcert=verify-ca'],
+      ],
+    )
+    assert.deepEqual(
+      workloads.map((rule) => rule.slice(3)),
+      [
+        ['0.0.0.0/0', 'cert', 'clientname=DN', `map=${IDENT_MAP}`],
+        ['::/0', 'cert', 'clientname=DN', `map=${IDENT_MAP}`],
+      ],
+    )
+    for (const rule of plain) assert.equal(rule.at(-1), 'reject', rule.join(' '))
   })
 })

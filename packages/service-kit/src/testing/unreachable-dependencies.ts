@@ -13,7 +13,6 @@ export const UNREACHABLE_DEPENDENCIES: Readonly<Record<string, string>> = {
     port: 1,
     database: 'unit_test',
     user: 'unit_test',
-    password: 'not-a-real-password',
   }),
   'amqp.json': JSON.stringify({
     host: '127.0.0.1',
