@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { dirname } from 'node:path'
 import {
   createCertificateAuthority,
+  permittedSubjectNames,
   permittedTrustDomains,
   type KeyAndCertificate,
 } from '@mythical/pki'
@@ -31,9 +32,9 @@ export const caName = (domain: TrustDomain): string => `${spiffeTrustDomain(doma
 /**
  * Loads the CA of `domain` from `pki/<domain>/ca.pem` and `private/ca-key.pem`, or creates it
  * when it is missing, unusable (not a CA, key and certificate do not match, not name-constrained
- * to its trust domain) or due for renewal. The CA may only issue its own domain's SPIFFE IDs, so
- * a trust bundle holding several domains' CAs cannot be fooled by one domain claiming another's
- * identities.
+ * to its trust domain's SPIFFE IDs and subject DNs) or due for renewal. The CA may only issue its
+ * own domain's SPIFFE IDs and `O=<domain>` subjects, so a trust bundle holding several domains'
+ * CAs cannot be fooled by one domain claiming another's identities.
  * A new CA invalidates every leaf it signed before; {@link ensureWorkloadCertificate} notices.
  */
 export async function ensureCa(
@@ -71,11 +72,16 @@ function isUsable(certPem: string, keyPem: string, domain: TrustDomain, now: Dat
   try {
     const cert = new X509Certificate(certPem)
     const permitted = permittedTrustDomains(certPem)
+    const subjectNames = permittedSubjectNames(certPem)
     return (
       cert.ca &&
       cert.checkPrivateKey(createPrivateKey(keyPem)) &&
       permitted?.length === 1 &&
       permitted[0] === spiffeTrustDomain(domain) &&
+      // A CA from before the subject DN constraint could sign another domain's subject DNs,
+      // which PostgreSQL maps to roles: replaced, and its leaves with it.
+      subjectNames?.length === 1 &&
+      subjectNames[0] === `O=${spiffeTrustDomain(domain)}` &&
       !isDueForRenewal({ notBefore: cert.validFromDate, notAfter: cert.validToDate }, now)
     )
   } catch {

@@ -21,8 +21,9 @@ export interface CertificateAuthorityOptions {
   now?: Date
   /**
    * SPIFFE trust domain (e.g. `retail.mythical.example`) to restrict the CA to: a critical
-   * `nameConstraints` extension then permits only URI SANs with that host, so certificates it
-   * signs for another domain's SPIFFE IDs fail chain validation. Default: unconstrained.
+   * `nameConstraints` extension then permits only URI SANs with that host and subject DNs under
+   * `O=<trustDomain>`, so certificates it signs for another domain's SPIFFE IDs or subject DNs
+   * fail chain validation. Default: unconstrained.
    */
   trustDomain?: string
 }
@@ -31,7 +32,7 @@ export interface CertificateAuthorityOptions {
  * Creates a self-signed root CA for one trust domain: a fresh ECDSA P-256 key and a certificate
  * with `basicConstraints` CA:true, pathLen 0 (it may sign workload certificates, never another CA)
  * and `keyUsage` keyCertSign + cRLSign, both critical; with `trustDomain`, also name-constrained
- * to that domain's SPIFFE IDs.
+ * to that domain's SPIFFE IDs and subject DNs.
  *
  * @example
  * ```ts

@@ -20,6 +20,7 @@ export {
 } from './issue-workload-certificate.ts'
 export { readCertificateInfo, type CertificateInfo } from './read-certificate-info.ts'
 export { permittedTrustDomains } from './permitted-trust-domains.ts'
+export { permittedSubjectNames } from './permitted-subject-names.ts'
 export {
   PkiError,
   InvalidCertificate,

@@ -12,7 +12,12 @@ import {
   publicKeyDerOf,
   SIGNING_ALGORITHM,
 } from './lib/keys.ts'
-import { hostPermitted, permittedUriHosts } from './lib/name-constraints.ts'
+import {
+  hostPermitted,
+  permittedDirectoryNames,
+  permittedUriHosts,
+  subjectPermitted,
+} from './lib/name-constraints.ts'
 import { parseCertificate } from './lib/parse-certificate.ts'
 import { randomSerialNumber } from './lib/serial-number.ts'
 import { parseSpiffeId } from './lib/spiffe-id.ts'
@@ -48,7 +53,8 @@ export interface WorkloadCertificateOptions {
 
 /**
  * Issues a short-lived X.509 workload certificate (an X509-SVID in SPIFFE terms) signed by `ca`:
- * a fresh ECDSA P-256 key, the SPIFFE ID as the URI SAN, `basicConstraints` CA:false,
+ * a fresh ECDSA P-256 key, the SPIFFE ID as the URI SAN, subject `O=<trust domain>, CN=<last
+ * path segment>` (CN left out beyond 64 characters), `basicConstraints` CA:false,
  * `keyUsage` digitalSignature, `extKeyUsage` serverAuth + clientAuth (the same certificate serves
  * and calls over mTLS), subject and authority key identifiers.
  *
@@ -66,8 +72,8 @@ export interface WorkloadCertificateOptions {
  * @param opts Identity, SANs, lifetime and issuing time.
  * @returns The workload certificate and its PKCS#8 private key, PEM.
  * @throws `NotACertificateAuthority`, `CaKeyMismatch`, `CaExpired`, `InvalidCertificate`,
- *   `InvalidKey` for unusable CA material; `NameConstraintViolation` for a SPIFFE ID outside the
- *   CA's trust domain; `TypeError` for bad options.
+ *   `InvalidKey` for unusable CA material; `NameConstraintViolation` for a SPIFFE ID or subject DN
+ *   outside the CA's name constraints; `TypeError` for bad options.
  */
 export async function issueWorkloadCertificate(
   ca: KeyAndCertificate,
@@ -97,9 +103,21 @@ export async function issueWorkloadCertificate(
   const caCert = parseCertificate(ca.certPem)
   assertUsableCa(caCert, ca.keyPem, now)
   const permitted = permittedUriHosts(caCert)
-  if (permitted && !permitted.some((host) => hostPermitted(trustDomain, host))) {
+  if (permitted?.length && !permitted.some((host) => hostPermitted(trustDomain, host))) {
     throw new NameConstraintViolation(
       `CA may only issue SPIFFE IDs of ${permitted.join(', ')}, not of ${trustDomain}`,
+    )
+  }
+  const lastSegment = segments[segments.length - 1] ?? ''
+  // O first, then CN: a directoryName constraint `O=<domain>` matches the leading RDNs.
+  const subject = new x509.Name([
+    { O: [trustDomain] },
+    ...(lastSegment.length <= MAX_COMMON_NAME ? [{ CN: [lastSegment] }] : []),
+  ])
+  const permittedNames = permittedDirectoryNames(caCert)
+  if (permittedNames?.length && !permittedNames.some((name) => subjectPermitted(subject, name))) {
+    throw new NameConstraintViolation(
+      `CA may only issue subjects under ${permittedNames.map(String).join(' | ')}; not ${subject.toString()}`,
     )
   }
   const signingKey = await importSigningKey(ca.keyPem)
@@ -107,9 +125,6 @@ export async function issueWorkloadCertificate(
   const window = validityWindow(now, validityHours * HOUR_MS)
   // A leaf must not outlive its issuer: peers would reject it anyway once the CA expires.
   const notAfter = window.notAfter > caCert.notAfter ? caCert.notAfter : window.notAfter
-  const lastSegment = segments[segments.length - 1] ?? ''
-  const subject: Record<string, string[]>[] = [{ O: [trustDomain] }]
-  if (lastSegment.length <= MAX_COMMON_NAME) subject.push({ CN: [lastSegment] })
 
   const keys = await generateKeyPair()
   const caKeyId = caCert.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId

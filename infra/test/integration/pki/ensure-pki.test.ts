@@ -5,12 +5,14 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
   createCertificateAuthority,
+  permittedSubjectNames,
   permittedTrustDomains,
   readCertificateInfo,
 } from '@mythical/pki'
 import { SECRET_FILES, type StackPaths } from '../../../src/paths.ts'
 import { ensurePki, pkiIdentities } from '../../../src/pki/index.ts'
 import { SERVICES, TRUST_DOMAINS } from '../../../src/stack.ts'
+import { selfSignedCa } from './openssl-by-hand.ts'
 import { tempStack } from './temp-stack.ts'
 
 const NOW = new Date('2026-03-01T12:00:00.000Z')
@@ -128,9 +130,9 @@ describe('ensurePki', () => {
 
   it('name-constrains each CA to its own trust domain', async () => {
     for (const domain of TRUST_DOMAINS) {
-      assert.deepEqual(permittedTrustDomains(await read(paths.caCert(domain))), [
-        `${domain}.mythical.example`,
-      ])
+      const caPem = await read(paths.caCert(domain))
+      assert.deepEqual(permittedTrustDomains(caPem), [`${domain}.mythical.example`])
+      assert.deepEqual(permittedSubjectNames(caPem), [`O=${domain}.mythical.example`])
     }
   })
 
@@ -229,6 +231,54 @@ describe('ensurePki', () => {
     assert.deepEqual(permittedTrustDomains(await read(paths.caCert('shipping'))), [
       'shipping.mythical.example',
     ])
+  })
+
+  it('replaces a CA from before the subject DN constraint and re-issues its leaves', async () => {
+    const { paths: fresh, remove: removeFresh } = await tempStack()
+    const SHIPPING = 'shipping.mythical.example'
+    // openssl stamps the current time: ensurePki runs on the real clock here.
+    const rewriteShippingCa = async (constraints: string[]) => {
+      const keyPem = await read(fresh.caKey('shipping'))
+      const certPem = await selfSignedCa(keyPem, `/CN=${SHIPPING} CA`, constraints)
+      await writeFile(fresh.caCert('shipping'), certPem)
+    }
+    const shippingLeaves = identities
+      .filter((identity) => identity.domain === 'shipping')
+      .map((identity) => `tls/${identity.name}`)
+    try {
+      await ensurePki(fresh)
+      // Control: the same key with both constraints, made by openssl, is kept.
+      await rewriteShippingCa([
+        `permitted;URI.0 = ${SHIPPING}`,
+        'permitted;dirName.1 = subjects',
+        '[subjects]',
+        `O = ${SHIPPING}`,
+      ])
+      assert.ok((await ensurePki(fresh)).kept.includes('ca/shipping'))
+
+      // What the PKI made before: SPIFFE IDs constrained, subject DNs not.
+      await rewriteShippingCa([`permitted;URI.0 = ${SHIPPING}`])
+      const result = await ensurePki(fresh)
+      assert.deepEqual(
+        result.renewed.filter((label) => label.startsWith('ca/')),
+        ['ca/shipping'],
+      )
+      assert.deepEqual(
+        sorted(result.renewed.filter((label) => label.startsWith('tls/'))),
+        sorted(shippingLeaves),
+      )
+      const caPem = await read(fresh.caCert('shipping'))
+      assert.deepEqual(permittedSubjectNames(caPem), [`O=${SHIPPING}`])
+      for (const leaf of shippingLeaves) {
+        const certPem = await secret(fresh, leaf.slice('tls/'.length), SECRET_FILES.tlsCert)
+        assert.equal(
+          new X509Certificate(certPem).verify(new X509Certificate(caPem).publicKey),
+          true,
+        )
+      }
+    } finally {
+      await removeFresh()
+    }
   })
 
   it('honours validityHours for new certificates', async () => {

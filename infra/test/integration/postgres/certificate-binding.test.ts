@@ -1,14 +1,17 @@
 /**
  * TB12, binding a login role to its workload certificate: service roles log in with the `cert`
  * method, `clientname=DN` and the generated `pg_ident.conf` map, so a certificate opens exactly
- * the role its full subject DN is mapped to. Another service's certificate, or a look-alike
- * `CN=orders-api` from another trusted domain's CA, is refused.
+ * the role its full subject DN is mapped to. Another service's certificate, a look-alike
+ * `CN=orders-api` from another trusted domain's CA, or that CA forging retail's full subject DN
+ * (refused by its directoryName name constraint), is refused.
  */
 import assert from 'node:assert/strict'
+import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { issueWorkloadCertificate } from '@mythical/pki'
 import { workloadId } from '../../../src/stack.ts'
+import { mintLeaf } from '../pki/openssl-by-hand.ts'
 import { connectionError, paths, serviceClient, tlsOf, usePostgres, using } from './helpers.ts'
 
 describe('PostgreSQL certificate-to-role binding (TB12)', () => {
@@ -68,5 +71,30 @@ describe('PostgreSQL certificate-to-role binding (TB12)', () => {
     )
     assert.equal(error.code, '28000')
     assert.match(error.message, /certificate authentication failed for user "orders_api"/)
+  })
+
+  it("refuses a shipping-CA certificate forging retail's subject DN O=retail…, CN=orders-api", async () => {
+    // The holder of the shipping CA key signs, by hand, exactly the DN that pg_ident maps to
+    // orders_api (with a shipping SPIFFE ID, which the CA's URI constraint allows). The CA's
+    // directoryName constraint O=shipping.mythical.example makes OpenSSL refuse the chain during
+    // the handshake, before any mapping is looked at.
+    const shippingCa = {
+      certPem: readFileSync(paths.caCert('shipping'), 'utf8'),
+      keyPem: readFileSync(paths.caKey('shipping'), 'utf8'),
+    }
+    const forged = await mintLeaf(
+      shippingCa,
+      '/O=retail.mythical.example/CN=orders-api',
+      workloadId('shipping', 'orders-api'),
+    )
+    const error = await connectionError(
+      serviceClient('orders-api', { ssl: { cert: forged.certPem, key: forged.keyPem } }),
+    )
+    // Alert 46 (certificate_unknown): PostgreSQL's OpenSSL refused the chain with
+    // X509_V_ERR_PERMITTED_VIOLATION, while the look-alike above (O=shipping…) got past TLS.
+    assert.equal(error.code, 'ERR_SSL_SSL/TLS_ALERT_CERTIFICATE_UNKNOWN')
+    // Control: the signature is the shipping CA's own; only the subject is out of bounds.
+    const caCert = new X509Certificate(shippingCa.certPem)
+    assert.equal(new X509Certificate(forged.certPem).verify(caCert.publicKey), true)
   })
 })

@@ -4,36 +4,77 @@ import {
   GeneralSubtree,
   GeneralSubtrees,
   id_ce_nameConstraints,
+  Name,
   NameConstraints,
 } from '@peculiar/asn1-x509'
 import { x509 } from './x509.ts'
 
 /**
- * A critical `nameConstraints` extension permitting only URIs whose host is `trustDomain`
- * (RFC 5280 §4.2.1.10: a URI constraint without a leading dot names exactly one host). A SPIFFE ID
- * `spiffe://<trust-domain>/<path>` has the trust domain as its host, so the CA cannot vouch for
- * another domain's workloads, even where several domains' CAs sit in one trust bundle. DNS and IP
- * names stay unconstrained (no subtree of those types is listed).
+ * The subject DN prefix every leaf of `trustDomain`'s CA carries: `O=<trust domain>`. Leaves put
+ * it first (`O=…, CN=<workload>`) because a directoryName constraint matches RDN prefixes.
+ */
+export const trustDomainSubject = (trustDomain: string): x509.Name =>
+  new x509.Name([{ O: [trustDomain] }])
+
+/**
+ * A critical `nameConstraints` extension with two permitted subtrees:
+ *
+ * - URIs whose host is `trustDomain` (RFC 5280 §4.2.1.10: a URI constraint without a leading dot
+ *   names exactly one host). A SPIFFE ID `spiffe://<trust-domain>/<path>` has the trust domain as
+ *   its host, so the CA cannot vouch for another domain's workloads, even where several domains'
+ *   CAs sit in one trust bundle.
+ * - The directoryName `O=<trustDomain>`, so every subject DN the CA signs starts with its own
+ *   domain. Peers that map the subject DN itself to an identity (PostgreSQL's `clientname=DN`)
+ *   would otherwise take `O=retail…, CN=orders-api` from the shipping CA for retail's orders-api.
+ *
+ * DNS and IP names stay unconstrained (no subtree of those types is listed).
  */
 export function spiffeNameConstraints(trustDomain: string): x509.Extension {
+  const directoryName = AsnConvert.parse(trustDomainSubject(trustDomain).toArrayBuffer(), Name)
   const constraints = new NameConstraints({
     permittedSubtrees: new GeneralSubtrees([
       new GeneralSubtree({ base: new GeneralName({ uniformResourceIdentifier: trustDomain }) }),
+      new GeneralSubtree({ base: new GeneralName({ directoryName }) }),
     ]),
   })
   return new x509.Extension(id_ce_nameConstraints, true, AsnConvert.serialize(constraints))
 }
 
-/** Permitted URI hosts of a CA's `nameConstraints`, or `undefined` when it has none. */
-export function permittedUriHosts(cert: x509.X509Certificate): string[] | undefined {
+/** Permitted subtrees of a CA's `nameConstraints`, or `undefined` when it has none. */
+function permittedSubtrees(cert: x509.X509Certificate): GeneralSubtree[] | undefined {
   const extension = cert.getExtension(id_ce_nameConstraints)
   if (!extension) return undefined
   const constraints = AsnConvert.parse(extension.value, NameConstraints)
   return Array.from(constraints.permittedSubtrees ?? [])
-    .map((subtree) => subtree.base.uniformResourceIdentifier)
+}
+
+/** Permitted URI hosts of a CA's `nameConstraints`, or `undefined` when it has none. */
+export function permittedUriHosts(cert: x509.X509Certificate): string[] | undefined {
+  return permittedSubtrees(cert)
+    ?.map((subtree) => subtree.base.uniformResourceIdentifier)
     .filter((host): host is string => typeof host === 'string')
+}
+
+/** Permitted directoryNames of a CA's `nameConstraints`, or `undefined` when it has none. */
+export function permittedDirectoryNames(cert: x509.X509Certificate): x509.Name[] | undefined {
+  return permittedSubtrees(cert)
+    ?.map((subtree) => subtree.base.directoryName)
+    .filter((name): name is Name => name !== undefined)
+    .map((name) => new x509.Name(AsnConvert.serialize(name)))
 }
 
 /** Whether a URI host satisfies a permitted URI subtree (`.example` means any subdomain). */
 export const hostPermitted = (host: string, permitted: string): boolean =>
   permitted.startsWith('.') ? host.endsWith(permitted) : host === permitted
+
+/**
+ * Whether a subject DN lies in a permitted directoryName subtree: its leading RDNs equal the
+ * subtree's RDNs (RFC 5280 §7.1). Values compare exactly, stricter than OpenSSL's case folding,
+ * so nothing refused by peers is ever issued.
+ */
+export function subjectPermitted(subject: x509.Name, permitted: x509.Name): boolean {
+  const subjectRdns = subject.toJSON()
+  return permitted
+    .toJSON()
+    .every((rdn, index) => JSON.stringify(rdn) === JSON.stringify(subjectRdns[index]))
+}
