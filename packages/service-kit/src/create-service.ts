@@ -7,7 +7,7 @@
  *    the request in it, so calls made through `createMtlsAgent` carry it on
  * 3. peer identity: `request.peerId`, per-route `allowedCallers` (audited)
  * 4. problem handler: every error and 404 as problem+json, no stack traces
- * 5. health: `/healthz` and `/readyz`
+ * 5. health: `/healthz` and `/readyz` (including its database and broker, when it has them)
  */
 import { createAuditLogger, type AuditLogger } from '@mythical/audit'
 import { mtlsServerOptions, type WorkloadIdentity } from '@mythical/mtls'
@@ -18,9 +18,10 @@ import { peerIdentityPlugin } from './plugins/peer-identity.ts'
 import { problemHandlerPlugin } from './plugins/problem-handler.ts'
 import { traceparentPlugin } from './plugins/traceparent.ts'
 import { assertReadinessChecks, type ReadinessChecks } from './readiness.ts'
+import { wireSystemsOfRecord, type SystemsOfRecord } from './systems-of-record.ts'
 
 /** Options of {@link createService}. */
-export interface ServiceOptions {
+export interface ServiceOptions extends SystemsOfRecord {
   /** Manifest name of the service, e.g. `orders-api`: in every log line and audit record. */
   name: string
   /** The workload's certificate, key and CA (see `loadWorkloadIdentity`). */
@@ -29,7 +30,7 @@ export interface ServiceOptions {
   exposure: 'edge' | 'internal'
   /** pino level, default `info` (ignored when `audit` is given: its logger is used). */
   logLevel?: string
-  /** Dependency checks for `/readyz`, e.g. `{ database: () => checkDatabase(pool) }`. */
+  /** Further dependency checks for `/readyz` (database and broker are checked already). */
   readiness?: ReadinessChecks
   /** Audit logger to use; default is a new one for `name`. Tests pass one that captures. */
   audit?: AuditLogger
@@ -43,7 +44,7 @@ export interface ServiceOptions {
  * @example
  * ```ts
  * const app = await createService({ name: 'orders-api', identity, exposure: 'internal',
- *   readiness: { database: () => checkDatabase(pool) } })
+ *   database: createDatabasePool(config.SECRETS_DIR) })
  * const allowedCallers = ['spiffe://retail.mythical.example/order-fulfillment-api']
  * app.get('/orders', { config: { allowedCallers } }, listOrders)
  * await runService(app, { host: config.HOST, port: config.PORT })
@@ -54,11 +55,12 @@ export async function createService(opts: ServiceOptions): Promise<FastifyInstan
     throw new TypeError('"exposure" option must be "edge" or "internal"')
   }
   assertOwnIdentity(opts.identity, opts.name)
-  const readiness = opts.readiness ?? {}
-  assertReadinessChecks(readiness)
   const audit =
     opts.audit ??
     createAuditLogger({ service: opts.name, ...(opts.logLevel ? { level: opts.logLevel } : {}) })
+  const systems = wireSystemsOfRecord(opts, audit.logger)
+  const readiness = { ...systems.readiness, ...opts.readiness }
+  assertReadinessChecks(readiness)
 
   const app = fastify({
     https: mtlsServerOptions(opts.identity, {
@@ -72,6 +74,7 @@ export async function createService(opts: ServiceOptions): Promise<FastifyInstan
   await app.register(peerIdentityPlugin, { audit })
   await app.register(problemHandlerPlugin)
   await app.register(healthPlugin, { readiness })
+  app.addHook('onClose', () => systems.close())
   // Routes do not touch `app.server`, the one member whose type differs between the http and
   // https flavours; handing out the default flavour keeps every route plugin's types simple.
   return app as unknown as FastifyInstance

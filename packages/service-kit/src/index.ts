@@ -55,3 +55,4 @@ export {
   type DataKey,
   type PurposeKey,
 } from './data-key.ts'
+export type { SystemsOfRecord } from './systems-of-record.ts'

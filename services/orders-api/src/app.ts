@@ -2,7 +2,7 @@
  * orders-api, health-only for now: mutual TLS, client certificate required, `/healthz`.
  * `/readyz` checks its database.
  */
-import { checkDatabase, createDatabasePool } from '@mythical/db'
+import { createDatabasePool } from '@mythical/db'
 import { createService } from '@mythical/service-kit'
 import { loadWorkloadIdentity } from '@mythical/mtls'
 import type { Config } from './config.ts'
@@ -16,15 +16,11 @@ import type { Config } from './config.ts'
  * ```
  */
 export async function buildApp(config: Config) {
-  const pool = createDatabasePool(config.SECRETS_DIR)
-  const app = await createService({
+  return createService({
     name: 'orders-api',
     identity: loadWorkloadIdentity(config.SECRETS_DIR),
     exposure: 'internal',
     logLevel: config.LOG_LEVEL,
-    readiness: { database: () => checkDatabase(pool) },
+    database: createDatabasePool(config.SECRETS_DIR),
   })
-  pool.on('error', (err) => app.log.warn({ err }, 'idle database connection lost'))
-  app.addHook('onClose', () => pool.end())
-  return app
 }
