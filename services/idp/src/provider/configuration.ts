@@ -9,7 +9,7 @@
  * - resource indicators (RFC 8707) on: every access token names one audience — opaque for the
  *   gateway, JWT (RFC 9068) for internal APIs — and only along the call graph;
  * - introspection (signed JWT responses, RFC 9701) for the gateway only, revocation,
- *   RP-initiated logout, client credentials, refresh tokens not rotated (sender-constrained).
+ *   RP-initiated logout, client credentials, refresh tokens rotated with reuse detection.
  */
 import { errors } from 'oidc-provider'
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider'
@@ -104,7 +104,7 @@ export function providerConfiguration(opts: ProviderConfigurationOptions): Confi
     // Every client is a server (the web BFF, workloads): no browser needs CORS to reach the IdP.
     clientBasedCORS: () => false,
     pkce: { required: () => true },
-    rotateRefreshToken: false,
+    rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client, code) =>
       client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     cookies: {
