@@ -9,31 +9,14 @@ import type { DestinationStream, Logger } from 'pino'
 import { maskLine, maskRecord } from './mask-sensitive.ts'
 import { describeError } from './describe-error.ts'
 import { REDACT_PATHS } from './redact-paths.ts'
-
-/** The outcome of a trust decision. */
-export type Decision = 'allow' | 'deny'
-
-/** One trust decision: who asked, across which boundary, what was decided and why. */
-export interface AuditRecord {
-  /** W3C trace id of the request or message. */
-  traceId: string
-  /** Trust boundary id from SCENARIO.md, e.g. `TB04`. */
-  boundary?: string
-  /** Workload id of the peer, e.g. `spiffe://retail.mythical.example/gateway`. */
-  caller?: string
-  /** The end user (`sub`) the call is made for, if any. */
-  subject?: string
-  decision: Decision
-  /** Stable, dotted lower-case reason code, e.g. `mtls.peer_not_allowed`. */
-  reason: string
-  [k: string]: unknown
-}
+import { assertAuditRecord } from './audit-record.ts'
+import type { AuditRecord } from './audit-record.ts'
 
 /** {@link createAuditLogger}'s result: decisions plus the (equally redacted) general logger. */
 export interface AuditLogger {
   /**
-   * Writes one audit record. Throws a `TypeError` if `decision`, `reason` or `traceId` has the
-   * wrong type; a `reason` that is not a dotted lower-case code is written as
+   * Writes one audit record. Throws a `TypeError` if a member has the wrong type or is not a
+   * field of {@link AuditRecord}; a `reason` that is not a dotted lower-case code is written as
    * `audit.invalid_reason` with the given value in `invalidReason`.
    */
   decision(record: AuditRecord): void
@@ -52,28 +35,13 @@ export interface AuditLoggerOptions {
 }
 
 const REASON = /^[a-z0-9_]+(?:\.[a-z0-9_]+)*$/
-/** Members the logger owns; a record cannot forge them. */
-const RESERVED = ['audit', 'service', 'time', 'level', 'msg'] as const
-
-/** Written instead of a reason that is not a dotted lower-case code (the original is kept). */
-const INVALID_REASON = 'audit.invalid_reason'
 
 /**
- * Type errors in a record are programming errors and throw. A badly formatted `reason` does not:
- * reasons are sometimes derived from request data (an OAuth `error`, a grant type), and an
- * audit call must never turn a refusal into a crash or lose the record.
+ * Written instead of a reason that is not a dotted lower-case code (the original is kept in
+ * `invalidReason`). Reasons are sometimes derived from request data (an OAuth `error`, a grant
+ * type), and an audit call must never turn a refusal into a crash or lose the record.
  */
-function assertRecord(record: AuditRecord): void {
-  if (record.decision !== 'allow' && record.decision !== 'deny') {
-    throw new TypeError('"decision" must be "allow" or "deny"')
-  }
-  if (typeof record.reason !== 'string' || record.reason === '') {
-    throw new TypeError('"reason" must be a non-empty string')
-  }
-  if (typeof record.traceId !== 'string' || record.traceId === '') {
-    throw new TypeError('"traceId" must be a non-empty string')
-  }
-}
+const INVALID_REASON = 'audit.invalid_reason'
 
 /**
  * Creates the service's logger and its audit writer.
@@ -114,9 +82,10 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
   return {
     logger,
     decision(record) {
-      assertRecord(record)
-      const fields: Record<string, unknown> = { ...record }
-      for (const key of RESERVED) delete fields[key]
+      assertAuditRecord(record)
+      const fields: Record<string, unknown> = Object.fromEntries(
+        Object.entries(record).filter(([, value]) => value !== undefined),
+      )
       if (!REASON.test(record.reason)) {
         fields.reason = INVALID_REASON
         fields.invalidReason = record.reason

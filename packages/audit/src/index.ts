@@ -5,7 +5,9 @@
  * @module
  */
 export { createAuditLogger } from './audit-logger.ts'
-export type { AuditLogger, AuditLoggerOptions, AuditRecord, Decision } from './audit-logger.ts'
+export type { AuditLogger, AuditLoggerOptions } from './audit-logger.ts'
+export { assertAuditRecord } from './audit-record.ts'
+export type { ActorChain, AuditRecord, Decision, WrittenAuditRecord } from './audit-record.ts'
 export {
   childTraceparent,
   currentTraceContext,

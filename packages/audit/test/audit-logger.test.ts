@@ -86,40 +86,127 @@ describe('createAuditLogger', () => {
     assert.equal(silent.lines().length, 0)
   })
 
-  it('does not let a record forge the members the logger owns', () => {
+  it('writes every field of the one record shape under its own name', () => {
     const { destination, lines } = capture()
-    const audit = createAuditLogger({ service: 'orders-api', destination })
+    const audit = createAuditLogger({ service: 'idp', destination })
+    const act = {
+      sub: 'spiffe://retail.mythical.example/my-shopping-api',
+      act: { sub: 'spiffe://retail.mythical.example/gateway' },
+    }
+    const record: AuditRecord = {
+      traceId: TRACE_ID,
+      boundary: 'TB05',
+      caller: 'spiffe://retail.mythical.example/my-shopping-api',
+      subject: 'katie',
+      subjectIssuer: 'https://localhost:4000',
+      client: 'my-shopping-api',
+      audience: 'https://orders-api.retail.mythical.example',
+      act,
+      scope: 'orders:read',
+      route: 'POST /token',
+      address: '127.0.0.1',
+      api: 'shopping',
+      policy: 'token',
+      status: 400,
+      strippedHeaders: ['x-user-id'],
+      decision: 'deny',
+      reason: 'token_exchange.scope_widening',
+      oauthError: 'invalid_scope',
+      tokenId: 'jti-1',
+      grantId: 'grant-1',
+    }
+    audit.decision(record)
+    const { time: _time, ...line } = lines()[0] ?? {}
+    // Every member keeps its name and value; the logger only adds its own.
+    assert.deepEqual(line, {
+      level: 'info',
+      service: 'idp',
+      ...record,
+      audit: true,
+      msg: 'deny token_exchange.scope_widening',
+    })
+  })
+
+  it('writes the OAuth error code as given (the error serializer does not touch it)', () => {
+    const { destination, lines } = capture()
+    const audit = createAuditLogger({ service: 'partner-idp', destination })
     audit.decision({
       traceId: TRACE_ID,
       decision: 'deny',
-      reason: 'token.expired',
+      reason: 'client_auth.failed',
+      oauthError: 'invalid_client',
+    })
+    assert.equal(lines()[0]?.oauthError, 'invalid_client')
+  })
+
+  it('leaves out members that are undefined', () => {
+    const { destination, lines } = capture()
+    const audit = createAuditLogger({ service: 'idp', destination })
+    audit.decision({
+      traceId: TRACE_ID,
+      decision: 'allow',
+      reason: 'grant.issued',
+      subject: undefined,
+    })
+    assert.equal('subject' in (lines()[0] ?? {}), false)
+  })
+
+  it('refuses members outside the record shape, including those the logger owns', () => {
+    const { destination, raw } = capture()
+    const audit = createAuditLogger({ service: 'orders-api', destination })
+    for (const [key, value] of Object.entries({
       service: 'idp',
       audit: false,
       time: 'yesterday',
       level: 'debug',
       msg: 'allow',
-    })
-    const line = lines()[0] ?? {}
-    assert.equal(line.service, 'orders-api')
-    assert.equal(line.audit, true)
-    assert.notEqual(line.time, 'yesterday')
-    assert.equal(line.level, 'info')
-    assert.equal(line.msg, 'deny token.expired')
+      error: 'invalid_grant',
+      clientId: 'web',
+      headers: { authorization: 'Bearer opaque-abc' },
+    })) {
+      const record = { traceId: TRACE_ID, decision: 'deny', reason: 'token.expired', [key]: value }
+      assert.throws(() => audit.decision(record as AuditRecord), {
+        name: 'TypeError',
+        message: `"${key}" is not a field of an audit record`,
+      })
+    }
+    assert.equal(raw.length, 0)
   })
 
-  it('redacts secrets by path and by content', () => {
+  it('masks tokens and card numbers that reach a typed field', () => {
     const { destination, raw, lines } = capture()
     const audit = createAuditLogger({ service: 'gateway', destination })
     audit.decision({
       traceId: TRACE_ID,
       decision: 'deny',
       reason: 'token.invalid',
-      headers: { authorization: 'Bearer opaque-abc', cookie: 'sid=abc' },
-      token: 'opaque-xyz',
-      body: { payment: { card: { pan: '4111111111111111', cvc: '123' } } },
-      note: `got ${JWT} and card 4111 1111 1111 1111`,
-      numeric: 4111111111111111,
+      route: `GET /orders?access_token=opaque-abc&card=4111111111111111`,
+      subject: JWT,
+      act: { sub: `card 4111 1111 1111 1111` },
     })
+    const text = raw.join('')
+    for (const leak of ['opaque-abc', '4111', JWT.slice(0, 20)]) {
+      assert.equal(text.includes(leak), false, `log contains ${leak}`)
+    }
+    const line = lines()[0] ?? {}
+    assert.equal(line.route, 'GET /orders?access_token=[REDACTED]&card=[REDACTED]')
+    assert.equal(line.subject, '[REDACTED]')
+    assert.deepEqual(line.act, { sub: 'card [REDACTED]' })
+  })
+
+  it('redacts secrets by path and by content on the general logger', () => {
+    const { destination, raw, lines } = capture()
+    const audit = createAuditLogger({ service: 'gateway', destination })
+    audit.logger.info(
+      {
+        headers: { authorization: 'Bearer opaque-abc', cookie: 'sid=abc' },
+        token: 'opaque-xyz',
+        body: { payment: { card: { pan: '4111111111111111', cvc: '123' } } },
+        note: `got ${JWT} and card 4111 1111 1111 1111`,
+        numeric: 4111111111111111,
+      },
+      'request refused',
+    )
     const text = raw.join('')
     for (const leak of ['opaque-abc', 'sid=abc', 'opaque-xyz', '4111', JWT.slice(0, 20), '"123"']) {
       assert.equal(text.includes(leak), false, `log contains ${leak}`)
@@ -206,6 +293,19 @@ describe('createAuditLogger', () => {
       '"reason" must be a non-empty string',
     ],
     ['traceId', { traceId: '' }, '"traceId" must be a non-empty string'],
+    [
+      'boundary',
+      { boundary: 'TB99' as 'TB01' },
+      '"boundary" must be a trust boundary id TB01–TB14',
+    ],
+    ['subject', { subject: 7 as unknown as string }, '"subject" must be a string'],
+    ['act', { act: 'gateway' as unknown as { sub: string } }, '"act" must be an object'],
+    ['status', { status: '400' as unknown as number }, '"status" must be a number'],
+    [
+      'strippedHeaders',
+      { strippedHeaders: 'x-user-id' as unknown as string[] },
+      '"strippedHeaders" must be an array of strings',
+    ],
   ]
   for (const [name, override, message] of malformed) {
     it(`throws on a malformed ${name} and writes nothing`, () => {

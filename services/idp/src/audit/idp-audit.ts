@@ -3,18 +3,11 @@
  * (from its `traceparent`, or a fresh one) so the records line up with the caller's.
  */
 import type { IncomingMessage } from 'node:http'
-import type { AuditLogger } from '@mythical/audit'
+import type { AuditLogger, AuditRecord } from '@mythical/audit'
 import { traceIdOf } from '@mythical/service-kit'
 
-/** Fields of one IdP decision besides the trace id. */
-export interface IdpDecision {
-  decision: 'allow' | 'deny'
-  reason: string
-  boundary?: string
-  caller?: string
-  subject?: string
-  [k: string]: unknown
-}
+/** One IdP decision: an audit record whose trace id comes from the request. */
+export type IdpDecision = Omit<AuditRecord, 'traceId'>
 
 /** Records decisions for requests. */
 export interface IdpAudit {

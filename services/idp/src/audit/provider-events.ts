@@ -3,6 +3,7 @@
  * refused request at every endpoint becomes a `deny` record with a stable reason code, every
  * issued grant an `allow` record. Token values are never part of a record.
  */
+import type { TrustBoundaryId } from '@mythical/stack'
 import type Provider from 'oidc-provider'
 import type { KoaContextWithOIDC } from 'oidc-provider'
 import type { IdpAudit } from './idp-audit.ts'
@@ -30,7 +31,7 @@ const ERROR_EVENTS = [
 function refusalBoundary(
   ctx: KoaContextWithOIDC,
   catalogue: ReadonlyMap<string, ResourceDefinition>,
-): string {
+): TrustBoundaryId {
   const params = ctx.oidc?.params
   if (params?.grant_type !== TOKEN_EXCHANGE_GRANT) return 'TB02'
   const target = catalogue.get(String(params.resource ?? params.audience ?? ''))
@@ -61,10 +62,8 @@ export function auditProviderEvents(
         decision: 'deny',
         reason: refusalReason(err),
         boundary: refusalBoundary(ctx, catalogue),
-        event,
         client: clientOf(ctx),
-        error: err.error,
-        status: err.status,
+        oauthError: err.error,
       })
     })
   }
@@ -81,9 +80,11 @@ export function auditProviderEvents(
     })
   })
   provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+    // A revoked grant (a replayed code, a revoked refresh token) ends a web ↔ idp sign-in.
     audit.record(ctx.req, {
       decision: 'deny',
       reason: 'grant.revoked',
+      boundary: 'TB02',
       client: clientOf(ctx),
       grantId,
     })

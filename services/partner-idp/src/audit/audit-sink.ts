@@ -5,9 +5,10 @@
  * pairwise partner subject, never the retail `sub`, and never a token.
  */
 import type { AuditLogger } from '@mythical/audit'
+import { TRUST_BOUNDARIES } from '@mythical/stack'
 
 /** Where decisions go: the service's audit logger, or a collector in tests. */
 export type AuditSink = Pick<AuditLogger, 'decision'>
 
 /** SCENARIO.md trust boundary: retail ↔ shipping partner (federation). */
-export const FEDERATION_BOUNDARY = 'TB10'
+export const FEDERATION_BOUNDARY = TRUST_BOUNDARIES.TB10.id

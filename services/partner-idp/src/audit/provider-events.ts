@@ -28,11 +28,11 @@ export function auditProviderEvents(
     audit.decision({
       traceId: traceIdOf(ctx.get('traceparent')),
       boundary: FEDERATION_BOUNDARY,
-      action: 'oauth.token_request',
+      route: 'POST /token',
       decision: 'deny',
       reason: refusalReason(err),
-      ...(clientId ? { clientId } : {}),
-      error: err.error,
+      client: clientId,
+      oauthError: err.error,
     })
   })
   // An unexpected failure is still a refusal (fail closed) and must show up in the trust trace.
@@ -40,7 +40,6 @@ export function auditProviderEvents(
     audit.decision({
       traceId: traceIdOf(ctx.get('traceparent')),
       boundary: FEDERATION_BOUNDARY,
-      action: 'oauth.request',
       decision: 'deny',
       reason: 'oauth.server_error',
       route: ctx.oidc?.route,

@@ -110,13 +110,13 @@ async function exchange(
     deps.audit.decision({
       traceId: traceIdOf(ctx.get('traceparent')),
       boundary: FEDERATION_BOUNDARY,
-      action: 'federation.token_exchange',
+      route: 'POST /token',
       decision: 'allow',
       reason: 'federation.exchanged',
-      clientId: client.clientId,
+      client: client.clientId,
       subject: token.accountId,
       subjectIssuer: subject.issuer,
-      subjectJti: subject.jti,
+      tokenId: subject.jti,
       audience: target,
       scope,
     })
@@ -132,12 +132,13 @@ async function exchange(
     deps.audit.decision({
       traceId: traceIdOf(ctx.get('traceparent')),
       boundary: FEDERATION_BOUNDARY,
-      action: 'federation.token_exchange',
+      route: 'POST /token',
       decision: 'deny',
       reason: err.code,
-      clientId: client.clientId,
-      ...(subject ? { subjectIssuer: subject.issuer, subjectJti: subject.jti } : {}),
-      detail: err.message,
+      client: client.clientId,
+      subjectIssuer: subject?.issuer,
+      tokenId: subject?.jti,
+      oauthError: err.oauthError,
     })
     const answer = new errors.CustomOIDCProviderError(err.oauthError, err.message)
     deps.audited.add(answer)

@@ -388,7 +388,7 @@ describe('client authentication refusals', () => {
       'client_auth.unknown_client',
       { client_id: 'intruder' },
     )
-    assert.equal(record.clientId, 'intruder')
+    assert.equal(record.client, 'intruder')
   })
 
   test('assertion for web signed with a key that is not web’s', async () => {

@@ -19,7 +19,7 @@ import {
 } from '../support/federation-fixture.ts'
 import type { Federation } from '../support/federation-fixture.ts'
 import { assertDecision, newTrace } from '../support/audit-trail.ts'
-import type { AuditRecord } from '@mythical/audit'
+import type { WrittenAuditRecord } from '@mythical/audit'
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 
@@ -95,12 +95,12 @@ test('writes a TB10 audit line for a refusal, without the token', async () => {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>)
-  const records = lines.filter((line) => line.audit === true) as unknown as AuditRecord[]
+  const records = lines.filter((line) => line.audit === true) as unknown as WrittenAuditRecord[]
   const record = assertDecision(records, trace, {
     decision: 'deny',
     reason: 'client_auth.unknown_client',
   })
-  assert.equal(record.service, 'partner-idp')
+  assert.equal((record as WrittenAuditRecord).service, 'partner-idp')
   assert.ok(!output.includes(token), 'the subject token is never logged')
 })
 

@@ -8,7 +8,7 @@ import { createServer } from 'node:https'
 import type { Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { createAuditLogger } from '@mythical/audit'
-import type { AuditRecord } from '@mythical/audit'
+import type { WrittenAuditRecord } from '@mythical/audit'
 import { loadWorkloadIdentity, mtlsServerOptions } from '@mythical/mtls'
 import { buildIdp } from '../../../src/app.ts'
 import type { Idp } from '../../../src/app.ts'
@@ -25,7 +25,7 @@ export interface RunningIdp {
   readonly mtlsUrl: string
   readonly secretsDir: string
   /** Audit records written so far (find a request's records by its trace, see audit-trail.ts). */
-  readonly audit: AuditRecord[]
+  readonly audit: WrittenAuditRecord[]
   stop(): Promise<void>
 }
 
@@ -66,12 +66,12 @@ export async function startIdp(
   const mtlsPort = await listen(mtls, opts.ports?.mtls ?? 0)
   const issuer = `https://localhost:${edgePort}`
 
-  const audit: AuditRecord[] = []
+  const audit: WrittenAuditRecord[] = []
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
         const parsed = JSON.parse(line) as Record<string, unknown>
-        if (parsed.audit === true) audit.push(parsed as AuditRecord)
+        if (parsed.audit === true) audit.push(parsed as unknown as WrittenAuditRecord)
       }
       done()
     },

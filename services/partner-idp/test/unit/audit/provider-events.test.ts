@@ -1,6 +1,10 @@
+/**
+ * oidc-provider's token-endpoint refusals become TB10 records of the one audit shape, written
+ * through the real audit logger (so the serializers and masking of `@mythical/audit` apply).
+ */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { AuditRecord } from '@mythical/audit'
+import { createAuditLogger } from '@mythical/audit'
 import Provider, { errors } from 'oidc-provider'
 import type { KoaContextWithOIDC } from 'oidc-provider'
 import { auditProviderEvents } from '../../../src/audit/provider-events.ts'
@@ -9,9 +13,19 @@ const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
 
 function setup() {
   const provider = new Provider('https://localhost:5000')
-  const records: AuditRecord[] = []
+  const records: Record<string, unknown>[] = []
+  const audit = createAuditLogger({
+    service: 'partner-idp',
+    destination: {
+      write: (line: string) => {
+        // The logger's own members (level, time, service, msg, audit) are not the record's.
+        const { level: _l, time: _t, service: _s, msg: _m, audit: _a, ...record } = JSON.parse(line)
+        records.push(record)
+      },
+    },
+  })
   const audited = new WeakSet<Error>()
-  auditProviderEvents(provider, { decision: (record) => records.push(record) }, audited)
+  auditProviderEvents(provider, audit, audited)
   const ctx = (params: Record<string, unknown>) =>
     ({
       get: (name: string) => (name === 'traceparent' ? TRACEPARENT : ''),
@@ -31,11 +45,11 @@ test('a failed client authentication is a TB10 deny with the claimed client and 
     {
       traceId: '0af7651916cd43dd8448eb211c80319c',
       boundary: 'TB10',
-      action: 'oauth.token_request',
+      route: 'POST /token',
       decision: 'deny',
       reason: 'client_auth.unknown_client',
-      clientId: 'intruder',
-      error: 'invalid_client',
+      client: 'intruder',
+      oauthError: 'invalid_client',
     },
   ])
 })
