@@ -7,7 +7,7 @@
  *
  * @module
  */
-export { createService, type ServiceOptions } from './create-service.ts'
+export { createService, type HttpLimits, type ServiceOptions } from './create-service.ts'
 export { runService } from './run-service.ts'
 export { serviceConfigSchema } from './service-config.ts'
 export { assertOwnIdentity } from './identity-check.ts'
@@ -40,6 +40,14 @@ export {
   type OidcListeners,
 } from './oidc-listeners.ts'
 export { withOidcProbes, type OidcProbeOptions, type RequestListener } from './oidc-probes.ts'
+export {
+  cspNonce,
+  pageSecurityHeaders,
+  STRICT_TRANSPORT_SECURITY,
+  withSecurityHeaders,
+  type PageSecurityOptions,
+} from './oidc-page-headers.ts'
+export { renderProviderError, type OidcPageContext } from './oidc-error-page.ts'
 export {
   certificateAuthorized,
   certificateSubjectMatches,

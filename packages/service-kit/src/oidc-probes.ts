@@ -2,6 +2,8 @@
  * The basics `createService` gives fastify services, for a plain Node request handler such as
  * oidc-provider's `callback()`:
  *
+ * - the IdP security headers on every response, probes included (`withSecurityHeaders`, see
+ *   oidc-page-headers.ts): HSTS and the strict page CSP that provider-rendered pages inherit;
  * - W3C trace context: continue the caller's `traceparent` (or start a trace), give this hop its
  *   own span id and echo it on the response; the request's header is replaced by the hop's, so
  *   every audit record written further down carries the same trace id as the response;
@@ -19,6 +21,7 @@ import {
   runReadinessChecks,
   type ReadinessChecks,
 } from './readiness.ts'
+import { withSecurityHeaders } from './oidc-page-headers.ts'
 
 /** A Node request listener (`https.createServer(options, listener)`). */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
@@ -35,7 +38,7 @@ export interface OidcProbeOptions {
 const JSON_TYPE = 'application/json'
 
 /**
- * Wraps `handler` with trace context and the health probes.
+ * Wraps `handler` with the security headers, trace context and the health probes.
  *
  * @example
  * ```ts
@@ -61,7 +64,7 @@ export function withOidcProbes(handler: RequestListener, opts: OidcProbeOptions)
     res.end(JSON.stringify(problem))
   }
 
-  return (req, res) => {
+  return withSecurityHeaders((req, res) => {
     const header = req.headers.traceparent
     const hop = childTraceparent(typeof header === 'string' ? parseTraceparent(header) : undefined)
     req.headers.traceparent = hop.traceparent
@@ -78,5 +81,5 @@ export function withOidcProbes(handler: RequestListener, opts: OidcProbeOptions)
       return
     }
     handler(req, res)
-  }
+  })
 }

@@ -1,11 +1,12 @@
 /**
  * Builds the partner IdP (no listening here — see server.ts): provider, federation grant, audit,
- * and the request listener — trace context and health probes (`@mythical/service-kit`
- * `withOidcProbes`; ready = the retail JWKS is reachable) in front of oidc-provider.
+ * and the request listener — security headers, trace context and health probes
+ * (`@mythical/service-kit` `withOidcProbes`; ready = the retail JWKS is reachable), then only the
+ * endpoints the federation uses (`servedEndpointsOnly`), then oidc-provider.
  */
 import { readFile } from 'node:fs/promises'
 import Provider from 'oidc-provider'
-import { loadDataKey, withOidcProbes } from '@mythical/service-kit'
+import { derivePurposeKey, loadDataKey, withOidcProbes } from '@mythical/service-kit'
 import type { RequestListener } from '@mythical/service-kit'
 import type { AuditSink } from './audit/audit-sink.ts'
 import { auditProviderEvents } from './audit/provider-events.ts'
@@ -22,6 +23,10 @@ import { registerFederatedTokenExchange } from './grants/federated-token-exchang
 import { loadRetailWebClient } from './provider/clients.ts'
 import { providerConfiguration } from './provider/configuration.ts'
 import { loadSigningKey } from './provider/keys.ts'
+import { servedEndpointsOnly } from './provider/served-endpoints.ts'
+
+/** HKDF label of the cookie-signing key; changing it rotates the key. */
+const COOKIE_KEY_PURPOSE = 'mythical-partner-idp/cookies/v1'
 
 export interface PartnerIdpDependencies {
   readonly audit: AuditSink
@@ -47,10 +52,16 @@ export async function buildPartnerIdp(
   const signingKey = loadSigningKey(config.secretsDir)
   const web = await loadRetailWebClient(config.retail.webClientJwksFile)
   const retailCaPem = await readFile(config.retail.caFile, 'utf8')
+  const dataKey = loadDataKey(config.secretsDir)
 
   const provider = new Provider(
     config.issuer,
-    providerConfiguration({ signingKey, clients: [web], mtlsBaseUrl: config.mtlsBaseUrl }),
+    providerConfiguration({
+      signingKey,
+      clients: [web],
+      mtlsBaseUrl: config.mtlsBaseUrl,
+      cookieKeys: [derivePurposeKey(dataKey, COOKIE_KEY_PURPOSE).key.toString('base64url')],
+    }),
   )
   const audited = new WeakSet<Error>()
   auditProviderEvents(provider, deps.audit, audited)
@@ -63,11 +74,11 @@ export async function buildPartnerIdp(
       replayCache: new ReplayCache({ toleranceSeconds: CLOCK_TOLERANCE_SECONDS }),
       maxTokenAgeSeconds: config.subjectTokenMaxAgeSeconds,
     }),
-    pairwiseKey: derivePairwiseKey(loadDataKey(config.secretsDir)),
+    pairwiseKey: derivePairwiseKey(dataKey),
     audit: deps.audit,
     audited,
   })
-  const callback = withOidcProbes(provider.callback(), {
+  const callback = withOidcProbes(servedEndpointsOnly(provider.callback()), {
     readiness: { 'retail-jwks': jwksReachable(config.retail.jwksUri, retailCaPem) },
     ...(deps.onCheckFailed ? { onCheckFailed: deps.onCheckFailed } : {}),
   })

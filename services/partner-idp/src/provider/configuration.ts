@@ -6,7 +6,7 @@
 import { errors } from 'oidc-provider'
 import type { ClientMetadata, Configuration, JWK } from 'oidc-provider'
 import { findAccount } from '../accounts/user-store.ts'
-import { getCertificate } from '@mythical/service-kit'
+import { getCertificate, renderProviderError } from '@mythical/service-kit'
 import { ORDER_TRACKING_RESOURCE, RESOURCE_SERVERS, TRACKING_READ } from './resources.ts'
 
 /** FAPI 2.0 signing algorithms; nothing symmetric, nothing `none`. */
@@ -17,6 +17,8 @@ export interface ProviderConfigurationInput {
   readonly clients: readonly ClientMetadata[]
   /** Public origin of the mTLS alias listener. */
   readonly mtlsBaseUrl: string
+  /** Keys signing the provider's cookies (derived from the data key), newest first. */
+  readonly cookieKeys: readonly string[]
 }
 
 /**
@@ -29,6 +31,14 @@ export function providerConfiguration(input: ProviderConfigurationInput): Config
     // Private key in, public JWKS out: oidc-provider publishes only the public parts at /jwks.
     jwks: { keys: [input.signingKey] },
     findAccount,
+    // No page of ours should ever render, but if one does it loads nothing from outside.
+    renderError: renderProviderError,
+    // No browser endpoint is served (served-endpoints.ts); any cookie that remains is signed.
+    cookies: {
+      keys: [...input.cookieKeys],
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
     scopes: ['openid', TRACKING_READ],
     // No client secrets anywhere in the federation: clients prove possession of a private key.
     clientAuthMethods: ['private_key_jwt'],
@@ -51,6 +61,8 @@ export function providerConfiguration(input: ProviderConfigurationInput): Config
       // The partner's own staff login UI is out of scope; the dev UI must never be on.
       devInteractions: { enabled: false },
       userinfo: { enabled: false },
+      // No browser session to end: the partner has no sign-in of its own.
+      rpInitiatedLogout: { enabled: false },
       // Tokens requested over the mTLS alias are bound to the caller's certificate (cnf.x5t#S256).
       mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate },
       resourceIndicators: {

@@ -1,0 +1,51 @@
+/**
+ * A replacement for oidc-provider's built-in error page (`renderError`), whose default imports a
+ * web font from a third-party host and echoes internals: a plain page with a fixed heading, the
+ * escaped `error_description` only, no script, no style, nothing loaded from anywhere, not cached.
+ * The response keeps the security headers {@link withSecurityHeaders} set.
+ *
+ * The context is typed structurally (only `set`, `type` and `body` are used), so this module does
+ * not depend on oidc-provider; the function fits its `renderError` option as it is.
+ */
+
+/** The part of oidc-provider's `KoaContextWithOIDC` the page writes. */
+export interface OidcPageContext {
+  set(headers: Record<string, string>): void
+  type: string
+  body: unknown
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c)
+
+/**
+ * Renders the provider's error page.
+ *
+ * @example
+ * ```ts
+ * new Provider(issuer, { renderError: renderProviderError, … })
+ * ```
+ */
+export async function renderProviderError(
+  ctx: OidcPageContext,
+  out: { error_description?: string },
+): Promise<void> {
+  const message = out.error_description ?? 'The request could not be completed.'
+  ctx.set({ 'cache-control': 'no-store' })
+  ctx.type = 'html'
+  ctx.body = `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Something went wrong</title></head>
+<body>
+<h1>Something went wrong</h1>
+<p role="alert">${escapeHtml(message)}</p>
+</body>
+</html>`
+}
