@@ -174,7 +174,18 @@ export function providerConfiguration(opts: ProviderConfigurationOptions): Confi
         },
       },
       jwtIntrospection: { enabled: true },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // RFC 7009 §2.1: a client may revoke only tokens issued to it; anyone else is refused
+        // (not silently ignored), so a confused or hostile client learns it has no say.
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true
+          throw withReason(
+            new errors.UnauthorizedClient('client is not authorized to revoke the presented token'),
+            'revocation.not_own_token',
+          )
+        },
+      },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: pages.logoutSource,

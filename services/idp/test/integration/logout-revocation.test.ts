@@ -88,3 +88,45 @@ test('a revoked refresh token no longer works', async () => {
     secrets: [tokens.refresh_token ?? '', tokens.access_token],
   })
 })
+
+/** What the gateway learns about a token by introspecting it (RFC 7662). */
+async function introspected(token: string): Promise<boolean> {
+  const res = await request(`${run.mtlsUrl}/token/introspection`, {
+    as: 'gateway',
+    headers: { accept: 'application/json' },
+    form: { client_id: 'gateway', token },
+  })
+  assert.equal(res.status, 200, res.text)
+  return res.json<{ active: boolean }>().active
+}
+
+test('revocation policy: a client revokes its own token, never another client’s', async () => {
+  const signedIn = await signIn(run.issuer, { username: 'katie', password: 'katie-loves-shopping' })
+  const tokens = (await redeemCode(run.issuer, signedIn)).json<TokenSet>()
+
+  // The gateway (another client, authenticated by its certificate) tries to revoke web's token.
+  const trace = newTrace()
+  const foreign = await request(`${run.mtlsUrl}/token/revocation`, {
+    as: 'gateway',
+    headers: trace.headers,
+    form: { client_id: 'gateway', token: tokens.access_token, token_type_hint: 'access_token' },
+  })
+  assert.equal(foreign.status, 400, foreign.text)
+  assert.equal(foreign.json().error, 'unauthorized_client')
+  assertDenied(run, trace, {
+    reason: 'revocation.not_own_token',
+    boundary: 'TB02',
+    secrets: [tokens.access_token],
+  })
+  assert.equal(await introspected(tokens.access_token), true, 'the token survived')
+
+  const own = await request(`${run.issuer}/token/revocation`, {
+    form: {
+      ...(await clientAuth('web', run.issuer)),
+      token: tokens.access_token,
+      token_type_hint: 'access_token',
+    },
+  })
+  assert.equal(own.status, 200, own.text)
+  assert.equal(await introspected(tokens.access_token), false, 'web revoked its own token')
+})
