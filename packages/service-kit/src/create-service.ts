@@ -36,6 +36,18 @@ export interface ServiceOptions extends SystemsOfRecord {
   audit?: AuditLogger
   /** Extra CA certificates whose workloads may connect, e.g. a partner domain's CA. */
   extraCaPem?: string[]
+  /** HTTP limits of the listener (edge services: header size and slow-loris timeouts). */
+  httpLimits?: HttpLimits
+}
+
+/** Limits a listener enforces before any route runs. */
+export interface HttpLimits {
+  /** Largest request header block in bytes; more is answered 431 by Node. */
+  maxHeaderBytes: number
+  /** Milliseconds a client has to send the complete headers (slow-loris), then 408. */
+  headersTimeoutMs: number
+  /** Milliseconds a client has to send the complete request, body included, then 408. */
+  requestTimeoutMs: number
 }
 
 /**
@@ -62,11 +74,23 @@ export async function createService(opts: ServiceOptions): Promise<FastifyInstan
   const readiness = { ...systems.readiness, ...opts.readiness }
   assertReadinessChecks(readiness)
 
+  const limits = opts.httpLimits
   const app = fastify({
-    https: mtlsServerOptions(opts.identity, {
-      requireClientCertificate: opts.exposure === 'internal',
-      ...(opts.extraCaPem ? { extraCaPem: opts.extraCaPem } : {}),
-    }),
+    https: {
+      ...mtlsServerOptions(opts.identity, {
+        requireClientCertificate: opts.exposure === 'internal',
+        ...(opts.extraCaPem ? { extraCaPem: opts.extraCaPem } : {}),
+      }),
+      ...(limits
+        ? {
+            maxHeaderSize: limits.maxHeaderBytes,
+            headersTimeout: limits.headersTimeoutMs,
+            // Node checks the timeouts on this interval (default 30 s): keep it below them.
+            connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+          }
+        : {}),
+    },
+    ...(limits ? { requestTimeout: limits.requestTimeoutMs } : {}),
     loggerInstance: audit.logger,
   })
 

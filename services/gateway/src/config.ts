@@ -1,15 +1,21 @@
 /**
  * Environment of gateway, the only file of this service that reads `process.env`:
- * the common service variables and the URLs of the services it calls.
+ * the common service variables, the IdP (issuer and mTLS alias), the upstream APIs, the public
+ * URL clients address (the `htu` of their DPoP proofs) and, optionally, another policy file.
  */
-import { loadConfig, urlVar } from '@mythical/config'
+import { absolutePathVar, loadConfig, urlVar } from '@mythical/config'
 import { serviceConfigSchema } from '@mythical/service-kit'
 
 const schema = serviceConfigSchema({
-  // Optional until the routes that call these services land.
-  IDP_URL: urlVar.optional(),
-  MY_SHOPPING_API_URL: urlVar.optional(),
-  SHOP_ASSISTANT_API_URL: urlVar.optional(),
+  IDP_ISSUER: urlVar,
+  /** RFC 8705 mTLS alias of the IdP: introspection and token exchange with the workload cert. */
+  IDP_MTLS_URL: urlVar,
+  MY_SHOPPING_API_URL: urlVar,
+  SHOP_ASSISTANT_API_URL: urlVar,
+  /** The gateway as clients see it; never derived from a request's Host header. */
+  GATEWAY_PUBLIC_URL: urlVar.default('https://localhost:8443'),
+  /** Defaults to the policy file next to the service (services/gateway/policies.json). */
+  GATEWAY_POLICY_FILE: absolutePathVar.optional(),
 })
 
 /** Validated configuration of gateway. */

@@ -85,6 +85,8 @@ export const GATEWAY_REASONS = {
   tokenInactive: 'token.inactive',
   tokenWrongAudience: 'token.wrong_audience',
   tokenNotDpopBound: 'token.not_dpop_bound',
+  /** An active token that represents no user (e.g. client credentials): nothing to exchange. */
+  tokenWithoutUser: 'token.without_user',
   /** The proof was signed by another key than the one the token is bound to. */
   proofKeyMismatch: 'dpop.key_mismatch',
   introspectionUnavailable: 'introspection.unavailable',
@@ -123,6 +125,7 @@ export const AUTHENTICATION_FAILURES: ReadonlySet<string> = new Set([
   GATEWAY_REASONS.tokenInactive,
   GATEWAY_REASONS.tokenWrongAudience,
   GATEWAY_REASONS.tokenNotDpopBound,
+  GATEWAY_REASONS.tokenWithoutUser,
   GATEWAY_REASONS.proofKeyMismatch,
 ])
 
