@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.stack/**', '**/.next/**', 'web/**', 'e2e/**'] },
+  { ignores: ['**/node_modules/**', '.stack/**', '**/.next/**', 'web/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,7 +23,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/src/config.ts', '**/test/**', 'infra/**', 'bench/**', 'packages/config/**'],
+    files: [
+      '**/src/config.ts',
+      '**/test/**',
+      'infra/**',
+      'bench/**',
+      'e2e/**',
+      'packages/config/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
 )
