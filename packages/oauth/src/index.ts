@@ -58,3 +58,27 @@ export {
   type VerifiedAccessToken,
 } from './tokens/verify-access-token.ts'
 export { assertCertificateBound, certificateThumbprint } from './tokens/certificate-binding.ts'
+export { DEFAULT_MAX_CACHE_ENTRIES, ExpiringCache } from './clients/expiring-cache.ts'
+export {
+  DEFAULT_AS_TIMEOUT_SECONDS,
+  authorizationServerFailure,
+  createAuthorizationServerClient,
+  type AuthorizationServerClient,
+  type AuthorizationServerClientOptions,
+  type ClientAuthentication,
+} from './clients/authorization-server.ts'
+export {
+  DEFAULT_INTROSPECTION_CACHE_SECONDS,
+  createIntrospectionClient,
+  type ActiveToken,
+  type IntrospectionClient,
+  type IntrospectionClientOptions,
+} from './clients/introspection.ts'
+export {
+  DEFAULT_EXPIRY_MARGIN_SECONDS,
+  createTokenClient,
+  type IssuedToken,
+  type TokenClient,
+  type TokenClientOptions,
+  type TokenRequestOptions,
+} from './clients/token-requests.ts'

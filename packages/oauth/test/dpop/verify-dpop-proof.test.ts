@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
-import type { JWK } from 'jose'
+import type { CryptoKey, JWK } from 'jose'
 import { OAuthKitError, accessTokenHash, createDpopVerifier } from '../../src/index.ts'
 
 const NOW = 1_800_000_000

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout } from 'node:timers/promises'
 import { SignJWT, exportJWK, generateKeyPair } from 'jose'
-import type { JWK } from 'jose'
+import type { CryptoKey, JWK } from 'jose'
 import {
   KeySetUnavailableError,
   MemoryReplayStore,
