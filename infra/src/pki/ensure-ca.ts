@@ -2,6 +2,8 @@ import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { dirname } from 'node:path'
 import {
   createCertificateAuthority,
+  permittedDnsNames,
+  permittedIpAddresses,
   permittedSubjectNames,
   permittedTrustDomains,
   type KeyAndCertificate,
@@ -17,7 +19,7 @@ import {
   readIfExists,
   syncFile,
 } from './files.ts'
-import { spiffeTrustDomain } from './identities.ts'
+import { LOOPBACK_IP_ADDRESSES, pkiIdentities, spiffeTrustDomain } from './identities.ts'
 import { isDueForRenewal } from './renewal.ts'
 
 /** Lifetime of a trust-domain CA: 30 days, renewed (with all its leaves) after 20. */
@@ -30,11 +32,26 @@ export type Outcome = 'issued' | 'renewed' | 'kept'
 export const caName = (domain: TrustDomain): string => `${spiffeTrustDomain(domain)} CA`
 
 /**
+ * The DNS names a domain's CA may sign: those of the domain's identities (`localhost` and their
+ * compose service names), sorted so a change in the manifest, not in order, renews the CA.
+ */
+export const caDnsNames = (domain: TrustDomain): string[] =>
+  [
+    ...new Set(
+      pkiIdentities()
+        .filter((identity) => identity.domain === domain)
+        .flatMap((identity) => identity.dnsNames),
+    ),
+  ].sort()
+
+/**
  * Loads the CA of `domain` from `pki/<domain>/ca.pem` and `private/ca-key.pem`, or creates it
  * when it is missing, unusable (not a CA, key and certificate do not match, not name-constrained
- * to its trust domain's SPIFFE IDs and subject DNs) or due for renewal. The CA may only issue its
- * own domain's SPIFFE IDs and `O=<domain>` subjects, so a trust bundle holding several domains'
- * CAs cannot be fooled by one domain claiming another's identities.
+ * to its trust domain's SPIFFE IDs, subject DNs and host names) or due for renewal. The CA may
+ * only issue its own domain's SPIFFE IDs and `O=<domain>` subjects, so a trust bundle holding
+ * several domains' CAs cannot be fooled by one domain claiming another's identities; and only
+ * the host names its workloads use ({@link caDnsNames}, the loopback addresses), so it cannot
+ * mint a server certificate for any other host.
  * A new CA invalidates every leaf it signed before; {@link ensureWorkloadCertificate} notices.
  */
 export async function ensureCa(
@@ -61,6 +78,8 @@ export async function ensureCa(
     validityDays: CA_VALIDITY_DAYS,
     now,
     trustDomain: spiffeTrustDomain(domain),
+    dnsNames: caDnsNames(domain),
+    ipAddresses: LOOPBACK_IP_ADDRESSES,
   })
   // Key first: a certificate on disk whose key is missing would be unusable.
   await syncFile(keyPath, ca.keyPem, PRIVATE_FILE_MODE)
@@ -82,6 +101,10 @@ function isUsable(certPem: string, keyPem: string, domain: TrustDomain, now: Dat
       // which PostgreSQL maps to roles: replaced, and its leaves with it.
       subjectNames?.length === 1 &&
       subjectNames[0] === `O=${spiffeTrustDomain(domain)}` &&
+      // A CA from before the host name constraints (or from an older manifest) could sign a
+      // server certificate for any host: replaced, and its leaves with it.
+      sameSet(permittedDnsNames(certPem), caDnsNames(domain)) &&
+      sameSet(permittedIpAddresses(certPem), LOOPBACK_IP_ADDRESSES) &&
       !isDueForRenewal({ notBefore: cert.validFromDate, notAfter: cert.validToDate }, now)
     )
   } catch {
@@ -89,3 +112,8 @@ function isUsable(certPem: string, keyPem: string, domain: TrustDomain, now: Dat
     return false
   }
 }
+
+const sameSet = (actual: readonly string[] | undefined, expected: readonly string[]) =>
+  actual !== undefined &&
+  actual.length === expected.length &&
+  [...actual].sort().join('\n') === [...expected].sort().join('\n')

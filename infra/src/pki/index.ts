@@ -13,7 +13,7 @@ export {
   LOOPBACK_IP_ADDRESSES,
   type PkiIdentity,
 } from './identities.ts'
-export { caName, CA_VALIDITY_DAYS } from './ensure-ca.ts'
+export { caDnsNames, caName, CA_VALIDITY_DAYS } from './ensure-ca.ts'
 export { WORKLOAD_VALIDITY_HOURS } from './ensure-workload-certificate.ts'
 export { isDueForRenewal } from './renewal.ts'
 export { runPkiCommand, type CommandOutput } from './run-pki-command.ts'

@@ -1,4 +1,5 @@
 import { exportPrivateKeyPem, generateKeyPair, SIGNING_ALGORITHM } from './lib/keys.ts'
+import { assertHostNames, DEFAULT_DNS_NAMES, DEFAULT_IP_ADDRESSES } from './lib/host-names.ts'
 import { spiffeNameConstraints } from './lib/name-constraints.ts'
 import { randomSerialNumber } from './lib/serial-number.ts'
 import { assertDate, assertPositive, validityWindow } from './lib/validity.ts'
@@ -21,24 +22,36 @@ export interface CertificateAuthorityOptions {
   now?: Date
   /**
    * SPIFFE trust domain (e.g. `retail.mythical.example`) to restrict the CA to: a critical
-   * `nameConstraints` extension then permits only URI SANs with that host and subject DNs under
-   * `O=<trustDomain>`, so certificates it signs for another domain's SPIFFE IDs or subject DNs
-   * fail chain validation. Default: unconstrained.
+   * `nameConstraints` extension then permits only URI SANs with that host, subject DNs under
+   * `O=<trustDomain>` and the DNS names and IP addresses below, so certificates it signs for
+   * another domain's SPIFFE IDs or subject DNs, or for any other host, fail chain validation.
+   * Default: unconstrained.
    */
   trustDomain?: string
+  /**
+   * With `trustDomain`: the DNS names its workloads' server certificates may carry (each covers
+   * its subdomains too). Default is {@link DEFAULT_DNS_NAMES} (`localhost`).
+   */
+  dnsNames?: readonly string[]
+  /**
+   * With `trustDomain`: the IP addresses its workloads' certificates may carry. Default is
+   * {@link DEFAULT_IP_ADDRESSES} (the loopback addresses).
+   */
+  ipAddresses?: readonly string[]
 }
 
 /**
  * Creates a self-signed root CA for one trust domain: a fresh ECDSA P-256 key and a certificate
  * with `basicConstraints` CA:true, pathLen 0 (it may sign workload certificates, never another CA)
  * and `keyUsage` keyCertSign + cRLSign, both critical; with `trustDomain`, also name-constrained
- * to that domain's SPIFFE IDs and subject DNs.
+ * to that domain's SPIFFE IDs and subject DNs and to the given host names and addresses.
  *
  * @example
  * ```ts
  * const ca = await createCertificateAuthority({
  *   name: 'Mythical retail CA',
  *   trustDomain: 'retail.mythical.example',
+ *   dnsNames: ['localhost', 'orders-api'],
  * })
  * const leaf = await issueWorkloadCertificate(ca, {
  *   spiffeId: 'spiffe://retail.mythical.example/orders-api',
@@ -51,13 +64,21 @@ export interface CertificateAuthorityOptions {
 export async function createCertificateAuthority(
   opts: CertificateAuthorityOptions,
 ): Promise<KeyAndCertificate> {
-  const { name, validityDays = DEFAULT_CA_VALIDITY_DAYS, now = new Date(), trustDomain } = opts
+  const {
+    name,
+    validityDays = DEFAULT_CA_VALIDITY_DAYS,
+    now = new Date(),
+    trustDomain,
+    dnsNames = DEFAULT_DNS_NAMES,
+    ipAddresses = DEFAULT_IP_ADDRESSES,
+  } = opts
   if (typeof name !== 'string' || name.trim() === '') {
     throw new TypeError('"name" option must be a non-empty string')
   }
   if (trustDomain !== undefined && !TRUST_DOMAIN.test(trustDomain)) {
     throw new TypeError('"trustDomain" option must be a SPIFFE trust domain name')
   }
+  assertHostNames(dnsNames, ipAddresses)
   assertPositive(validityDays, 'validityDays')
   assertDate(now, 'now')
 
@@ -75,7 +96,9 @@ export async function createCertificateAuthority(
         true,
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      ...(trustDomain === undefined ? [] : [spiffeNameConstraints(trustDomain)]),
+      ...(trustDomain === undefined
+        ? []
+        : [spiffeNameConstraints(trustDomain, { dnsNames, ipAddresses })]),
     ],
   })
   return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) }

@@ -21,6 +21,7 @@ export {
 export { readCertificateInfo, type CertificateInfo } from './read-certificate-info.ts'
 export { permittedTrustDomains } from './permitted-trust-domains.ts'
 export { permittedSubjectNames } from './permitted-subject-names.ts'
+export { permittedDnsNames, permittedIpAddresses } from './permitted-hosts.ts'
 export {
   PkiError,
   InvalidCertificate,

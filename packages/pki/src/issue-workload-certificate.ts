@@ -1,4 +1,3 @@
-import { isIP } from 'node:net'
 import {
   CaExpired,
   CaKeyMismatch,
@@ -12,9 +11,14 @@ import {
   publicKeyDerOf,
   SIGNING_ALGORITHM,
 } from './lib/keys.ts'
+import { assertHostNames, DEFAULT_DNS_NAMES, DEFAULT_IP_ADDRESSES } from './lib/host-names.ts'
 import {
+  dnsNamePermitted,
   hostPermitted,
+  ipPermitted,
   permittedDirectoryNames,
+  permittedDnsSubtrees,
+  permittedIpSubtrees,
   permittedUriHosts,
   subjectPermitted,
 } from './lib/name-constraints.ts'
@@ -27,14 +31,9 @@ import type { KeyAndCertificate } from './types.ts'
 
 /** Default workload certificate lifetime: 24 hours (short-lived, renewed by re-running the PKI). */
 export const DEFAULT_WORKLOAD_VALIDITY_HOURS = 24
-/** DNS SANs when none are given: the loopback name, as every local listener binds to it. */
-export const DEFAULT_DNS_NAMES: readonly string[] = ['localhost']
-/** IP SANs when none are given: IPv4 and IPv6 loopback. */
-export const DEFAULT_IP_ADDRESSES: readonly string[] = ['127.0.0.1', '::1']
+export { DEFAULT_DNS_NAMES, DEFAULT_IP_ADDRESSES }
 
 const HOUR_MS = 60 * 60 * 1000
-const DNS_NAME =
-  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i
 const MAX_COMMON_NAME = 64
 
 /** Options of {@link issueWorkloadCertificate}. */
@@ -72,8 +71,8 @@ export interface WorkloadCertificateOptions {
  * @param opts Identity, SANs, lifetime and issuing time.
  * @returns The workload certificate and its PKCS#8 private key, PEM.
  * @throws `NotACertificateAuthority`, `CaKeyMismatch`, `CaExpired`, `InvalidCertificate`,
- *   `InvalidKey` for unusable CA material; `NameConstraintViolation` for a SPIFFE ID or subject DN
- *   outside the CA's name constraints; `TypeError` for bad options.
+ *   `InvalidKey` for unusable CA material; `NameConstraintViolation` for a SPIFFE ID, subject DN,
+ *   DNS name or IP address outside the CA's name constraints; `TypeError` for bad options.
  */
 export async function issueWorkloadCertificate(
   ca: KeyAndCertificate,
@@ -87,16 +86,7 @@ export async function issueWorkloadCertificate(
     now = new Date(),
   } = opts
   const { trustDomain, segments } = parseSpiffeId(spiffeId)
-  for (const name of dnsNames) {
-    if (typeof name !== 'string' || !DNS_NAME.test(name)) {
-      throw new TypeError(`"dnsNames" option has an invalid DNS name: ${String(name)}`)
-    }
-  }
-  for (const ip of ipAddresses) {
-    if (typeof ip !== 'string' || isIP(ip) === 0) {
-      throw new TypeError(`"ipAddresses" option has an invalid IP address: ${String(ip)}`)
-    }
-  }
+  assertHostNames(dnsNames, ipAddresses)
   assertPositive(validityHours, 'validityHours')
   assertDate(now, 'now')
 
@@ -120,6 +110,7 @@ export async function issueWorkloadCertificate(
       `CA may only issue subjects under ${permittedNames.map(String).join(' | ')}; not ${subject.toString()}`,
     )
   }
+  assertHostsPermitted(caCert, dnsNames, ipAddresses)
   const signingKey = await importSigningKey(ca.keyPem)
 
   const window = validityWindow(now, validityHours * HOUR_MS)
@@ -159,6 +150,28 @@ export async function issueWorkloadCertificate(
     ],
   })
   return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) }
+}
+
+/** Refuses DNS names and addresses the CA's constraints exclude: peers would reject the leaf. */
+function assertHostsPermitted(
+  caCert: x509.X509Certificate,
+  dnsNames: readonly string[],
+  ipAddresses: readonly string[],
+): void {
+  const dns = permittedDnsSubtrees(caCert)
+  const outsideDns = dnsNames.find((name) => !dns?.some((base) => dnsNamePermitted(name, base)))
+  if (dns?.length && outsideDns !== undefined) {
+    throw new NameConstraintViolation(
+      `CA may only issue DNS names ${dns.join(', ')}; not ${outsideDns}`,
+    )
+  }
+  const ips = permittedIpSubtrees(caCert)
+  const outsideIp = ipAddresses.find((ip) => !ips?.some((range) => ipPermitted(ip, range)))
+  if (ips?.length && outsideIp !== undefined) {
+    throw new NameConstraintViolation(
+      `CA may only issue IP addresses ${ips.join(', ')}; not ${outsideIp}`,
+    )
+  }
 }
 
 /** Refuses CA material that would produce certificates no peer accepts. */

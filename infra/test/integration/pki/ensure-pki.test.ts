@@ -5,12 +5,14 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
   createCertificateAuthority,
+  permittedDnsNames,
+  permittedIpAddresses,
   permittedSubjectNames,
   permittedTrustDomains,
   readCertificateInfo,
 } from '@mythical/pki'
 import { SECRET_FILES, type StackPaths } from '../../../src/paths.ts'
-import { ensurePki, pkiIdentities } from '../../../src/pki/index.ts'
+import { caDnsNames, ensurePki, pkiIdentities } from '../../../src/pki/index.ts'
 import { SERVICES, TRUST_DOMAINS } from '../../../src/stack.ts'
 import { selfSignedCa } from './openssl-by-hand.ts'
 import { tempStack } from './temp-stack.ts'
@@ -133,7 +135,14 @@ describe('ensurePki', () => {
       const caPem = await read(paths.caCert(domain))
       assert.deepEqual(permittedTrustDomains(caPem), [`${domain}.mythical.example`])
       assert.deepEqual(permittedSubjectNames(caPem), [`O=${domain}.mythical.example`])
+      // Host names: exactly those its identities carry (localhost, compose service names).
+      const hostNames = identities
+        .filter((identity) => identity.domain === domain)
+        .flatMap((identity) => identity.dnsNames)
+      assert.deepEqual(sorted(permittedDnsNames(caPem) ?? []), sorted([...new Set(hostNames)]))
+      assert.deepEqual(permittedIpAddresses(caPem), ['127.0.0.1', '::1'])
     }
+    assert.ok(!caDnsNames('shipping').includes('idp'), 'no CA may sign another domain’s hosts')
   })
 
   it('keeps everything on a second run', async () => {
@@ -247,13 +256,8 @@ describe('ensurePki', () => {
       .map((identity) => `tls/${identity.name}`)
     try {
       await ensurePki(fresh)
-      // Control: the same key with both constraints, made by openssl, is kept.
-      await rewriteShippingCa([
-        `permitted;URI.0 = ${SHIPPING}`,
-        'permitted;dirName.1 = subjects',
-        '[subjects]',
-        `O = ${SHIPPING}`,
-      ])
+      // Control: the same key with every constraint, made by openssl, is kept.
+      await rewriteShippingCa(currentConstraints(SHIPPING, caDnsNames('shipping')))
       assert.ok((await ensurePki(fresh)).kept.includes('ca/shipping'))
 
       // What the PKI made before: SPIFFE IDs constrained, subject DNs not.
@@ -276,6 +280,47 @@ describe('ensurePki', () => {
           true,
         )
       }
+    } finally {
+      await removeFresh()
+    }
+  })
+
+  it('replaces a CA from before the host name constraints and re-issues its leaves', async () => {
+    const { paths: fresh, remove: removeFresh } = await tempStack()
+    const RETAIL = 'retail.mythical.example'
+    const rewriteRetailCa = async (constraints: string[]) => {
+      const keyPem = await read(fresh.caKey('retail'))
+      await writeFile(
+        fresh.caCert('retail'),
+        await selfSignedCa(keyPem, `/CN=${RETAIL} CA`, constraints),
+      )
+    }
+    const retailLeaves = identities
+      .filter((identity) => identity.domain === 'retail')
+      .map((identity) => `tls/${identity.name}`)
+    try {
+      await ensurePki(fresh)
+      // Control: every current constraint, made by openssl, is kept.
+      await rewriteRetailCa(currentConstraints(RETAIL, caDnsNames('retail')))
+      assert.ok((await ensurePki(fresh)).kept.includes('ca/retail'))
+
+      // What the PKI made before: SPIFFE IDs and subject DNs constrained, DNS names and IPs not.
+      await rewriteRetailCa(currentConstraints(RETAIL, []).filter((line) => !/DNS|IP/.test(line)))
+      const result = await ensurePki(fresh)
+      assert.deepEqual(
+        result.renewed.filter((label) => label.startsWith('ca/')),
+        ['ca/retail'],
+      )
+      assert.deepEqual(
+        sorted(result.renewed.filter((label) => label.startsWith('tls/'))),
+        sorted(retailLeaves),
+      )
+      const caPem = await read(fresh.caCert('retail'))
+      assert.deepEqual(sorted(permittedDnsNames(caPem) ?? []), sorted(caDnsNames('retail')))
+
+      // A manifest that names one more host than the CA permits also renews it.
+      await rewriteRetailCa(currentConstraints(RETAIL, caDnsNames('retail').slice(1)))
+      assert.ok((await ensurePki(fresh)).renewed.includes('ca/retail'))
     } finally {
       await removeFresh()
     }
@@ -386,3 +431,16 @@ describe('ensurePki run concurrently on one tree', () => {
     }
   })
 })
+
+/** The OpenSSL config lines of every constraint a current CA of `trustDomain` carries. */
+function currentConstraints(trustDomain: string, dnsNames: string[]): string[] {
+  return [
+    `permitted;URI.0 = ${trustDomain}`,
+    ...dnsNames.map((name, i) => `permitted;DNS.${i} = ${name}`),
+    'permitted;IP.0 = 127.0.0.1/255.255.255.255',
+    'permitted;IP.1 = ::1/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    'permitted;dirName.1 = subjects',
+    '[subjects]',
+    `O = ${trustDomain}`,
+  ]
+}
