@@ -25,6 +25,38 @@ export interface EchoedRequest {
   peer: string | undefined
 }
 
+interface EchoUpstream {
+  url: string
+  close(): Promise<void>
+}
+
+/** An experience API stand-in with its own workload certificate, echoing what it received. */
+async function echoUpstream(name: string, gateway: TestSecrets): Promise<EchoUpstream> {
+  const secrets = await createTestSecrets(name, { ca: gateway.ca })
+  const upstream = await createService({
+    name,
+    identity: secrets.identity,
+    exposure: 'internal',
+    logLevel: 'silent',
+  })
+  upstream.all('/*', async (request) => ({
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    body: request.body ?? null,
+    peer: request.peerId,
+  }))
+  await upstream.listen({ host: '127.0.0.1', port: 0 })
+  const { port } = upstream.server.address() as { port: number }
+  return {
+    url: `https://127.0.0.1:${port}`,
+    async close() {
+      await upstream.close()
+      secrets.cleanup()
+    },
+  }
+}
+
 /** An active, DPoP-bound gateway token of `client` for `sub`. */
 export function activeToken(jkt: string, overrides: Partial<IntrospectedToken> = {}) {
   return {
@@ -69,22 +101,10 @@ export async function gatewayHarness(
   edit: (policies: PolicyFile) => void = () => {},
 ): Promise<Harness> {
   const gatewaySecrets: TestSecrets = await createTestSecrets('gateway')
-  const upstreamSecrets = await createTestSecrets('my-shopping-api', { ca: gatewaySecrets.ca })
-  const upstream = await createService({
-    name: 'my-shopping-api',
-    identity: upstreamSecrets.identity,
-    exposure: 'internal',
-    logLevel: 'silent',
-  })
-  upstream.all('/shopping/*', async (request) => ({
-    method: request.method,
-    url: request.url,
-    headers: request.headers,
-    body: request.body ?? null,
-    peer: request.peerId,
-  }))
-  await upstream.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = upstream.server.address() as { port: number }
+  const upstreams = await Promise.all(
+    ['my-shopping-api', 'shop-assistant-api'].map((name) => echoUpstream(name, gatewaySecrets)),
+  )
+  const [shopping, assistant] = upstreams as [EchoUpstream, EchoUpstream]
 
   const idp: FakeIdp = { tokens: new Map(), down: false, introspections: 0 }
   const unavailable = () =>
@@ -114,8 +134,8 @@ export async function gatewayHarness(
   const env = testServiceEnv('gateway', gatewaySecrets.dir, {
     IDP_ISSUER: 'https://localhost:4000',
     IDP_MTLS_URL: 'https://127.0.0.1:1',
-    MY_SHOPPING_API_URL: `https://127.0.0.1:${port}`,
-    SHOP_ASSISTANT_API_URL: `https://127.0.0.1:${port}`,
+    MY_SHOPPING_API_URL: shopping.url,
+    SHOP_ASSISTANT_API_URL: assistant.url,
   })
   const app = await buildApp(loadServiceConfig(env), {
     policies,
@@ -135,9 +155,8 @@ export async function gatewayHarness(
     clock,
     async close() {
       await app.close()
-      await upstream.close()
+      for (const upstream of upstreams) await upstream.close()
       gatewaySecrets.cleanup()
-      upstreamSecrets.cleanup()
     },
   }
 }
