@@ -6,7 +6,7 @@
 import { errors } from 'oidc-provider'
 import type { ClientMetadata, Configuration, JWK } from 'oidc-provider'
 import { findAccount } from '../accounts/user-store.ts'
-import { getCertificate, renderProviderError } from '@mythical/service-kit'
+import { getCertificate, renderProviderError, withReason } from '@mythical/service-kit'
 import { ORDER_TRACKING_RESOURCE, RESOURCE_SERVERS, TRACKING_READ } from './resources.ts'
 
 /** FAPI 2.0 signing algorithms; nothing symmetric, nothing `none`. */
@@ -42,6 +42,17 @@ export function providerConfiguration(input: ProviderConfigurationInput): Config
     scopes: ['openid', TRACKING_READ],
     // No client secrets anywhere in the federation: clients prove possession of a private key.
     clientAuthMethods: ['private_key_jwt'],
+    // FAPI 2.0 §5.3.2.1: a client assertion is for the issuer identifier only, as one string —
+    // never the token endpoint URL, never a list that also names another server (the retail IdP
+    // gets the same rule from oidc-provider's FAPI 2.0 profile).
+    assertJwtClientAuthClaimsAndHeader: async (ctx, claims) => {
+      if (claims.aud !== ctx.oidc.issuer) {
+        throw withReason(
+          new errors.InvalidClientAuth('audience (aud) must equal the issuer identifier'),
+          'client_auth.assertion_wrong_audience',
+        )
+      }
+    },
     clientDefaults: {
       id_token_signed_response_alg: 'ES256',
       token_endpoint_auth_method: 'private_key_jwt',

@@ -399,6 +399,23 @@ describe('client authentication refusals', () => {
     )
   })
 
+  // FAPI 2.0 §5.3.2.1: the assertion's audience is the issuer identifier, as a single string.
+  test('assertion whose aud is the token endpoint, not the issuer', async () => {
+    await assertClientRefused(
+      await clientAssertion(federation.webKey, 'web', { aud: `${origin}/token` }),
+      'client_auth.assertion_wrong_audience',
+    )
+  })
+
+  test('assertion whose aud is an array with a foreign value', async () => {
+    await assertClientRefused(
+      await clientAssertion(federation.webKey, 'web', {
+        aud: [PARTNER_ISSUER, 'https://evil.example'],
+      }),
+      'client_auth.assertion_wrong_audience',
+    )
+  })
+
   test('assertion replayed (same jti)', async () => {
     const assertion = await clientAssertion(federation.webKey)
     const first = await exchange(await retailToken(federation.retailKey), {}, assertion)

@@ -202,17 +202,19 @@ export async function retailToken(
     .sign(key.privateKey)
 }
 
-/** A `private_key_jwt` client assertion (RFC 7523 §2.2) for the partner's token endpoint. */
+/**
+ * A `private_key_jwt` client assertion (RFC 7523 §2.2) for the partner's token endpoint; its
+ * `aud` is the partner issuer unless `claims.aud` says otherwise.
+ */
 export async function clientAssertion(
   key: TestKey,
   clientId = 'web',
   claims: JWTPayload = {},
 ): Promise<string> {
-  return new SignJWT({ jti: crypto.randomUUID(), ...claims })
+  return new SignJWT({ jti: crypto.randomUUID(), aud: PARTNER_ISSUER, ...claims })
     .setProtectedHeader({ alg: 'ES256', kid: key.kid })
     .setIssuer(clientId)
     .setSubject(clientId)
-    .setAudience(PARTNER_ISSUER)
     .setIssuedAt()
     .setExpirationTime('60s')
     .sign(key.privateKey)
