@@ -13,7 +13,11 @@ import type { Dispatcher } from 'undici'
 import type { CryptoKey } from 'jose'
 import { OAuthKitError } from '../errors.ts'
 import { DEFAULT_MAX_RESPONSE_BYTES, boundedFetch } from '../http/bounded-fetch.ts'
+import type { BoundedFetch } from '../http/bounded-fetch.ts'
 import type { SigningAlgorithm } from '../constants.ts'
+
+/** RFC 9701 §4: media type of a JWT introspection answer. */
+const INTROSPECTION_JWT_MEDIA_TYPE = 'application/token-introspection+jwt'
 
 /** Default seconds one request to the authorization server may take. */
 export const DEFAULT_AS_TIMEOUT_SECONDS = 5
@@ -64,6 +68,8 @@ export interface AuthorizationServerClient {
  */
 export function authorizationServerFailure(cause: unknown, action: string): OAuthKitError {
   if (cause instanceof OAuthKitError) return cause
+  // openid-client wraps what our fetch threw ("something went wrong"): keep our own reason.
+  if (cause instanceof oidc.ClientError && cause.cause instanceof OAuthKitError) return cause.cause
   if (cause instanceof oidc.ResponseBodyError) {
     if (cause.status >= 500) {
       return new OAuthKitError('authorization_server.unavailable', `${action}: server error`, {
@@ -89,6 +95,29 @@ export function authorizationServerFailure(cause: unknown, action: string): OAut
   return new OAuthKitError('authorization_server.invalid_response', `${action}: invalid response`, {
     cause,
   })
+}
+
+/**
+ * openid-client asks for a JWT introspection answer but would also take plain JSON; an unsigned
+ * answer must not pass where a signed one was asked for (RFC 9701 §5: no downgrade).
+ */
+function jwtIntrospectionOnly(inner: BoundedFetch): BoundedFetch {
+  return async (url, init) => {
+    const response = await inner(url, init)
+    const accept = new Headers(init.headers).get('accept')
+    const type = response.headers.get('content-type')?.split(';')[0]?.trim()
+    if (
+      accept === INTROSPECTION_JWT_MEDIA_TYPE &&
+      response.ok &&
+      type !== INTROSPECTION_JWT_MEDIA_TYPE
+    ) {
+      throw new OAuthKitError(
+        'authorization_server.invalid_response',
+        'introspection answered without a signed JWT',
+      )
+    }
+    return response
+  }
 }
 
 /**
@@ -124,9 +153,8 @@ export function createAuthorizationServerClient(
     use_mtls_endpoint_aliases: options.useMtlsAliases ?? mtls,
     introspection_signed_response_alg: options.introspectionSigningAlg ?? 'ES256',
   }
-  const fetch = boundedFetch(
-    options.dispatcher,
-    options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+  const fetch = jwtIntrospectionOnly(
+    boundedFetch(options.dispatcher, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
   ) as oidc.CustomFetch
   let discovered: Promise<oidc.Configuration> | undefined
 
