@@ -22,7 +22,7 @@ before(async () => {
   h = await gatewayHarness((policies) => {
     policies.slaTiers.gold = { requests: 3, windowSeconds: 60 }
     policies.feedbackLoop = { failures: 3, windowSeconds: 60, blockSeconds: 120 }
-    policies.apis[1] = { ...policies.apis[1]!, spike: { requests: 2, perSeconds: 1 } }
+    Object.assign(policies.apis[1] ?? {}, { spike: { requests: 2, perSeconds: 1 } })
   })
   katie = await dpopClient()
 })
@@ -117,7 +117,9 @@ describe('feedback loop', () => {
       failures.map((r) => r.statusCode),
       [401, 401, 401],
     )
-    const started = h.recordsOf(failures[2]!).find((r) => r.reason === GATEWAY_REASONS.blockStarted)
+    const started = h
+      .recordsOf(failures[2] ?? { headers: {} })
+      .find((r) => r.reason === GATEWAY_REASONS.blockStarted)
     assert.equal(started?.address, address)
     assert.equal(started?.policy, 'feedback loop: address')
 

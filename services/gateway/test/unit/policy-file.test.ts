@@ -8,7 +8,8 @@ import {
   PolicyFileError,
 } from '../../src/policy-file.ts'
 
-const shipped = () => structuredClone(loadPolicyFile(DEFAULT_POLICY_FILE)) as Record<string, any>
+type PolicyDocument = ReturnType<typeof loadPolicyFile>
+const shipped = (): PolicyDocument => structuredClone(loadPolicyFile(DEFAULT_POLICY_FILE))
 
 describe('policy file', () => {
   it('the shipped file is valid; per-API policies replace the automated ones member by member', () => {
@@ -23,14 +24,18 @@ describe('policy file', () => {
   })
 
   it('refuses a file that would weaken a policy by mistake', () => {
-    const cases: [string, (file: Record<string, any>) => void, RegExp][] = [
-      ['unknown key', (f) => (f.all.rateLimit = {}), /all: Unrecognized key/],
+    const cases: [string, (file: PolicyDocument) => void, RegExp][] = [
+      ['unknown key', (f) => Object.assign(f.all, { rateLimit: {} }), /all: Unrecognized key/],
       ['bad CIDR', (f) => (f.all.ipFilter.deny = ['10.0.0.0/33']), /CIDR/],
       ['wildcard origin', (f) => (f.all.cors.origins = ['*']), /exact origin/],
       ['origin with a path', (f) => (f.all.cors.origins = ['https://a.example/x']), /exact origin/],
-      ['API without clients', (f) => (f.apis[0].clients = []), /apis\.0\.clients/],
+      ['API without clients', (f) => f.apis[0]?.clients.splice(0), /apis\.0\.clients/],
       ['unknown tier', (f) => (f.clientTiers.web = 'platinum'), /tier "platinum"/],
-      ['shared prefix', (f) => (f.apis[1].prefix = f.apis[0].prefix), /share a prefix/],
+      [
+        'shared prefix',
+        (f) => Object.assign(f.apis[1] ?? {}, { prefix: '/shopping' }),
+        /share a prefix/,
+      ],
       ['zero limit', (f) => (f.all.json.maxDepth = 0), /all\.json\.maxDepth/],
     ]
     for (const [name, edit, message] of cases) {
