@@ -36,6 +36,7 @@ export { expressPeerIdentity, expressTraceparent } from './express/request-conte
 export {
   startOidcListeners,
   stopOnSignals,
+  type FederatedPeers,
   type OidcListenerOptions,
   type OidcListeners,
 } from './oidc-listeners.ts'

@@ -4,15 +4,19 @@
  * - the edge listener (`port`): TLS, no client certificate — browsers and BFFs authenticate at
  *   the OAuth layer (`private_key_jwt`);
  * - the mTLS alias listener (`mtlsPort`, RFC 8705 `mtls_endpoint_aliases`): the handshake demands
- *   a workload certificate from the own trust domain's CA (plus `extraCaPem`), so a certificate
- *   the provider sees there was verified by Node, never merely claimed.
+ *   a workload certificate from the own trust domain's CA, so a certificate the provider sees
+ *   there was verified by Node, never merely claimed. Another domain's CA is trusted only for the
+ *   workloads named in `federatedPeers`: any other certificate it signed is dropped right after
+ *   the handshake, before a request is read.
  *
  * Both present the provider's own workload certificate. {@link stopOnSignals} adds the graceful
  * shutdown a supervisor expects.
  */
+import { X509Certificate } from 'node:crypto'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { mtlsServerOptions, type WorkloadIdentity } from '@mythical/mtls'
+import type { TLSSocket } from 'node:tls'
+import { mtlsServerOptions, spiffeIdOfCertificate, type WorkloadIdentity } from '@mythical/mtls'
 import type { RequestListener } from './oidc-probes.ts'
 
 /** Options of {@link startOidcListeners}. */
@@ -23,8 +27,15 @@ export interface OidcListenerOptions {
   port: number
   /** mTLS alias port; 0 picks a free one. */
   mtlsPort: number
-  /** CA certificates of other trust domains whose workloads may use the mTLS alias. */
-  extraCaPem?: string[]
+  /** Workloads of other trust domains that may use the mTLS alias (federation). */
+  federatedPeers?: readonly FederatedPeers[]
+}
+
+/** A foreign trust domain's CA, and the only workloads it signed that the alias accepts. */
+export interface FederatedPeers {
+  readonly caPem: string
+  /** SPIFFE ids, e.g. `spiffe://retail.mythical.example/web`. */
+  readonly spiffeIds: readonly string[]
 }
 
 /** Both listeners, listening. */
@@ -55,13 +66,18 @@ export async function startOidcListeners(
     mtlsServerOptions(opts.identity, { requireClientCertificate: false }),
     listener,
   )
+  const federated = opts.federatedPeers ?? []
   const alias = createServer(
     mtlsServerOptions(opts.identity, {
       requireClientCertificate: true,
-      ...(opts.extraCaPem ? { extraCaPem: opts.extraCaPem } : {}),
+      ...(federated.length > 0 ? { extraCaPem: federated.map((peers) => peers.caPem) } : {}),
     }),
     listener,
   )
+  const admitted = admittedPeer(opts.identity, federated)
+  alias.on('secureConnection', (socket: TLSSocket) => {
+    if (!admitted(socket)) socket.destroy()
+  })
   const servers = [edge, alias]
   try {
     const port = await listen(edge, opts.port, opts.host)
@@ -74,6 +90,27 @@ export async function startOidcListeners(
   } catch (err) {
     await Promise.all(servers.filter((s) => s.listening).map(close))
     throw err
+  }
+}
+
+/**
+ * Whether a verified peer may stay: a workload of the own trust domain, or one of the listed
+ * federated workloads. The handshake already proved the certificate chains to a trusted CA and,
+ * through the CAs' name constraints, that its SPIFFE id lies in that CA's own domain.
+ */
+function admittedPeer(identity: WorkloadIdentity, federated: readonly FederatedPeers[]) {
+  const ownDomain = new URL(identity.spiffeId).host
+  const listed = new Set(federated.flatMap((peers) => peers.spiffeIds))
+  return (socket: TLSSocket): boolean => {
+    const raw = socket.getPeerCertificate().raw
+    if (!raw) return false
+    try {
+      const spiffeId = spiffeIdOfCertificate(new X509Certificate(raw))
+      return new URL(spiffeId).host === ownDomain || listed.has(spiffeId)
+    } catch {
+      // A certificate without exactly one SPIFFE URI SAN identifies no workload.
+      return false
+    }
   }
 }
 

@@ -6,8 +6,9 @@
  * - the edge listener (`PORT`): TLS, no client certificate — browsers and the retail BFF
  *   authenticate at the OAuth layer (`private_key_jwt`);
  * - the mTLS alias listener (`MTLS_PORT`, RFC 8705 `mtls_endpoint_aliases`): the handshake demands
- *   a workload certificate from the shipping CA or the retail CA, and tokens issued there are
- *   bound to it.
+ *   a workload certificate from the shipping CA, or the retail CA's certificate of the one retail
+ *   workload that federates (`web`, the BFF exchanging Katie's token); tokens issued there are
+ *   bound to it. No other retail workload has any business at the partner's IdP.
  */
 import { readFileSync } from 'node:fs'
 import { loadWorkloadIdentity } from '@mythical/mtls'
@@ -16,6 +17,12 @@ import type { OidcListeners } from '@mythical/service-kit'
 import { buildPartnerIdp } from './app.ts'
 import type { PartnerIdpDependencies } from './app.ts'
 import type { PartnerIdpConfig } from './config.ts'
+
+/**
+ * The one retail workload that federates with the partner: the web BFF, which exchanges Katie's
+ * retail token for a partner token. Its certificate (retail CA) may use the mTLS alias.
+ */
+export const RETAIL_WEB_WORKLOAD = 'spiffe://retail.mythical.example/web'
 
 /** The running partner IdP: its bound origins and `close()`. */
 export type RunningPartnerIdp = OidcListeners
@@ -37,6 +44,6 @@ export async function startPartnerIdp(
     host: config.host,
     port: config.port,
     mtlsPort: config.mtlsPort,
-    extraCaPem: [retailCaPem],
+    federatedPeers: [{ caPem: retailCaPem, spiffeIds: [RETAIL_WEB_WORKLOAD] }],
   })
 }

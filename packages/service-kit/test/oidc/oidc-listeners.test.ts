@@ -139,13 +139,47 @@ describe('mTLS alias listener', () => {
       host: '127.0.0.1',
       port: 0,
       mtlsPort: 0,
-      extraCaPem: [partner.ca.certPem],
+      federatedPeers: [
+        {
+          caPem: partner.ca.certPem,
+          spiffeIds: ['spiffe://shipping.mythical.example/order-tracking-api'],
+        },
+      ],
     })
     try {
       const res = await get(`${federated.mtlsOrigin}/token`, withCertificate(partner))
       assert.equal(res.text, 'provider')
+      // Its own domain's workloads still get in.
+      assert.equal(
+        (await get(`${federated.mtlsOrigin}/token`, withCertificate(web))).text,
+        'provider',
+      )
     } finally {
       await federated.close()
+    }
+  })
+
+  it('refuses any other workload of a configured foreign CA: only the listed peers federate', async () => {
+    const other = await createTestSecrets('shipping-api', { domain: 'shipping', ca: partner.ca })
+    const federated = await startOidcListeners((_req, res) => res.end('provider'), {
+      identity: idp.identity,
+      host: '127.0.0.1',
+      port: 0,
+      mtlsPort: 0,
+      federatedPeers: [
+        {
+          caPem: partner.ca.certPem,
+          spiffeIds: ['spiffe://shipping.mythical.example/order-tracking-api'],
+        },
+      ],
+    })
+    try {
+      const listed = await get(`${federated.mtlsOrigin}/token`, withCertificate(partner))
+      assert.equal(listed.text, 'provider', 'the CA is trusted for the listed peer')
+      await assert.rejects(get(`${federated.mtlsOrigin}/token`, withCertificate(other)))
+    } finally {
+      await federated.close()
+      other.cleanup()
     }
   })
 })

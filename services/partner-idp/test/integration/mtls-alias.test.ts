@@ -148,3 +148,14 @@ test('the alias refuses a client certificate from an untrusted CA', async () => 
   assert.match(await probeAlias(rogueTls), /^(?:closed|ERR_SSL_TLSV1_ALERT_UNKNOWN_CA)$/)
   assert.equal(audit.records.length, before, 'never reached the token endpoint')
 })
+
+test('the alias refuses every retail workload but web, though the retail CA signed it', async () => {
+  // Federation needs the retail CA for one workload only: the web BFF exchanging Katie's token.
+  const ordersTls = await issueWorkloadCertificate(federation.retailCa, {
+    spiffeId: 'spiffe://retail.mythical.example/orders-api',
+  })
+  const before = audit.records.length
+  assert.match(await probeAlias(ordersTls), /^(?:closed|ECONNRESET)$/)
+  assert.equal(audit.records.length, before, 'never reached the token endpoint')
+  assert.equal(await probeAlias(webTls), 'answered')
+})
