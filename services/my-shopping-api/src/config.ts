@@ -1,13 +1,16 @@
 /**
  * Environment of my-shopping-api, the only file of this service that reads `process.env`:
- * the common service variables and the URLs of the services it calls.
+ * the common service variables, the IdP (issuer of the exchanged tokens it accepts, and where
+ * its keys are fetched) and the URLs of the services it calls.
  */
 import { loadConfig, urlVar } from '@mythical/config'
 import { serviceConfigSchema } from '@mythical/service-kit'
 
 const schema = serviceConfigSchema({
+  IDP_ISSUER: urlVar,
+  /** Where the IdP's JWKS is fetched (internal address, the retail CA pinned). */
+  IDP_URL: urlVar,
   // Optional until the routes that call these services land.
-  IDP_URL: urlVar.optional(),
   ORDER_FULFILLMENT_API_URL: urlVar.optional(),
   CUSTOMERS_API_URL: urlVar.optional(),
   RECOMMENDATIONS_API_URL: urlVar.optional(),
