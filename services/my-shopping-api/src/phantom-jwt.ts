@@ -70,7 +70,7 @@ export function requirePhantomJwt(
     let payload
     try {
       ;({ payload } = await verifier.verify(token))
-      assertCertificateBound(payload, peerCertificate(request))
+      assertCertificateBound(payload as { cnf?: unknown }, peerCertificate(request))
     } catch (err) {
       if (err instanceof OAuthKitError) throw refuse(err.code)
       throw err
