@@ -1,24 +1,20 @@
 /**
  * Builds the partner IdP (no listening here — see server.ts): provider, federation grant, audit,
  * and the request listener — security headers, trace context and health probes
- * (`@mythical/service-kit` `withOidcProbes`; ready = the retail JWKS is reachable), then only the
- * endpoints the federation uses (`servedEndpointsOnly`), then oidc-provider.
+ * (`@mythical/service-kit` `withOidcProbes`; ready = the cached retail key set holds keys), then
+ * only the endpoints the federation uses (`servedEndpointsOnly`), then oidc-provider.
  */
 import { readFile } from 'node:fs/promises'
 import Provider from 'oidc-provider'
+import { MemoryReplayStore } from '@mythical/oauth'
 import { derivePurposeKey, loadDataKey, withOidcProbes } from '@mythical/service-kit'
 import type { RequestListener } from '@mythical/service-kit'
 import type { AuditSink } from './audit/audit-sink.ts'
 import { auditProviderEvents } from './audit/provider-events.ts'
 import type { PartnerIdpConfig } from './config.ts'
 import { derivePairwiseKey } from './federation/pairwise-subject.ts'
-import { ReplayCache } from './federation/replay-cache.ts'
-import { jwksReachable } from './federation/retail-jwks-check.ts'
 import { createTrustedIssuers } from './federation/trusted-issuers.ts'
-import {
-  CLOCK_TOLERANCE_SECONDS,
-  createSubjectTokenVerifier,
-} from './federation/verify-subject-token.ts'
+import { createSubjectTokenVerifier } from './federation/verify-subject-token.ts'
 import { registerFederatedTokenExchange } from './grants/federated-token-exchange.ts'
 import { loadRetailWebClient } from './provider/clients.ts'
 import { providerConfiguration } from './provider/configuration.ts'
@@ -65,13 +61,16 @@ export async function buildPartnerIdp(
   )
   const audited = new WeakSet<Error>()
   auditProviderEvents(provider, deps.audit, audited)
+  const trustedIssuers = createTrustedIssuers([
+    { issuer: config.retail.issuer, jwksUri: config.retail.jwksUri, caPem: retailCaPem },
+  ])
+  const retailKeys = trustedIssuers.find(config.retail.issuer)?.keys
+  if (!retailKeys) throw new TypeError('the retail issuer must be a trusted issuer')
   registerFederatedTokenExchange(provider, {
     verifier: createSubjectTokenVerifier({
       audience: config.issuer,
-      trustedIssuers: createTrustedIssuers([
-        { issuer: config.retail.issuer, jwksUri: config.retail.jwksUri, caPem: retailCaPem },
-      ]),
-      replayCache: new ReplayCache({ toleranceSeconds: CLOCK_TOLERANCE_SECONDS }),
+      trustedIssuers,
+      replayStore: new MemoryReplayStore(),
       maxTokenAgeSeconds: config.subjectTokenMaxAgeSeconds,
     }),
     pairwiseKey: derivePairwiseKey(dataKey),
@@ -79,7 +78,8 @@ export async function buildPartnerIdp(
     audited,
   })
   const callback = withOidcProbes(servedEndpointsOnly(provider.callback()), {
-    readiness: { 'retail-jwks': jwksReachable(config.retail.jwksUri, retailCaPem) },
+    // The cached key set: an unauthenticated probe must not trigger a fetch per call.
+    readiness: { 'retail-jwks': () => retailKeys.ready() },
     ...(deps.onCheckFailed ? { onCheckFailed: deps.onCheckFailed } : {}),
   })
   return { provider, callback }

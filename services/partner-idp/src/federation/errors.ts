@@ -5,6 +5,7 @@
 export type FederationReason =
   | 'federation.unsupported_token_type'
   | 'federation.malformed'
+  | 'federation.header_injection'
   | 'federation.alg_not_allowed'
   | 'federation.untrusted_issuer'
   | 'federation.jwks_unavailable'
@@ -44,19 +45,5 @@ export class FederationRefusal extends Error {
     this.name = this.constructor.name
     this.code = code
     this.oauthError = oauthError
-  }
-}
-
-/**
- * The trusted issuer's JWKS endpoint answered, but not with a usable key set (readiness).
- *
- * @example
- *   throw new JwksUnusable('JWKS answered 404')
- */
-export class JwksUnusable extends Error {
-  readonly code = 'ERR_PARTNER_JWKS_UNUSABLE'
-  constructor(message: string) {
-    super(message)
-    this.name = 'JwksUnusable'
   }
 }

@@ -2,12 +2,13 @@
  * The federation trust list: which foreign issuers may vouch for a user here, and how their keys
  * are found. One entry today (Mythical Retail); the lookup is by exact `iss` string, so a token
  * naming any other issuer is refused before a single byte is fetched from a URL it chose.
+ * Each issuer's keys are the OAuth kit's key set: fetched over TLS anchored in the issuer's CA,
+ * size-capped, cached, refetched at most once per cooldown.
  */
-import { createRemoteJWKSet, customFetch } from 'jose'
-import type { JWTVerifyGetKey } from 'jose'
-import { caPinnedFetch } from './ca-pinned-fetch.ts'
+import { createIssuerKeySet } from '@mythical/oauth'
+import type { IssuerKeySet } from '@mythical/oauth'
 
-/** How long a fetched key set is trusted before it is re-fetched (jose's `cacheMaxAge`). */
+/** How long a fetched key set is trusted before it is re-fetched. */
 export const JWKS_CACHE_MAX_AGE_MS = 10 * 60 * 1000
 /** Time-out of one JWKS fetch; past it the exchange is refused. */
 export const JWKS_TIMEOUT_MS = 5000
@@ -25,8 +26,8 @@ export interface TrustedIssuerDefinition {
 /** A trusted issuer ready to verify tokens. */
 export interface TrustedIssuer {
   readonly issuer: string
-  /** Resolves the verification key by `kid`/`alg` from the issuer's JWKS (fetched, cached). */
-  readonly getKey: JWTVerifyGetKey
+  /** The issuer's verification keys (also the readiness check: cached, never per request). */
+  readonly keys: IssuerKeySet
 }
 
 /** Looks up trusted issuers by exact `iss`. */
@@ -37,26 +38,23 @@ export interface TrustedIssuers {
 /**
  * @example
  *   const trusted = createTrustedIssuers([{ issuer, jwksUri, caPem }])
- *   trusted.find('https://localhost:4000')?.getKey
+ *   await trusted.find('https://localhost:4000')?.keys.ready()
  */
 export function createTrustedIssuers(
   definitions: readonly TrustedIssuerDefinition[],
 ): TrustedIssuers {
   const byIssuer = new Map<string, TrustedIssuer>()
   for (const definition of definitions) {
-    const jwksUri = new URL(definition.jwksUri)
-    if (jwksUri.protocol !== 'https:') {
-      throw new TypeError(`jwksUri of trusted issuer ${definition.issuer} must be https`)
-    }
     if (byIssuer.has(definition.issuer)) {
       throw new TypeError(`trusted issuer ${definition.issuer} is configured twice`)
     }
-    const getKey = createRemoteJWKSet(jwksUri, {
-      timeoutDuration: JWKS_TIMEOUT_MS,
-      cacheMaxAge: JWKS_CACHE_MAX_AGE_MS,
-      [customFetch]: caPinnedFetch(definition.caPem),
+    const keys = createIssuerKeySet({
+      jwksUri: definition.jwksUri,
+      caPem: definition.caPem,
+      timeoutMs: JWKS_TIMEOUT_MS,
+      cacheMaxAgeMs: JWKS_CACHE_MAX_AGE_MS,
     })
-    byIssuer.set(definition.issuer, { issuer: definition.issuer, getKey })
+    byIssuer.set(definition.issuer, { issuer: definition.issuer, keys })
   }
   return { find: (issuer) => byIssuer.get(issuer) }
 }

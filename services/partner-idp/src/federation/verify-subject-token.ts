@@ -1,26 +1,32 @@
 /**
- * Verifies a federated subject token (RFC 8693 §2.1 `subject_token`), in this order:
+ * Verifies a federated subject token (RFC 8693 §2.1 `subject_token`) with the OAuth kit, in this
+ * order:
  *
  * - token type is `access_token` (then `typ` must be `at+jwt`, RFC 9068) or `jwt`;
- * - `alg` is one of ES256 / EdDSA / PS256 — refuses `none`, HS* (the "HS256 keyed with the
+ * - `alg` is one of the kit's signing algorithms — refuses `none`, HS* (the "HS256 keyed with the
  *   public key" trick) and everything else before any key is looked up;
  * - `iss` is a configured trusted issuer — decided on the exact string before anything is fetched;
- * - signature against that issuer's JWKS (fetched over TLS anchored in its CA; unreachable ⇒ refused);
- * - `aud` contains our issuer, `exp`/`nbf`/`iat` hold (with a small clock tolerance), `sub` and
- *   `jti` are present;
- * - `jti` is used once (only after the signature holds, so forged tokens cannot fill the cache).
+ * - the kit's access-token verifier: no key-reference headers, signature against that issuer's
+ *   JWKS (fetched over TLS anchored in its CA; unreachable ⇒ refused), `aud` contains our issuer,
+ *   `exp`/`nbf`/`iat` hold (with a small clock tolerance), `sub` and `jti` are present, and `jti`
+ *   is used once (only after the signature holds, so forged tokens cannot fill the store).
+ *
+ * The kit's reason codes are translated into this IdP's `federation.*` audit reasons.
  */
-import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose'
-import type { JWTVerifyGetKey } from 'jose'
+import { decodeJwt, decodeProtectedHeader } from 'jose'
+import {
+  OAuthKitError,
+  TOKEN_TYPE,
+  createAccessTokenVerifier,
+  isSigningAlgorithm,
+} from '@mythical/oauth'
+import type { OAuthKitReason, ReplayStore } from '@mythical/oauth'
 import { FederationRefusal } from './errors.ts'
-import type { ReplayCache } from './replay-cache.ts'
-import type { TrustedIssuers } from './trusted-issuers.ts'
+import type { FederationReason } from './errors.ts'
+import type { TrustedIssuer, TrustedIssuers } from './trusted-issuers.ts'
 
-export const TOKEN_TYPE_ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token'
-export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt'
-
-/** Asymmetric algorithms the federation accepts (FAPI 2.0 set). */
-export const ALLOWED_ALGS: readonly string[] = ['ES256', 'EdDSA', 'PS256']
+/** Signing algorithm the retail issuer uses (pinned: FAPI 2.0 set, narrowed to what it signs). */
+const RETAIL_ALGORITHMS = ['ES256'] as const
 /** Clock skew tolerated between the two trust domains. */
 export const CLOCK_TOLERANCE_SECONDS = 30
 /**
@@ -47,11 +53,40 @@ export interface SubjectTokenVerifierOptions {
   /** Our own issuer: the audience every subject token must name. */
   readonly audience: string
   readonly trustedIssuers: TrustedIssuers
-  readonly replayCache: ReplayCache
+  /** Where used `(iss, jti)` pairs are remembered (one-time use). */
+  readonly replayStore: ReplayStore
   /** Oldest subject token (seconds since `iat`) accepted; default {@link DEFAULT_MAX_TOKEN_AGE_SECONDS}. */
   readonly maxTokenAgeSeconds?: number
   /** Verification time (tests move it); defaults to now. */
   readonly currentDate?: () => Date
+}
+
+/** The kit's reason → this IdP's audit reason. */
+const FEDERATION_REASON: Partial<Record<OAuthKitReason, FederationReason>> = {
+  'token.malformed': 'federation.malformed',
+  'token.header_injection': 'federation.header_injection',
+  'token.algorithm': 'federation.alg_not_allowed',
+  'token.issuer': 'federation.untrusted_issuer',
+  'token.unknown_key': 'federation.bad_signature',
+  'token.signature': 'federation.bad_signature',
+  'token.expired': 'federation.expired',
+  'token.not_yet_valid': 'federation.not_yet_valid',
+  'token.audience': 'federation.audience_mismatch',
+  'token.type': 'federation.invalid_claims',
+  'token.claims': 'federation.invalid_claims',
+  'token.replayed': 'federation.replayed',
+  'token.replay_store_full': 'federation.replay_cache_full',
+  'jwks.unavailable': 'federation.jwks_unavailable',
+}
+
+function refusalFor(cause: unknown): FederationRefusal {
+  const reason = cause instanceof OAuthKitError ? FEDERATION_REASON[cause.code] : undefined
+  // Anything the kit did not classify: we cannot check, so we refuse.
+  const code = reason ?? 'federation.jwks_unavailable'
+  // The kit's messages never echo token contents; "token expired" → "subject_token expired".
+  const detail = cause instanceof OAuthKitError ? cause.message.replace(/^token /, '') : 'refused'
+  const message = `subject_token ${detail}`
+  return new FederationRefusal(code, 'invalid_grant', message, { cause })
 }
 
 /**
@@ -61,9 +96,24 @@ export interface SubjectTokenVerifierOptions {
 export function createSubjectTokenVerifier(
   options: SubjectTokenVerifierOptions,
 ): SubjectTokenVerifier {
+  const verifierFor = (trusted: TrustedIssuer, tokenType: string) =>
+    createAccessTokenVerifier({
+      issuer: trusted.issuer,
+      keys: trusted.keys,
+      algorithms: RETAIL_ALGORITHMS,
+      audience: options.audience,
+      // RFC 9068 §4: an access token's `typ` must be checked to stop ID tokens posing as one.
+      typ: tokenType === TOKEN_TYPE.accessToken ? 'at+jwt' : null,
+      clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS,
+      maxTokenAgeSeconds: options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
+      requiredClaims: ['sub', 'iat', 'jti'],
+      oneTimeUse: options.replayStore,
+      ...(options.currentDate ? { currentDate: options.currentDate } : {}),
+    })
+
   return {
     async verify(token, tokenType) {
-      if (tokenType !== TOKEN_TYPE_ACCESS_TOKEN && tokenType !== TOKEN_TYPE_JWT) {
+      if (tokenType !== TOKEN_TYPE.accessToken && tokenType !== TOKEN_TYPE.jwt) {
         throw new FederationRefusal(
           'federation.unsupported_token_type',
           'invalid_request',
@@ -71,7 +121,7 @@ export function createSubjectTokenVerifier(
         )
       }
       const { alg, issuer } = peek(token)
-      if (!ALLOWED_ALGS.includes(alg)) {
+      if (!isSigningAlgorithm(alg)) {
         throw new FederationRefusal(
           'federation.alg_not_allowed',
           'invalid_grant',
@@ -86,7 +136,12 @@ export function createSubjectTokenVerifier(
           'subject_token issuer is not trusted',
         )
       }
-      const payload = await verifySignatureAndClaims(token, tokenType, trusted.getKey, options)
+      let payload
+      try {
+        ;({ payload } = await verifierFor(trusted, tokenType).verify(token))
+      } catch (cause) {
+        throw refusalFor(cause)
+      }
       const { sub, jti, exp } = payload
       if (typeof sub !== 'string' || sub === '' || typeof jti !== 'string' || jti === '') {
         throw new FederationRefusal(
@@ -95,25 +150,9 @@ export function createSubjectTokenVerifier(
           'subject_token must carry sub and jti',
         )
       }
-      // jwtVerify's requiredClaims guarantees exp is present and a number.
-      const expiry = exp as number
-      const consumed = options.replayCache.consume(issuer, jti, expiry)
-      if (consumed === 'replayed') {
-        throw new FederationRefusal(
-          'federation.replayed',
-          'invalid_grant',
-          'subject_token has already been used',
-        )
-      }
-      if (consumed === 'full') {
-        throw new FederationRefusal(
-          'federation.replay_cache_full',
-          'invalid_grant',
-          'subject_token cannot be checked for replay right now',
-        )
-      }
       const scopes = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : [])
-      return { issuer, subject: sub, jti, exp: expiry, scopes }
+      // The kit's verifier requires exp: it is a number here.
+      return { issuer, subject: sub, jti, exp: exp as number, scopes }
     },
   }
 }
@@ -133,62 +172,4 @@ function peek(token: string): { alg: string; issuer: string } {
       { cause },
     )
   }
-}
-
-async function verifySignatureAndClaims(
-  token: string,
-  tokenType: string,
-  getKey: JWTVerifyGetKey,
-  options: SubjectTokenVerifierOptions,
-) {
-  try {
-    const { payload } = await jwtVerify(token, getKey, {
-      algorithms: [...ALLOWED_ALGS],
-      audience: options.audience,
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      maxTokenAge: options.maxTokenAgeSeconds ?? DEFAULT_MAX_TOKEN_AGE_SECONDS,
-      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'],
-      // RFC 9068 §4: an access token's `typ` must be checked to stop ID tokens posing as one.
-      ...(tokenType === TOKEN_TYPE_ACCESS_TOKEN ? { typ: 'at+jwt' } : {}),
-      ...(options.currentDate ? { currentDate: options.currentDate() } : {}),
-    })
-    return payload
-  } catch (cause) {
-    throw refusalFor(cause)
-  }
-}
-
-/** Translates jose's typed errors into refusal reasons; anything unknown is refused too. */
-function refusalFor(cause: unknown): FederationRefusal {
-  const refuse = (code: FederationRefusal['code'], message: string) =>
-    new FederationRefusal(code, 'invalid_grant', message, { cause })
-  if (cause instanceof errors.JWTExpired)
-    return refuse('federation.expired', 'subject_token expired')
-  if (cause instanceof errors.JWTClaimValidationFailed) {
-    switch (cause.claim) {
-      case 'aud':
-        return refuse('federation.audience_mismatch', 'subject_token audience is not this issuer')
-      case 'nbf':
-        return refuse('federation.not_yet_valid', 'subject_token is not yet valid')
-      case 'iat':
-        return refuse('federation.invalid_claims', 'subject_token iat is invalid')
-      default:
-        return refuse('federation.invalid_claims', `subject_token ${cause.claim} claim invalid`)
-    }
-  }
-  if (
-    cause instanceof errors.JWSSignatureVerificationFailed ||
-    cause instanceof errors.JWKSNoMatchingKey ||
-    cause instanceof errors.JWKSMultipleMatchingKeys
-  ) {
-    return refuse('federation.bad_signature', 'subject_token signature invalid')
-  }
-  if (cause instanceof errors.JOSEAlgNotAllowed) {
-    return refuse('federation.alg_not_allowed', 'subject_token signing algorithm not allowed')
-  }
-  if (cause instanceof errors.JWSInvalid || cause instanceof errors.JWTInvalid) {
-    return refuse('federation.malformed', 'subject_token is not a valid JWT')
-  }
-  // JWKSTimeout, JWKSInvalid, TLS and network failures: we cannot check, so we refuse.
-  return refuse('federation.jwks_unavailable', 'subject_token issuer keys unavailable')
 }

@@ -18,10 +18,10 @@ import type { Provider, TokenEndpointGrantContext } from 'oidc-provider'
 import { getCertificate, traceIdOf } from '@mythical/service-kit'
 import { FEDERATION_BOUNDARY } from '../audit/audit-sink.ts'
 import type { AuditSink } from '../audit/audit-sink.ts'
+import { TOKEN_TYPE } from '@mythical/oauth'
 import { FederationRefusal } from '../federation/errors.ts'
 import { pairwiseSubject } from '../federation/pairwise-subject.ts'
 import type { PairwiseKey } from '../federation/pairwise-subject.ts'
-import { TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT } from '../federation/verify-subject-token.ts'
 import type { SubjectTokenVerifier, VerifiedSubject } from '../federation/verify-subject-token.ts'
 import { ORDER_TRACKING_RESOURCE, RESOURCE_SERVERS, TRACKING_READ } from '../provider/resources.ts'
 
@@ -122,7 +122,7 @@ async function exchange(
     })
     ctx.body = {
       access_token: accessToken,
-      issued_token_type: TOKEN_TYPE_ACCESS_TOKEN,
+      issued_token_type: TOKEN_TYPE.accessToken,
       token_type: token.tokenType,
       expires_in: token.expiration,
       scope,
@@ -164,7 +164,7 @@ function checkParameters(params: TokenExchangeParams): void {
     )
   }
   const requested = params.requested_token_type
-  if (requested && requested !== TOKEN_TYPE_ACCESS_TOKEN && requested !== TOKEN_TYPE_JWT) {
+  if (requested && requested !== TOKEN_TYPE.accessToken && requested !== TOKEN_TYPE.jwt) {
     throw new FederationRefusal(
       'federation.unsupported_parameter',
       'invalid_request',

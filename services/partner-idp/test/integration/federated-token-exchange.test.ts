@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify } from 'jose'
 import type { AuditRecord } from '@mythical/audit'
-import { caPinnedFetch } from '../../src/federation/ca-pinned-fetch.ts'
+import { caPinnedFetch } from '@mythical/oauth'
 import {
   ACCESS_TOKEN_TYPE,
   AuditCollector,
@@ -464,6 +464,7 @@ describe('retail JWKS unreachable', () => {
         idp.origin,
       )
       assertRefused(response, 400, 'invalid_grant', 'federation.jwks_unavailable', down.records)
+      assert.equal((await client.getJson(`${idp.origin}/readyz`)).status, 503, 'not ready')
     } finally {
       await idp.close()
     }
@@ -493,4 +494,13 @@ describe('retail JWKS unreachable', () => {
       await rogue.close()
     }
   })
+})
+
+test('/readyz answers from the cached retail key set: twenty probes, at most one JWKS fetch', async () => {
+  // The probe is unauthenticated: a fetch per call would let anyone drive outbound requests.
+  const before = federation.jwks.hits()
+  for (let i = 0; i < 20; i++) {
+    assert.equal((await client.getJson(`${origin}/readyz`)).status, 200)
+  }
+  assert.ok(federation.jwks.hits() - before <= 1, `${federation.jwks.hits() - before} fetches`)
 })

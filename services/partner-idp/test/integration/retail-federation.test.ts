@@ -16,9 +16,13 @@ import type { TokenSet } from '../../../idp/test/integration/support/flows.ts'
 import { request } from '../../../idp/test/integration/support/https.ts'
 import { startIdp } from '../../../idp/test/integration/support/idp-server.ts'
 import type { RunningIdp } from '../../../idp/test/integration/support/idp-server.ts'
-import { clientAssertion, clientAuth } from '../../../idp/test/integration/support/oauth.ts'
+import {
+  clientAssertion,
+  clientAuth,
+  dpopKey,
+} from '../../../idp/test/integration/support/oauth.ts'
 import { ensureStack, paths } from '../../../idp/test/integration/support/stack.ts'
-import { caPinnedFetch } from '../../src/federation/ca-pinned-fetch.ts'
+import { caPinnedFetch } from '@mythical/oauth'
 import { derivePairwiseKey, pairwiseSubject } from '../../src/federation/pairwise-subject.ts'
 import type { RunningPartnerIdp } from '../../src/server.ts'
 import { assertDecision, newTrace } from '../support/audit-trail.ts'
@@ -42,6 +46,8 @@ let partnerAudit: AuditCollector
 let client: ReturnType<typeof partnerClient>
 /** Katie's opaque gateway token, as the web BFF holds it after signing in. */
 let katieGatewayToken: string
+/** The DPoP key Katie's gateway token is bound to (as web holds it). */
+let katieDpop: Awaited<ReturnType<typeof dpopKey>>
 
 before(async () => {
   await ensureStack()
@@ -66,7 +72,8 @@ before(async () => {
     username: 'katie',
     password: 'katie-loves-shopping',
   })
-  const tokens = await redeemCode(retail.issuer, signedIn)
+  katieDpop = await dpopKey()
+  const tokens = await redeemCode(retail.issuer, signedIn, {}, katieDpop)
   assert.equal(tokens.status, 200, tokens.text)
   katieGatewayToken = tokens.json<TokenSet>().access_token
 })
@@ -80,8 +87,9 @@ after(async () => {
 
 /** What the web BFF does first: exchange Katie's token at the retail IdP for the partner. */
 async function retailTokenForPartner(trace: Trace): Promise<string> {
+  // web's tokens are DPoP-bound, and so is what it exchanges them for: it proves Katie's key.
   const res = await request(`${retail.issuer}/token`, {
-    headers: trace.headers,
+    headers: { ...trace.headers, dpop: await katieDpop.proof('POST', `${retail.issuer}/token`) },
     form: {
       ...(await clientAuth('web', retail.issuer)),
       grant_type: TOKEN_EXCHANGE,

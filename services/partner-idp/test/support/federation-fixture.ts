@@ -62,6 +62,8 @@ export class AuditCollector implements AuditSink {
 /** An HTTPS server publishing a JWKS at `/jwks`, as the retail IdP does. */
 export interface JwksServer {
   readonly url: string
+  /** Requests served so far (readiness must not turn into outbound requests). */
+  hits(): number
   close(): Promise<void>
 }
 
@@ -69,7 +71,9 @@ export async function startJwksServer(
   tls: KeyAndCertificate,
   keys: readonly JWK[],
 ): Promise<JwksServer> {
+  let hits = 0
   const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+    hits += 1
     if (req.url !== '/jwks') {
       res.writeHead(404).end()
       return
@@ -77,10 +81,10 @@ export async function startJwksServer(
     res.writeHead(200, { 'content-type': 'application/jwk-set+json' })
     res.end(JSON.stringify({ keys }))
   })
-  return listen(server)
+  return { ...(await listen(server)), hits: () => hits }
 }
 
-async function listen(server: Server): Promise<JwksServer> {
+async function listen(server: Server): Promise<Omit<JwksServer, 'hits'>> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { MemoryReplayStore, TOKEN_TYPE, createIssuerKeySet } from '@mythical/oauth'
 import type { JWTPayload } from 'jose'
-import { ReplayCache } from '../../../src/federation/replay-cache.ts'
 import type { TrustedIssuers } from '../../../src/federation/trusted-issuers.ts'
 import {
   createSubjectTokenVerifier,
   DEFAULT_MAX_TOKEN_AGE_SECONDS,
-  TOKEN_TYPE_ACCESS_TOKEN,
-  TOKEN_TYPE_JWT,
 } from '../../../src/federation/verify-subject-token.ts'
+
+const TOKEN_TYPE_ACCESS_TOKEN = TOKEN_TYPE.accessToken
+const TOKEN_TYPE_JWT = TOKEN_TYPE.jwt
 
 const RETAIL = 'https://localhost:4000'
 const PARTNER = 'https://localhost:5000'
@@ -20,14 +21,16 @@ const publicJwk = { ...(await exportJWK(publicKey)), kid: 'r1', alg: 'ES256' }
 // Unit level: the retail JWKS is local; fetching it over TLS is covered by the integration tests.
 const trustedIssuers: TrustedIssuers = {
   find: (issuer) =>
-    issuer === RETAIL ? { issuer, getKey: createLocalJWKSet({ keys: [publicJwk] }) } : undefined,
+    issuer === RETAIL
+      ? { issuer, keys: createIssuerKeySet({ jwks: { keys: [publicJwk] } }) }
+      : undefined,
 }
 
 function verifierAt(seconds: number, maxTokenAgeSeconds?: number) {
   return createSubjectTokenVerifier({
     audience: PARTNER,
     trustedIssuers,
-    replayCache: new ReplayCache({ toleranceSeconds: 30, now: () => seconds }),
+    replayStore: new MemoryReplayStore({ now: () => seconds }),
     currentDate: () => new Date(seconds * 1000),
     ...(maxTokenAgeSeconds === undefined ? {} : { maxTokenAgeSeconds }),
   })
