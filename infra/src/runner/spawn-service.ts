@@ -2,13 +2,16 @@
  * Starts one service process: Node 24 (the runner's own `process.execPath`, i.e. the pinned
  * `node` devDependency) running the service's TypeScript entry, with only the contract
  * environment plus what a process needs to run (`PATH`, locale, time zone). The runner's own
- * environment — an operator's tokens, cloud credentials — is not passed on.
+ * environment — an operator's tokens, cloud credentials — is not passed on. Each service runs
+ * under Node's permission model: it reads its code, the public PKI and its own secrets, nothing
+ * else (service-permissions.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { ServiceDefinition } from '../stack.ts'
+import type { ServiceDefinition } from '@mythical/stack'
 import { nodeArguments } from './resources.ts'
+import { permissionArguments } from './service-permissions.ts'
 
 const PASSED_THROUGH = ['PATH', 'LANG', 'LC_ALL', 'TZ'] as const
 
@@ -28,9 +31,10 @@ function processEnvironment(env: Record<string, string>): Record<string, string>
   return { ...base, ...env }
 }
 
-const argumentsFor = (service: ServiceDefinition, root: string): string[] => [
+const argumentsFor = (service: ServiceDefinition, options: SpawnOptions): string[] => [
   ...nodeArguments(service),
-  join(root, service.entry),
+  ...permissionArguments(service, options),
+  join(options.root, service.entry),
 ]
 
 /**
@@ -47,7 +51,7 @@ export function spawnDetached(
   // A fresh log per start: the tail printed on failure is this run's, not an older one's.
   const log = openSync(options.logFile, 'w')
   try {
-    const child = spawn(process.execPath, argumentsFor(service, options.root), {
+    const child = spawn(process.execPath, argumentsFor(service, options), {
       cwd: options.root,
       env: processEnvironment(options.env),
       detached: true,
@@ -66,7 +70,7 @@ export function spawnDetached(
  * group, so the terminal's Ctrl-C reaches only the runner, which stops services in order.
  */
 export function spawnAttached(service: ServiceDefinition, options: SpawnOptions): ChildProcess {
-  return spawn(process.execPath, argumentsFor(service, options.root), {
+  return spawn(process.execPath, argumentsFor(service, options), {
     cwd: options.root,
     env: processEnvironment(options.env),
     detached: true,

@@ -7,12 +7,14 @@
 import { readFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import type { ZodType } from 'zod'
+import { auditSecretAccessDenied } from './secret-access-audit.ts'
 
 /** Stable codes of {@link SecretFileError}. */
 export type SecretFileErrorCode =
   | 'ERR_SECRET_NAME_INVALID'
   | 'ERR_SECRET_MISSING'
   | 'ERR_SECRET_UNREADABLE'
+  | 'ERR_SECRET_ACCESS_DENIED'
   | 'ERR_SECRET_EMPTY'
   | 'ERR_SECRET_INVALID'
 
@@ -31,7 +33,9 @@ export class SecretFileError extends Error {
 
 /**
  * Reads `<secretsDir>/<file>` as UTF-8. `file` must be a bare file name: a service reads only
- * its own folder, so `../orders-api/tls.key` is refused before touching the disk.
+ * its own folder, so `../orders-api/tls.key` is refused before touching the disk. A read the
+ * runtime refuses (Node's permission model, `ERR_ACCESS_DENIED`: the folder is another
+ * service's) is audited on TB13 and thrown as `ERR_SECRET_ACCESS_DENIED`.
  *
  * @example
  * ```ts
@@ -54,6 +58,14 @@ export function readSecretFile(secretsDir: string, file: string): string {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') {
       throw new SecretFileError('ERR_SECRET_MISSING', path, `Secret file ${path} does not exist`)
+    }
+    if (code === 'ERR_ACCESS_DENIED') {
+      auditSecretAccessDenied()
+      throw new SecretFileError(
+        'ERR_SECRET_ACCESS_DENIED',
+        path,
+        `Secret file ${path} is outside this process's permissions`,
+      )
     }
     throw new SecretFileError(
       'ERR_SECRET_UNREADABLE',
