@@ -1,20 +1,21 @@
 /**
  * Validation of an RFC 8693 `subject_token`: an access token this IdP issued, either
  *
- * - a JWT access token (RFC 9068): issuer checked first (a foreign issuer is refused before any
- *   key lookup), then signature against our own published keys (current and previous), `typ`
- *   `at+jwt`, expiry, and the allowed algorithms only; or
+ * - a JWT access token (RFC 9068), verified by the OAuth kit's access-token verifier: no
+ *   key-reference headers, the algorithm this IdP signs with, issuer (a foreign issuer is refused
+ *   before any key lookup), signature against our own published keys (current and previous),
+ *   `typ` `at+jwt`, expiry; or
  * - an opaque access token: looked up in the provider's store (unknown, revoked or expired →
  *   refused).
  *
  * Failures throw `invalid_grant` tagged with a `token_exchange.*` audit reason.
  */
-import { createLocalJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from 'jose'
 import type { JSONWebKeySet } from 'jose'
 import type Provider from 'oidc-provider'
 import { errors } from 'oidc-provider'
+import { OAuthKitError, createAccessTokenVerifier, createIssuerKeySet } from '@mythical/oauth'
+import type { AccessTokenVerifier } from '@mythical/oauth'
 import { withReason } from '@mythical/service-kit'
-import { ALLOWED_SIGNING_ALGS } from '../keys/signing-keys.ts'
 
 /** What the exchange needs to know about a validated subject token. */
 export interface SubjectToken {
@@ -28,6 +29,12 @@ export interface SubjectToken {
   readonly acr?: string
   readonly amr?: readonly string[]
   readonly groups?: readonly string[]
+  /** Expiry, in seconds since the epoch: a token derived from this one never outlives it. */
+  readonly expiresAt: number
+  /** RFC 9449 `cnf.jkt` when the subject token is DPoP-bound. */
+  readonly jkt?: string
+  /** The authorization grant of an opaque subject token: derived tokens join it (revoked with it). */
+  readonly grantId?: string
 }
 
 const refuse = (reason: string, description: string) =>
@@ -44,9 +51,16 @@ function fromClaims(claims: Record<string, unknown>, clientId: string): SubjectT
       'subject token does not represent a user',
     )
   }
+  if (typeof claims.exp !== 'number') {
+    throw refuse('token_exchange.subject_token_invalid', 'subject token has no expiry')
+  }
+  const cnf = claims.cnf as { jkt?: unknown } | undefined
   const aud = claims.aud
   return {
     accountId,
+    expiresAt: claims.exp,
+    ...(typeof cnf?.jkt === 'string' ? { jkt: cnf.jkt } : {}),
+    ...(typeof claims.grantId === 'string' ? { grantId: claims.grantId } : {}),
     clientId,
     audience: typeof aud === 'string' ? [aud] : (asStrings(aud) ?? []),
     scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [],
@@ -59,35 +73,45 @@ function fromClaims(claims: Record<string, unknown>, clientId: string): SubjectT
   }
 }
 
-async function verifyJwtSubject(token: string, issuer: string, jwks: JSONWebKeySet) {
-  let unverified: Record<string, unknown>
-  try {
-    unverified = decodeJwt(token)
-  } catch {
-    throw refuse('token_exchange.subject_token_invalid', 'subject token is malformed')
-  }
-  if (unverified.iss !== issuer) {
-    throw refuse('token_exchange.foreign_issuer', 'subject token was not issued by this server')
-  }
-  try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {
+/** Algorithm this IdP signs access tokens with (`resource-server-info.ts`): pinned. */
+const ACCESS_TOKEN_ALGORITHMS = ['ES256'] as const
+
+/** One verifier per published key set: keys are imported once, not per exchange. */
+const verifiers = new WeakMap<JSONWebKeySet, AccessTokenVerifier>()
+
+function verifierFor(issuer: string, jwks: JSONWebKeySet): AccessTokenVerifier {
+  let verifier = verifiers.get(jwks)
+  if (verifier?.issuer !== issuer) {
+    verifier = createAccessTokenVerifier({
       issuer,
-      typ: 'at+jwt',
-      algorithms: [...ALLOWED_SIGNING_ALGS],
+      keys: createIssuerKeySet({ jwks }),
+      algorithms: ACCESS_TOKEN_ALGORITHMS,
+      // Any of our resources: whether the token is meant for the caller is the exchange's check.
+      audience: null,
     })
-    if (typeof payload.client_id !== 'string') {
-      throw refuse('token_exchange.subject_token_invalid', 'subject token has no client_id')
-    }
-    return fromClaims(payload, payload.client_id)
+    verifiers.set(jwks, verifier)
+  }
+  return verifier
+}
+
+async function verifyJwtSubject(token: string, issuer: string, jwks: JSONWebKeySet) {
+  let payload: Record<string, unknown>
+  try {
+    ;({ payload } = await verifierFor(issuer, jwks).verify(token))
   } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) {
+    if (!(err instanceof OAuthKitError)) throw err
+    if (err.code === 'token.issuer') {
+      throw refuse('token_exchange.foreign_issuer', 'subject token was not issued by this server')
+    }
+    if (err.code === 'token.expired') {
       throw refuse('token_exchange.subject_token_expired', 'subject token is expired')
     }
-    if (err instanceof joseErrors.JOSEError) {
-      throw refuse('token_exchange.subject_token_invalid', 'subject token is invalid')
-    }
-    throw err
+    throw refuse('token_exchange.subject_token_invalid', 'subject token is invalid')
   }
+  if (typeof payload.client_id !== 'string') {
+    throw refuse('token_exchange.subject_token_invalid', 'subject token has no client_id')
+  }
+  return fromClaims(payload, payload.client_id)
 }
 
 async function findOpaqueSubject(provider: Provider, token: string) {
@@ -95,7 +119,15 @@ async function findOpaqueSubject(provider: Provider, token: string) {
   if (!at) throw refuse('token_exchange.subject_token_invalid', 'subject token is invalid')
   if (at.isExpired) throw refuse('token_exchange.subject_token_expired', 'subject token is expired')
   return fromClaims(
-    { ...at.extra, sub: at.accountId, aud: at.aud, scope: at.scope },
+    {
+      ...at.extra,
+      sub: at.accountId,
+      aud: at.aud,
+      scope: at.scope,
+      exp: at.exp,
+      cnf: at.jkt ? { jkt: at.jkt } : undefined,
+      grantId: at.grantId,
+    },
     at.clientId ?? '',
   )
 }

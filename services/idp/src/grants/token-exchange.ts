@@ -6,12 +6,16 @@
  * - `subject_token` must be an access token this IdP issued, valid, and meant for the caller
  *   (its `aud` is the caller's resource — or, on the first hop, it was issued to the caller);
  * - `resource` (or `audience`) is required and must be an edge of the call graph from the
- *   caller (`src/policies/token-exchange-graph.ts`);
+ *   caller (the stack's call graph, `@mythical/stack`);
  * - scopes are only narrowed: each requested scope must be in the subject token and understood
  *   by the target; none requested → the intersection;
  * - the new token names the user (`sub`) and the delegation chain (`act`, nested per hop,
- *   RFC 8693 §4.1), keeps `acr`/`amr`/`groups`, and is certificate-bound to the caller when it
- *   is an mTLS client (RFC 8705);
+ *   RFC 8693 §4.1) and keeps `acr`/`amr`/`groups`;
+ * - it keeps the sender constraint of the caller, never weaker than the client's own tokens:
+ *   certificate-bound for an mTLS client (RFC 8705), DPoP-bound for a DPoP client (RFC 9449, a
+ *   proof is required); a client exchanging its own DPoP-bound token must prove the same key;
+ * - it lives no longer than the subject token, and an opaque subject's grant is its grant too,
+ *   so revoking the grant (e.g. on code replay) revokes the derived tokens with it;
  * - actor tokens are not accepted: the actor is the authenticated client itself.
  *
  * Every refusal is an OAuth error tagged with a `token_exchange.*` audit reason; every issued
@@ -21,19 +25,21 @@ import type { JSONWebKeySet } from 'jose'
 import type Provider from 'oidc-provider'
 import { errors } from 'oidc-provider'
 import type { KoaContextWithOIDC } from 'oidc-provider'
-import { resourceUri, serviceByName, workloadId } from '@mythical/infra/stack'
+import { isAllowedTarget, resourceUri, serviceByName, workloadId } from '@mythical/stack'
+import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPE } from '@mythical/oauth'
 import { getCertificate, withReason } from '@mythical/service-kit'
+import type { ActorChain } from '@mythical/audit'
 import type { IdpAudit } from '../audit/idp-audit.ts'
 import type { ResourceDefinition } from '../policies/resources.ts'
-import { isAllowedTarget } from '../policies/token-exchange-graph.ts'
 import { attachExchangeClaims } from '../provider/extra-token-claims.ts'
 import { toResourceServerInfo } from '../provider/resource-server-info.ts'
+import { dpopProofOf } from './dpop-binding.ts'
 import { validateSubjectToken } from './subject-token.ts'
 import type { SubjectToken } from './subject-token.ts'
 
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
-const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
-const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt'
+export { TOKEN_EXCHANGE_GRANT }
+const ACCESS_TOKEN_TYPE = TOKEN_TYPE.accessToken
+const JWT_TYPE = TOKEN_TYPE.jwt
 
 /** Parameters the grant accepts (everything else is stripped by oidc-provider). */
 export const TOKEN_EXCHANGE_PARAMETERS = [
@@ -178,6 +184,14 @@ export function tokenExchangeHandler(provider: Provider, opts: TokenExchangeOpti
       )
     }
 
+    const proof = await dpopProofOf(provider, ctx)
+    if (!proof && client.dpopBoundAccessTokens) {
+      throw withReason(
+        new errors.InvalidGrant('DPoP proof JWT not provided'),
+        'token.dpop_required',
+      )
+    }
+
     const subject = await validateSubjectToken(provider, params.subject_token, {
       issuer: opts.issuer,
       jwks: opts.publicJwks(),
@@ -192,6 +206,22 @@ export function tokenExchangeHandler(provider: Provider, opts: TokenExchangeOpti
         'token_exchange.subject_not_for_caller',
       )
     }
+    // Exchanging one's own DPoP-bound token proves its key: a stolen token plus a fresh key
+    // must not become a token bound to the thief (nor an unbound one).
+    if (subject.clientId === client.clientId && subject.jkt !== undefined) {
+      if (!proof) {
+        throw withReason(
+          new errors.InvalidGrant('DPoP proof JWT not provided'),
+          'token.dpop_required',
+        )
+      }
+      if (proof.thumbprint !== subject.jkt) {
+        throw withReason(
+          new errors.InvalidGrant('DPoP proof key is not the key the subject token is bound to'),
+          'token_exchange.dpop_key_mismatch',
+        )
+      }
+    }
     const scopes = narrowScopes(params.scope, subject, target)
 
     if (!(await opts.accountExists(subject.accountId))) {
@@ -202,13 +232,18 @@ export function tokenExchangeHandler(provider: Provider, opts: TokenExchangeOpti
     }
 
     const act = { sub: actorId(client.clientId), ...(subject.act ? { act: subject.act } : {}) }
-    // An exchanged token belongs to no authorization grant of its own (types say grantId is
-    // required; oidc-provider only needs it for tokens issued from a grant).
+    // An exchanged token has no authorization grant of its own: it joins the subject token's
+    // (opaque subjects), or none (types say grantId is required; oidc-provider needs it only for
+    // tokens issued from a grant).
+    const subjectRemaining = subject.expiresAt - Math.floor(Date.now() / 1000)
     const at = new provider.AccessToken({
       accountId: subject.accountId,
       client,
       gty: 'token_exchange',
       scope: scopes.join(' '),
+      ...(subject.grantId ? { grantId: subject.grantId } : {}),
+      // Never longer than the subject token (nor than the target's own lifetime).
+      expiresIn: Math.max(1, Math.min(target.ttl, subjectRemaining)),
     } as ConstructorParameters<typeof provider.AccessToken>[0])
     at.resourceServer = new provider.ResourceServer(target.uri, toResourceServerInfo(target))
     if (client.tlsClientCertificateBoundAccessTokens) {
@@ -221,6 +256,7 @@ export function tokenExchangeHandler(provider: Provider, opts: TokenExchangeOpti
       }
       at.setThumbprint('x5t', cert)
     }
+    if (proof) at.setThumbprint('jkt', proof.thumbprint)
     attachExchangeClaims(at, {
       act,
       ...(subject.acr ? { acr: subject.acr } : {}),
@@ -235,10 +271,12 @@ export function tokenExchangeHandler(provider: Provider, opts: TokenExchangeOpti
       reason: 'token_exchange.issued',
       boundary: target.service === 'partner-idp' ? 'TB10' : 'TB05',
       caller: act.sub,
+      client: client.clientId,
       subject: subject.accountId,
-      target: target.uri,
+      audience: target.uri,
       scope: at.scope,
-      act,
+      // The nested chain of the subject token is one this IdP issued and signed.
+      act: act as ActorChain,
     })
 
     ctx.body = {

@@ -23,7 +23,7 @@ import { PARTNER_ISSUER, startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
 import { redeemCode, signIn } from './support/flows.ts'
 import type { TokenSet } from './support/flows.ts'
-import { clientAuth, secretJwk } from './support/oauth.ts'
+import { clientAuth, dpopKey, secretJwk } from './support/oauth.ts'
 import { ensureStack } from './support/stack.ts'
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
@@ -33,17 +33,49 @@ const resource = (service: string, domain = 'retail') =>
 const spiffe = (service: string) => `spiffe://retail.mythical.example/${service}`
 
 let run: RunningIdp
-/** Katie's opaque gateway token, as the web BFF holds it. */
+/** Katie's opaque gateway token, as the web BFF holds it… */
 let katieGatewayToken: string
+/** …and the DPoP key it is bound to (`cnf.jkt`). */
+let katieDpop: Awaited<ReturnType<typeof dpopKey>>
 
 before(async () => {
   await ensureStack()
   run = await startIdp()
   const signedIn = await signIn(run.issuer, { username: 'katie', password: 'katie-loves-shopping' })
-  const res = await redeemCode(run.issuer, signedIn)
+  katieDpop = await dpopKey()
+  const res = await redeemCode(run.issuer, signedIn, {}, katieDpop)
   assert.equal(res.status, 200, res.text)
   katieGatewayToken = res.json<TokenSet>().access_token
 })
+
+/** web (private_key_jwt) exchanges a token at the edge listener, with `headers` (e.g. DPoP). */
+async function webExchange(
+  subjectToken: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return request(`${run.issuer}/token`, {
+    headers,
+    form: {
+      ...(await clientAuth('web', run.issuer)),
+      grant_type: GRANT,
+      subject_token: subjectToken,
+      subject_token_type: ACCESS_TOKEN,
+      ...params,
+    },
+  })
+}
+
+/** What the gateway learns by introspecting a token (RFC 7662). */
+async function introspect(token: string): Promise<Record<string, unknown>> {
+  const res = await request(`${run.mtlsUrl}/token/introspection`, {
+    as: 'gateway',
+    headers: { accept: 'application/json' },
+    form: { client_id: 'gateway', token },
+  })
+  assert.equal(res.status, 200, res.text)
+  return res.json()
+}
 after(() => run.stop())
 
 /** A workload exchanges a token over the mTLS alias with its own certificate. */
@@ -161,21 +193,17 @@ describe('token exchange along the call graph', () => {
   })
 
   test('web exchanges Katie token for a partner-audience JWT signed with the published keys', async () => {
-    const res = await request(`${run.issuer}/token`, {
-      form: {
-        ...(await clientAuth('web', run.issuer)),
-        grant_type: GRANT,
-        subject_token: katieGatewayToken,
-        subject_token_type: ACCESS_TOKEN,
-        resource: PARTNER_ISSUER,
-        scope: 'tracking:read',
-      },
-    })
+    const res = await webExchange(
+      katieGatewayToken,
+      { resource: PARTNER_ISSUER, scope: 'tracking:read' },
+      { dpop: await katieDpop.proof('POST', `${run.issuer}/token`) },
+    )
     assert.equal(res.status, 200, res.text)
     const { payload } = await verified(res.json<TokenSet>().access_token, PARTNER_ISSUER)
     assert.equal(payload.sub, 'katie')
     assert.equal(payload.scope, 'tracking:read')
     assert.equal(payload.client_id, 'web')
+    assert.equal(typeof (payload.cnf as { jkt?: unknown }).jkt, 'string', 'DPoP-bound like web')
   })
 
   test('widening the scopes is refused', async () => {
@@ -277,6 +305,92 @@ describe('token exchange along the call graph', () => {
     assert.equal(res.json().error, 'invalid_grant')
     audited(trace, 'token_exchange.foreign_issuer', 'TB05', foreign)
     assert.equal(decodeJwt(foreign).iss, 'https://evil.example')
+  })
+})
+
+describe('exchanged tokens keep the sender constraint of the client (web: DPoP)', () => {
+  /** web exchanges Katie's gateway token for a gateway token, proving `key` if given. */
+  const forGateway = async (trace: Trace, key?: Awaited<ReturnType<typeof dpopKey>>) =>
+    webExchange(
+      katieGatewayToken,
+      { resource: resource('gateway') },
+      {
+        ...trace.headers,
+        ...(key ? { dpop: await key.proof('POST', `${run.issuer}/token`) } : {}),
+      },
+    )
+
+  test('with a proof of the subject token’s key: a DPoP-bound token, never a Bearer one', async () => {
+    const res = await forGateway(newTrace(), katieDpop)
+    assert.equal(res.status, 200, res.text)
+    const exchanged = res.json<TokenSet>()
+    assert.equal(exchanged.token_type, 'DPoP')
+    const original = await introspect(katieGatewayToken)
+    const derived = await introspect(exchanged.access_token)
+    assert.equal(derived.active, true)
+    assert.equal(derived.token_type, 'DPoP')
+    assert.deepEqual(derived.cnf, original.cnf, 'bound to the same key as the subject token')
+  })
+
+  test('without a DPoP proof the exchange is refused', async () => {
+    const trace = newTrace()
+    const res = await forGateway(trace)
+    assert.equal(res.status, 400, res.text)
+    assert.equal(res.json().error, 'invalid_grant')
+    audited(trace, 'token.dpop_required', 'TB05', katieGatewayToken)
+  })
+
+  test('a proof of another key cannot launder a stolen DPoP-bound token', async () => {
+    const trace = newTrace()
+    const res = await forGateway(trace, await dpopKey())
+    assert.equal(res.status, 400, res.text)
+    assert.equal(res.json().error, 'invalid_grant')
+    audited(trace, 'token_exchange.dpop_key_mismatch', 'TB05', katieGatewayToken)
+  })
+})
+
+describe('tokens derived by exchange live no longer than their parent', () => {
+  test('code replay revokes the grant, and with it every token exchanged from it', async () => {
+    const signedIn = await signIn(run.issuer, { username: 'bob', password: 'bob-buys-bikes' })
+    const dpop = await dpopKey()
+    const first = await redeemCode(run.issuer, signedIn, {}, dpop)
+    assert.equal(first.status, 200, first.text)
+    const parent = first.json<TokenSet>().access_token
+    const res = await webExchange(
+      parent,
+      { resource: resource('gateway') },
+      { dpop: await dpop.proof('POST', `${run.issuer}/token`) },
+    )
+    assert.equal(res.status, 200, res.text)
+    const derived = res.json<TokenSet>().access_token
+    assert.equal((await introspect(derived)).active, true)
+
+    const replay = await redeemCode(run.issuer, signedIn, {}, dpop)
+    assert.equal(replay.status, 400)
+    assert.equal((await introspect(parent)).active, false)
+    assert.equal((await introspect(derived)).active, false, 'the derived token died with the grant')
+  })
+
+  test('a derived token expires no later than its subject token', async () => {
+    const jwk = JSON.parse(JSON.stringify(secretJwk('idp')))
+    const expiresAt = Math.floor(Date.now() / 1000) + 30
+    const shortLived = await new SignJWT({ scope: 'orders:read', client_id: 'gateway' })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: jwk.kid })
+      .setIssuer(run.issuer)
+      .setSubject('katie')
+      .setAudience(resource('my-shopping-api'))
+      .setIssuedAt()
+      .setExpirationTime(expiresAt)
+      .sign(await importJWK(jwk, 'ES256'))
+    const res = await exchange('my-shopping-api', shortLived, {
+      resource: resource('order-fulfillment-api'),
+      scope: 'orders:read',
+    })
+    assert.equal(res.status, 200, res.text)
+    const exchanged = res.json<TokenSet>()
+    assert.ok(exchanged.expires_in <= 30, `expires_in ${exchanged.expires_in} ≤ 30`)
+    const { payload } = await verified(exchanged.access_token, resource('order-fulfillment-api'))
+    assert.ok((payload.exp ?? Infinity) <= expiresAt, 'exp bounded by the subject token')
   })
 })
 
