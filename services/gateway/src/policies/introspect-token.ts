@@ -3,6 +3,16 @@ import { GatewayProblems, GATEWAY_REASONS } from '../reasons.ts'
 import { deny, type Check } from '../gateway-context.ts'
 import { dpopChallenge } from './authenticate-problem.ts'
 
+/**
+ * OAuth errors with which the IdP refuses to introspect this particular token (e.g. a JWT it
+ * never issued: `unsupported_token_type`). Any other refusal (`invalid_client`…) is the gateway's
+ * own problem and is answered 503 like an outage: fail closed, but do not blame the caller.
+ */
+const TOKEN_REFUSALS = new Set(['unsupported_token_type', 'invalid_request', 'invalid_token'])
+
+const refusesTheToken = (err: OAuthKitError) =>
+  err.code === 'authorization_server.refused' && TOKEN_REFUSALS.has(err.oauthError ?? '')
+
 const invalidToken = () => dpopChallenge(GatewayProblems.TokenInvalid, 'invalid_token')
 
 /**
@@ -21,7 +31,7 @@ export const introspectToken: Check = async (ctx) => {
     token = await state.tokens.introspect(presentedToken)
   } catch (err) {
     if (!(err instanceof OAuthKitError)) throw err
-    if (err.code === 'introspection.inactive') {
+    if (err.code === 'introspection.inactive' || refusesTheToken(err)) {
       return deny(GATEWAY_REASONS.tokenInactive, invalidToken())
     }
     return deny(GATEWAY_REASONS.introspectionUnavailable, new GatewayProblems.IdpUnavailable())

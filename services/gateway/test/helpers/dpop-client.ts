@@ -10,10 +10,11 @@ import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK }
 export interface DpopClient {
   /** RFC 7638 thumbprint: what the token's `cnf.jkt` names. */
   readonly jkt: string
+  /** A proof for `method` and `url`; with `accessToken`, its hash as `ath`. */
   proof(
     method: string,
     url: string,
-    accessToken: string,
+    accessToken?: string,
     claims?: Record<string, unknown>,
   ): Promise<string>
 }
@@ -31,7 +32,12 @@ export async function dpopClient(): Promise<DpopClient> {
   return {
     jkt: await calculateJwkThumbprint(jwk, 'sha256'),
     proof: (method, url, accessToken, claims = {}) =>
-      new SignJWT({ htm: method, htu: url, ath: accessTokenHash(accessToken), ...claims })
+      new SignJWT({
+        htm: method,
+        htu: url,
+        ...(accessToken === undefined ? {} : { ath: accessTokenHash(accessToken) }),
+        ...claims,
+      })
         .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
         .setJti(randomUUID())
         .setIssuedAt()

@@ -1,0 +1,34 @@
+/**
+ * The real retail IdP for the gateway's integration tests, and Katie signing in to it as the web
+ * BFF does (PAR + PKCE + private_key_jwt, DPoP-bound tokens). Reuses the IdP's own test support
+ * — the one place this suite touches it, to move to the shared test package once it exists.
+ */
+import { redeemCode, signIn, type TokenSet } from '../../../idp/test/integration/support/flows.ts'
+import { request } from '../../../idp/test/integration/support/https.ts'
+import { startIdp, type RunningIdp } from '../../../idp/test/integration/support/idp-server.ts'
+import { clientAuth } from '../../../idp/test/integration/support/oauth.ts'
+import { ensureStack, paths } from '../../../idp/test/integration/support/stack.ts'
+import type { DpopClient } from '../helpers/dpop-client.ts'
+
+export { ensureStack, paths, startIdp, type RunningIdp }
+
+/** Katie's opaque gateway access token, DPoP-bound to `client`'s key. */
+export async function katieToken(issuer: string, client: DpopClient): Promise<string> {
+  const signedIn = await signIn(issuer, { username: 'katie', password: 'katie-loves-shopping' })
+  const res = await redeemCode(
+    issuer,
+    signedIn,
+    {},
+    { proof: (htm, htu) => client.proof(htm, htu) },
+  )
+  if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${res.text}`)
+  return res.json<TokenSet>().access_token
+}
+
+/** Revokes an access token at the IdP (RFC 7009) as the web client. */
+export async function revoke(issuer: string, token: string): Promise<number> {
+  const res = await request(`${issuer}/token/revocation`, {
+    form: { ...(await clientAuth('web', issuer)), token, token_type_hint: 'access_token' },
+  })
+  return res.status
+}
