@@ -14,10 +14,13 @@ import { withOidcProbes } from '@mythical/service-kit'
 import { clientRegistry } from '../clients.ts'
 import { createAccountStore } from './accounts/account-store.ts'
 import { createAuthenticator } from './accounts/authenticate.ts'
+import { resealLegacySecrets } from './accounts/reseal-secrets.ts'
 import { seedDemoAccounts } from './accounts/seed.ts'
+import { createThrottleStore } from './accounts/throttle-store.ts'
 import { idpAudit } from './audit/idp-audit.ts'
 import type { IdpAudit } from './audit/idp-audit.ts'
 import type { IdpConfig } from './config.ts'
+import { signInRateLimiter } from './interactions/rate-limit.ts'
 import { interactionRoutes } from './interactions/routes.ts'
 import { loadDerivedKeys } from './keys/derived-keys.ts'
 import { loadSigningKeys } from './keys/signing-keys.ts'
@@ -58,6 +61,10 @@ export async function buildIdp(config: IdpConfig, opts: BuildIdpOptions = {}): P
   const store = createAccountStore(pool)
   const keys = loadDerivedKeys(config.secretsDir)
 
+  const resealed = await resealLegacySecrets(store, keys.totpSeal)
+  if (resealed.resealed + resealed.unreadable > 0) {
+    audit.logger.info(resealed, 'TOTP secrets in the retired sealing format migrated')
+  }
   if (config.seedDemoData) {
     const created = await seedDemoAccounts(store, keys.totpSeal)
     if (created.length > 0) audit.logger.info({ created }, 'seeded demo accounts')
@@ -83,9 +90,15 @@ export async function buildIdp(config: IdpConfig, opts: BuildIdpOptions = {}): P
 
   const interactions = interactionRoutes({
     provider,
-    authenticator: createAuthenticator({ store, totpSealKey: keys.totpSeal }),
+    authenticator: createAuthenticator({
+      store,
+      throttle: createThrottleStore(pool),
+      throttleKey: keys.signInThrottle.key,
+      totpSealKey: keys.totpSeal,
+    }),
     audit,
     csrfKey: keys.csrf.key,
+    rateLimiter: signInRateLimiter(config.signInRateLimits),
     ownOrigin: new URL(config.issuer).origin,
     clientOrigins: [config.webOrigin],
   })

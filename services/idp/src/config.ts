@@ -26,6 +26,10 @@ const idpEnv = z
     WEB_PUBLIC_URL: urlVar.default('https://localhost:3000'),
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     /** Create the SCENARIO.md demo accounts at startup: opt-in, and refused in production. */
+    /** Sign-in attempts (login or TOTP) per client address per minute, also the burst size. */
+    SIGN_IN_RATE_PER_ADDRESS: z.coerce.number().int().positive().default(30),
+    /** Sign-in attempts per minute for the whole IdP: bounds the CPU and memory scrypt may take. */
+    SIGN_IN_RATE_GLOBAL: z.coerce.number().int().positive().default(600),
     SEED_DEMO_DATA: z
       .enum(['true', 'false'], { error: 'must be true or false' })
       .default('false')
@@ -59,6 +63,11 @@ export interface IdpConfig {
   readonly production: boolean
   /** Seed the demo accounts at startup (`SEED_DEMO_DATA=true`; never with `production`). */
   readonly seedDemoData: boolean
+  /** Sign-in rate limits, attempts per minute. */
+  readonly signInRateLimits: {
+    readonly perAddressPerMinute: number
+    readonly globalPerMinute: number
+  }
 }
 
 /**
@@ -89,5 +98,9 @@ export function loadIdpConfig(env: Record<string, string | undefined> = process.
     webOrigin: new URL(e.WEB_PUBLIC_URL).origin,
     production: e.NODE_ENV === 'production',
     seedDemoData: e.SEED_DEMO_DATA,
+    signInRateLimits: {
+      perAddressPerMinute: e.SIGN_IN_RATE_PER_ADDRESS,
+      globalPerMinute: e.SIGN_IN_RATE_GLOBAL,
+    },
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Data access for accounts, groups and credential state in the `identity` database. Only this
- * file writes SQL against the identity tables; callers get plain typed records.
+ * Data access for accounts, groups and credentials in the `identity` database. Only this file
+ * (and `throttle-store.ts` for the sign-in counters) writes SQL against the identity tables;
+ * callers get plain typed records.
  */
 import type { Pool } from 'pg'
 
@@ -13,8 +14,6 @@ export interface AccountRecord {
   readonly passwordHash: string
   readonly sealedTotpSecret: string | undefined
   readonly totpLastTimeStep: number | undefined
-  readonly failedAttempts: number
-  readonly lockedUntil: Date | undefined
   readonly groups: readonly string[]
 }
 
@@ -26,8 +25,6 @@ interface AccountRow {
   password_hash: string
   totp_secret: string | null
   totp_last_time_step: string | null
-  failed_attempts: number
-  locked_until: Date | null
   groups: string[] | null
 }
 
@@ -45,8 +42,6 @@ function toRecord(row: AccountRow): AccountRecord {
     sealedTotpSecret: row.totp_secret ?? undefined,
     totpLastTimeStep:
       row.totp_last_time_step === null ? undefined : Number(row.totp_last_time_step),
-    failedAttempts: row.failed_attempts,
-    lockedUntil: row.locked_until ?? undefined,
     groups: row.groups ?? [],
   }
 }
@@ -66,10 +61,9 @@ export interface NewAccount {
 export interface AccountStore {
   findById(id: string): Promise<AccountRecord | undefined>
   findByUsername(username: string): Promise<AccountRecord | undefined>
-  /** Count a failure; lock the account until `lockUntil` when it reaches `threshold`. */
-  recordFailure(id: string, threshold: number, lockUntil: Date): Promise<void>
-  /** Reset the failure counter after a successful factor. */
-  resetFailures(id: string): Promise<void>
+  /** Replace the password hash if it is still `from` (compare-and-swap: a rehash on sign-in
+   * never overwrites a password changed meanwhile). */
+  upgradePasswordHash(id: string, from: string, to: string): Promise<boolean>
   /** Remember the last accepted TOTP time step (replay protection); refuses going backwards. */
   recordTotpStep(id: string, timeStep: number): Promise<boolean>
   upsertGroup(name: string, description: string): Promise<void>
@@ -77,6 +71,10 @@ export interface AccountStore {
   insertAccountIfMissing(account: NewAccount): Promise<boolean>
   /** Store a newly sealed TOTP secret; the replay guard restarts with it. */
   replaceTotpSecret(id: string, sealedTotpSecret: string): Promise<void>
+  /** TOTP secrets still sealed in the retired `v1.` format (see `reseal-secrets.ts`). */
+  listLegacySealedSecrets(): Promise<{ id: string; sealed: string }[]>
+  /** Re-seal the same secret (compare-and-swap); the replay guard is kept. */
+  swapSealedTotpSecret(id: string, from: string, to: string): Promise<boolean>
 }
 
 /**
@@ -99,19 +97,12 @@ export function createAccountStore(pool: Pool): AccountStore {
   return {
     findById: (id) => one('a.id = $1', id),
     findByUsername: (username) => one('a.username = $1', username),
-    async recordFailure(id, threshold, lockUntil) {
-      await pool.query(
-        `UPDATE accounts SET failed_attempts = failed_attempts + 1,
-           locked_until = CASE WHEN failed_attempts + 1 >= $2 THEN $3 ELSE locked_until END
-         WHERE id = $1`,
-        [id, threshold, lockUntil],
+    async upgradePasswordHash(id, from, to) {
+      const { rowCount } = await pool.query(
+        'UPDATE accounts SET password_hash = $3 WHERE id = $1 AND password_hash = $2',
+        [id, from, to],
       )
-    },
-    async resetFailures(id) {
-      await pool.query(
-        'UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE id = $1',
-        [id],
-      )
+      return rowCount === 1
     },
     async recordTotpStep(id, timeStep) {
       // Conditional update: two concurrent submissions of one code cannot both win.
@@ -127,6 +118,19 @@ export function createAccountStore(pool: Pool): AccountStore {
         'UPDATE accounts SET totp_secret = $2, totp_last_time_step = NULL WHERE id = $1',
         [id, sealedTotpSecret],
       )
+    },
+    async listLegacySealedSecrets() {
+      const { rows } = await pool.query<{ id: string; totp_secret: string }>(
+        "SELECT id, totp_secret FROM accounts WHERE totp_secret LIKE 'v1.%'",
+      )
+      return rows.map((r) => ({ id: r.id, sealed: r.totp_secret }))
+    },
+    async swapSealedTotpSecret(id, from, to) {
+      const { rowCount } = await pool.query(
+        'UPDATE accounts SET totp_secret = $3 WHERE id = $1 AND totp_secret = $2',
+        [id, from, to],
+      )
+      return rowCount === 1
     },
     async upsertGroup(name, description) {
       await pool.query(

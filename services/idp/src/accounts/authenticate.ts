@@ -1,99 +1,124 @@
 /**
- * The two authentication factors, with lockout:
+ * The two authentication factors, throttled (see `sign-in-throttle.ts` for the policy):
  *
- * - password: scrypt hash compare; unknown usernames cost the same time (decoy hash);
+ * - every attempt first reserves a slot on its counters — (name, client address) and name — in
+ *   one atomic step; a blocked attempt is refused before any check runs, so parallel guesses
+ *   cannot slip past the threshold and a block is not an oracle for the right password;
+ * - password: scrypt hash compare; an unknown name runs the same KDF against a decoy hash and is
+ *   throttled exactly like a real one (same answer, same time: no account enumeration); a hash
+ *   below the current cost is upgraded after a successful check;
  * - TOTP: RFC 6238 code, each time step accepted once (replay refused);
- * - every failed factor counts; at {@link LOCKOUT_THRESHOLD} failures the account is locked
- *   for {@link LOCKOUT_DURATION_MS}, and a locked account is refused before any check runs
- *   (so a locked account is not an oracle for the right password either).
+ * - a successful factor clears its counters.
  *
  * Outcomes carry a stable reason code, the same one written to the audit log.
  */
 import type { PurposeKey } from '@mythical/service-kit'
 import type { AccountRecord, AccountStore } from './account-store.ts'
-import { decoyPasswordHash, verifyPassword } from './password.ts'
+import { decoyPasswordHash, hashPassword, needsRehash, verifyPassword } from './password.ts'
 import { openSecret } from './secret-box.ts'
+import { throttleKeys } from './sign-in-throttle.ts'
+import type { ThrottleKey } from './sign-in-throttle.ts'
+import type { ThrottleStore } from './throttle-store.ts'
 import { verifyTotp } from './totp.ts'
-
-/** Failed factors (password or TOTP) before the account locks. */
-export const LOCKOUT_THRESHOLD = 5
-/** How long a locked account stays locked. */
-export const LOCKOUT_DURATION_MS = 15 * 60 * 1000
 
 export type AuthFailureReason =
   | 'login.unknown_user'
   | 'login.bad_password'
-  | 'login.locked'
+  | 'login.throttled'
   | 'mfa.bad_code'
   | 'mfa.replayed_code'
   | 'mfa.not_enrolled'
+  | 'mfa.throttled'
 
 export type AuthOutcome =
   | { ok: true; account: AccountRecord }
-  | { ok: false; reason: AuthFailureReason; account?: AccountRecord }
+  | {
+      ok: false
+      reason: AuthFailureReason
+      account?: AccountRecord
+      /** Set when throttled: seconds until the next attempt will be checked. */
+      retryAfterSeconds?: number
+    }
 
 /** Dependencies of the authenticator. */
 export interface AuthenticatorOptions {
   store: AccountStore
-  /** AES-256-GCM key (with its data key version) that opens sealed TOTP secrets. */
+  throttle: ThrottleStore
+  /** HMAC key of the throttle counters' ids (no username stored in clear). */
+  throttleKey: Buffer
+  /** Key (with its data key version) that opens sealed TOTP secrets. */
   totpSealKey: PurposeKey
   now?: () => Date
 }
 
 /** Password and TOTP checks bound to one store. */
 export interface Authenticator {
-  checkPassword(username: string, password: string): Promise<AuthOutcome>
-  checkTotp(accountId: string, code: string): Promise<AuthOutcome>
+  /** `clientAddress`: normalised, see `interactions/client-address.ts`. */
+  checkPassword(username: string, password: string, clientAddress: string): Promise<AuthOutcome>
+  checkTotp(accountId: string, code: string, clientAddress: string): Promise<AuthOutcome>
 }
 
 /**
  * @example
  * ```ts
- * const auth = createAuthenticator({ store, totpSealKey: keys.totpSeal })
- * const outcome = await auth.checkPassword('katie', 'katie-loves-shopping')
+ * const auth = createAuthenticator({ store, throttle, throttleKey, totpSealKey: keys.totpSeal })
+ * const outcome = await auth.checkPassword('katie', 'katie-loves-shopping', '192.0.2.10')
  * ```
  */
 export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
-  const { store, totpSealKey } = opts
+  const { store, throttle, totpSealKey } = opts
   const now = opts.now ?? (() => new Date())
-  const isLocked = (a: AccountRecord) => a.lockedUntil !== undefined && a.lockedUntil > now()
-  const fail = async (account: AccountRecord, reason: AuthFailureReason): Promise<AuthOutcome> => {
-    await store.recordFailure(
-      account.id,
-      LOCKOUT_THRESHOLD,
-      new Date(now().getTime() + LOCKOUT_DURATION_MS),
-    )
-    return { ok: false, reason, account }
+
+  /** Reserve an attempt; the refusal when the counters block. */
+  const reserve = async (
+    keys: ThrottleKey[],
+    reason: 'login.throttled' | 'mfa.throttled',
+  ): Promise<AuthOutcome | undefined> => {
+    const reservation = await throttle.reserve(keys, now())
+    if (reservation.granted) return undefined
+    return { ok: false, reason, retryAfterSeconds: Math.ceil(reservation.retryAfterMs / 1000) }
   }
 
   return {
-    async checkPassword(username, password) {
+    async checkPassword(username, password, clientAddress) {
+      const keys = throttleKeys(opts.throttleKey, 'password', username, clientAddress)
+      const throttled = await reserve(keys, 'login.throttled')
+      if (throttled) return throttled
       const account = await store.findByUsername(username)
       if (!account) {
         await verifyPassword(password, await decoyPasswordHash)
         return { ok: false, reason: 'login.unknown_user' }
       }
-      if (isLocked(account)) return { ok: false, reason: 'login.locked', account }
       if (!(await verifyPassword(password, account.passwordHash))) {
-        return fail(account, 'login.bad_password')
+        return { ok: false, reason: 'login.bad_password', account }
       }
-      // Accounts with a second factor keep their counter until TOTP passes too.
-      if (!account.sealedTotpSecret) await store.resetFailures(account.id)
+      await throttle.clear(keys)
+      if (needsRehash(account.passwordHash)) {
+        await store.upgradePasswordHash(
+          account.id,
+          account.passwordHash,
+          await hashPassword(password),
+        )
+      }
       return { ok: true, account }
     },
 
-    async checkTotp(accountId, code) {
+    async checkTotp(accountId, code, clientAddress) {
+      const keys = throttleKeys(opts.throttleKey, 'totp', accountId, clientAddress)
+      const throttled = await reserve(keys, 'mfa.throttled')
+      if (throttled) return throttled
       const account = await store.findById(accountId)
       if (!account) return { ok: false, reason: 'login.unknown_user' }
-      if (isLocked(account)) return { ok: false, reason: 'login.locked', account }
       if (!account.sealedTotpSecret) return { ok: false, reason: 'mfa.not_enrolled', account }
-      const secret = openSecret(totpSealKey, account.id, account.sealedTotpSecret)
+      const secret = await openSecret(totpSealKey, account.id, account.sealedTotpSecret)
       const check = await verifyTotp(secret, code.trim(), account.totpLastTimeStep, now())
-      if (!check.valid) return fail(account, check.replayed ? 'mfa.replayed_code' : 'mfa.bad_code')
-      if (!(await store.recordTotpStep(account.id, check.timeStep))) {
-        return fail(account, 'mfa.replayed_code')
+      if (!check.valid) {
+        return { ok: false, reason: check.replayed ? 'mfa.replayed_code' : 'mfa.bad_code', account }
       }
-      await store.resetFailures(account.id)
+      if (!(await store.recordTotpStep(account.id, check.timeStep))) {
+        return { ok: false, reason: 'mfa.replayed_code', account }
+      }
+      await throttle.clear(keys)
       return { ok: true, account }
     },
   }

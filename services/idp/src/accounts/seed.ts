@@ -1,9 +1,10 @@
 /**
  * Demo identities of SCENARIO.md (only with `SEED_DEMO_DATA=true`, never in production mode):
  * customers katie and bob, sales associate sam in group `sales-associate` with TOTP secret
- * `JBSWY3DPEHPK3PXP`. Idempotent: existing accounts are left untouched (their lockout/TOTP state
- * included) — except a demo TOTP secret sealed with a data key version this IdP no longer has,
- * which could never be opened again and is sealed anew with the current one.
+ * `JBSWY3DPEHPK3PXP`. Idempotent: existing accounts are left untouched (their TOTP state
+ * included) — except a demo TOTP secret sealed with a data key version this IdP no longer has (or
+ * in the retired format), which could never be opened again and is sealed anew with the current
+ * one.
  */
 import type { PurposeKey } from '@mythical/service-kit'
 import type { AccountStore } from './account-store.ts'
@@ -68,7 +69,7 @@ export async function seedDemoAccounts(
     if (existing) {
       const sealed = existing.sealedTotpSecret
       if (a.totpSecret && sealed && sealedKeyVersion(sealed) !== totpSealKey.kid) {
-        await store.replaceTotpSecret(a.id, sealSecret(totpSealKey, a.id, a.totpSecret))
+        await store.replaceTotpSecret(a.id, await sealSecret(totpSealKey, a.id, a.totpSecret))
       }
       continue
     }
@@ -78,7 +79,9 @@ export async function seedDemoAccounts(
       displayName: a.displayName,
       email: a.email,
       passwordHash: await hashPassword(a.password),
-      ...(a.totpSecret ? { sealedTotpSecret: sealSecret(totpSealKey, a.id, a.totpSecret) } : {}),
+      ...(a.totpSecret
+        ? { sealedTotpSecret: await sealSecret(totpSealKey, a.id, a.totpSecret) }
+        : {}),
       groups: a.groups,
     })
     if (inserted) created.push(a.username)

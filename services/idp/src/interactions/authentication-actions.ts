@@ -5,10 +5,14 @@
  *   password-verified account is kept in the interaction, not in the browser); an account
  *   without TOTP is refused when the request demands MFA;
  * - `totp`: the second factor of that pending login → `acr`/`amr` of MFA.
+ *
+ * A refused factor re-renders its page with 401, or 429 and `Retry-After` while the sign-in
+ * counters of the (name, address) pair or of the name block further attempts.
  */
-import type { Authenticator } from '../accounts/authenticate.ts'
+import type { AuthOutcome, Authenticator } from '../accounts/authenticate.ts'
 import { ACR_MFA, ACR_PASSWORD, AMR_MFA, AMR_PASSWORD } from '../policies/mfa.ts'
 import type { ActionContext, InteractionDetails } from './action-context.ts'
+import { clientAddress } from './client-address.ts'
 import { FormError } from './http.ts'
 import { AUTH_MESSAGES } from './messages.ts'
 import { loginPage, totpPage } from './views.ts'
@@ -23,6 +27,13 @@ export function pendingMfa(details: InteractionDetails): PendingMfa | undefined 
   return (details.result as { pendingMfa?: PendingMfa } | undefined)?.pendingMfa
 }
 
+/** Refused factor: 401, or 429 with `Retry-After` while the sign-in counters block. */
+function refusalStatus(c: ActionContext, outcome: AuthOutcome & { ok: false }): number {
+  if (outcome.retryAfterSeconds === undefined) return 401
+  c.res.setHeader('retry-after', String(outcome.retryAfterSeconds))
+  return 429
+}
+
 /** POST `/interaction/:uid/login`. */
 export async function login(
   c: ActionContext,
@@ -30,10 +41,17 @@ export async function login(
   demandsMfa: boolean,
 ): Promise<void> {
   const username = (c.form.get('username') ?? '').trim()
-  const outcome = await authenticator.checkPassword(username, c.form.get('password') ?? '')
+  const outcome = await authenticator.checkPassword(
+    username,
+    c.form.get('password') ?? '',
+    clientAddress(c.req),
+  )
   if (!outcome.ok) {
     c.record('deny', outcome.reason, 'TB02', outcome.account?.id)
-    c.page(401, loginPage({ ...c.view, username, error: AUTH_MESSAGES[outcome.reason] }))
+    c.page(
+      refusalStatus(c, outcome),
+      loginPage({ ...c.view, username, error: AUTH_MESSAGES[outcome.reason] }),
+    )
     return
   }
   const { account } = outcome
@@ -62,10 +80,14 @@ export async function totp(c: ActionContext, authenticator: Authenticator): Prom
     c.page(400, loginPage({ ...c.view, error: 'Sign in with your password first.' }))
     return
   }
-  const outcome = await authenticator.checkTotp(pending.accountId, c.form.get('code') ?? '')
+  const outcome = await authenticator.checkTotp(
+    pending.accountId,
+    c.form.get('code') ?? '',
+    clientAddress(c.req),
+  )
   if (!outcome.ok) {
     c.record('deny', outcome.reason, 'TB11', pending.accountId)
-    c.page(401, totpPage({ ...c.view, error: AUTH_MESSAGES[outcome.reason] }))
+    c.page(refusalStatus(c, outcome), totpPage({ ...c.view, error: AUTH_MESSAGES[outcome.reason] }))
     return
   }
   c.record('allow', 'login.mfa', 'TB11', pending.accountId)

@@ -5,7 +5,9 @@
  * 1. the path names an interaction, and it is the one bound to this browser's cookie;
  * 2. GET renders the page of the pending step (login, TOTP, consent);
  * 3. POST must pass the CSRF checks (interaction-bound token + same-origin) before its action
- *    runs: `login`, `totp` (authentication-actions.ts), `confirm` (consent-action.ts), `abort`.
+ *    runs: `login`, `totp` (authentication-actions.ts), `confirm` (consent-action.ts), `abort`;
+ * 4. a sign-in attempt (`login`, `totp`) must fit the rate limits (per client address and for
+ *    the whole IdP, rate-limit.ts) before any factor is checked: otherwise 429 + `Retry-After`.
  *
  * Every decision is audited (boundary TB02, or TB11 for the second factor).
  */
@@ -14,12 +16,16 @@ import type Provider from 'oidc-provider'
 import type { Authenticator } from '../accounts/authenticate.ts'
 import type { IdpAudit } from '../audit/idp-audit.ts'
 import { requestDemandsMfa } from '../policies/mfa.ts'
+import type { ActionContext } from './action-context.ts'
 import { actionContext } from './action-context.ts'
 import type { InteractionDetails } from './action-context.ts'
 import { login, pendingMfa, totp } from './authentication-actions.ts'
+import { clientAddress } from './client-address.ts'
 import { confirm, requestedScopes } from './consent-action.ts'
 import { csrfToken, csrfTokenValid, sameOriginRequest } from './csrf.ts'
 import { FormError, readForm, sendPage } from './http.ts'
+import { RATE_LIMITED_MESSAGE } from './messages.ts'
+import type { SignInRateLimiter } from './rate-limit.ts'
 import { consentPage, errorPage, loginPage, totpPage } from './views.ts'
 
 /** Dependencies of the interaction routes. */
@@ -28,6 +34,8 @@ export interface InteractionOptions {
   authenticator: Authenticator
   audit: IdpAudit
   csrfKey: Buffer
+  /** Limits on sign-in attempts per client address and in total. */
+  rateLimiter: SignInRateLimiter
   /** The IdP's own public origin (from the issuer). */
   ownOrigin: string
   /** Origins of the clients' redirect URIs (allowed as form targets in the CSP). */
@@ -101,6 +109,12 @@ export function interactionRoutes(opts: InteractionOptions) {
         )
         return true
       }
+      if (
+        (action === 'login' || action === 'totp') &&
+        !withinRateLimit(c, opts.rateLimiter, action)
+      ) {
+        return true
+      }
       switch (action) {
         case 'login':
           await login(
@@ -129,4 +143,28 @@ export function interactionRoutes(opts: InteractionOptions) {
       return true
     }
   }
+}
+
+/**
+ * Count a sign-in attempt against the rate limits; when over, audit it and answer 429 with
+ * `Retry-After` and the same page, before any factor (and its KDF) runs.
+ */
+function withinRateLimit(
+  c: ActionContext,
+  limiter: SignInRateLimiter,
+  action: 'login' | 'totp',
+): boolean {
+  const decision = limiter.attempt(clientAddress(c.req))
+  if (decision.allowed) return true
+  const boundary = action === 'totp' ? 'TB11' : 'TB02'
+  c.record('deny', `login.rate_limited.${decision.scope}`, boundary)
+  c.res.setHeader('retry-after', String(decision.retryAfterSeconds))
+  const error = RATE_LIMITED_MESSAGE
+  c.page(
+    429,
+    boundary === 'TB11'
+      ? totpPage({ ...c.view, error })
+      : loginPage({ ...c.view, username: (c.form.get('username') ?? '').trim(), error }),
+  )
+  return false
 }

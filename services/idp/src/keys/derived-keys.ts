@@ -1,5 +1,6 @@
 /**
- * Symmetric keys the IdP needs (cookie signing, TOTP secret sealing, CSRF tokens), each derived
+ * Symmetric keys the IdP needs (cookie signing, TOTP secret sealing, CSRF tokens, ids of the
+ * sign-in throttle counters), each derived
  * with HKDF-SHA256 from the IdP's own data key (`data-key.jwk.json`, see `@mythical/service-kit`).
  *
  * - never from the signing or encryption key pairs: those rotate on their own schedule, and a
@@ -16,6 +17,7 @@ export const KEY_PURPOSES = {
   cookies: 'mythical-idp/cookies/v1',
   totpSeal: 'mythical-idp/totp-seal/v1',
   csrf: 'mythical-idp/csrf/v1',
+  signInThrottle: 'mythical-idp/sign-in-throttle/v1',
 } as const
 export type KeyPurpose = keyof typeof KEY_PURPOSES
 
@@ -36,6 +38,7 @@ export function deriveKeys(dataKey: DataKey): DerivedKeys {
     cookies: derivePurposeKey(dataKey, KEY_PURPOSES.cookies),
     totpSeal: derivePurposeKey(dataKey, KEY_PURPOSES.totpSeal),
     csrf: derivePurposeKey(dataKey, KEY_PURPOSES.csrf),
+    signInThrottle: derivePurposeKey(dataKey, KEY_PURPOSES.signInThrottle),
   }
 }
 

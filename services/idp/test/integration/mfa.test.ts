@@ -1,12 +1,13 @@
 /**
  * TB11 — staff authentication: password + TOTP gives the MFA `acr`/`amr`; without the second
  * factor there is no MFA acr (no code at all for staff); wrong and replayed codes are refused;
- * repeated failures lock the account; a client demanding MFA (`acr_values`) is honoured.
+ * repeated failures from one address make it wait (more in sign-in-abuse.test.ts); a client
+ * demanding MFA (`acr_values`) is honoured.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
-import { LOCKOUT_THRESHOLD } from '../../src/accounts/authenticate.ts'
+import { THROTTLE_RULES } from '../../src/accounts/sign-in-throttle.ts'
 import { createTestAccount, deleteTestAccounts } from './support/accounts.ts'
 import type { TestAccount } from './support/accounts.ts'
 import { redeemCode, signIn, totpNow } from './support/flows.ts'
@@ -20,6 +21,7 @@ import type { BrowserClient } from './support/oauth.ts'
 import { ensureStack } from './support/stack.ts'
 
 const ACR_MFA = 'urn:mythical:acr:mfa'
+const LOCKOUT_THRESHOLD = THROTTLE_RULES['password:pair'].threshold
 let run: RunningIdp
 const created: TestAccount[] = []
 
@@ -145,7 +147,7 @@ describe('password + TOTP', () => {
     })
   })
 
-  test(`the account locks after ${LOCKOUT_THRESHOLD} failures, even for the right password`, async () => {
+  test(`after ${LOCKOUT_THRESHOLD} failures from one address it must wait, even with the right password`, async () => {
     const sam = await staff()
     const { browser, page } = await loginPage()
     let current = page
@@ -172,9 +174,14 @@ describe('password + TOTP', () => {
       { username: sam.username, password: sam.password },
       trace.headers,
     )
-    assert.equal(locked.status, 401)
-    assert.match(locked.text, /locked/)
-    assertDenied(run, trace, { reason: 'login.locked', boundary: 'TB02', secrets: [sam.password] })
+    assert.equal(locked.status, 429)
+    assert.match(String(locked.headers['retry-after']), /^[1-9]\d*$/)
+    assert.match(locked.text, /Too many failed attempts/)
+    assertDenied(run, trace, {
+      reason: 'login.throttled',
+      boundary: 'TB02',
+      secrets: [sam.password],
+    })
   })
 
   test('a client demanding MFA (acr_values) is honoured: a customer without TOTP is refused', async () => {

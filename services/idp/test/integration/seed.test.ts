@@ -41,6 +41,8 @@ test('demo accounts, groups and sealed TOTP secret', async () => {
   const sam = await store.findByUsername('sam')
   const sealed = sam?.sealedTotpSecret ?? ''
   assert.ok(!sealed.includes('JBSWY3DPEHPK3PXP'), 'not stored in clear')
-  assert.equal(openSecret(keys().totpSeal, 'sam', sealed), 'JBSWY3DPEHPK3PXP')
-  assert.throws(() => openSecret(keys().cookies, 'sam', sealed), { code: 'ERR_IDP_SEALED_SECRET' })
+  assert.equal(await openSecret(keys().totpSeal, 'sam', sealed), 'JBSWY3DPEHPK3PXP')
+  await assert.rejects(openSecret(keys().cookies, 'sam', sealed), {
+    code: 'ERR_IDP_SEALED_SECRET',
+  })
 })

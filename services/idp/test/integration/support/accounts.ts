@@ -33,7 +33,13 @@ export async function createTestAccount(
     displayName: `Test ${id}`,
     passwordHash: await hashPassword(password),
     ...(totpSecret
-      ? { sealedTotpSecret: sealSecret(loadDerivedKeys(run.secretsDir).totpSeal, id, totpSecret) }
+      ? {
+          sealedTotpSecret: await sealSecret(
+            loadDerivedKeys(run.secretsDir).totpSeal,
+            id,
+            totpSecret,
+          ),
+        }
       : {}),
     groups: opts.staff ? [SALES_ASSOCIATE_GROUP] : [],
   })

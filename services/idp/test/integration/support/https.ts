@@ -51,6 +51,8 @@ export interface RequestOptions {
   jar?: CookieJar
   /** Present this workload's certificate. */
   as?: string
+  /** Send from this local address (e.g. `127.0.0.2`: another client address on loopback). */
+  localAddress?: string
 }
 
 /** One HTTPS request. */
@@ -67,6 +69,7 @@ export function request(url: string, opts: RequestOptions = {}): Promise<Respons
         headers,
         ca: retailCa(),
         agent: false,
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
         ...(opts.as ? workloadCert(opts.as) : {}),
       },
       (res) => {

@@ -47,7 +47,12 @@ async function listen(server: Server, port: number): Promise<number> {
  * ```
  */
 export async function startIdp(
-  opts: { secretsDir?: string; ports?: { edge: number; mtls: number } } = {},
+  opts: {
+    secretsDir?: string
+    ports?: { edge: number; mtls: number }
+    /** Extra configuration, e.g. `{ SIGN_IN_RATE_GLOBAL: '5' }`. */
+    env?: Record<string, string>
+  } = {},
 ): Promise<RunningIdp> {
   const secretsDir = opts.secretsDir ?? paths.secrets('idp')
   const identity = loadWorkloadIdentity(paths.secrets('idp'))
@@ -88,6 +93,7 @@ export async function startIdp(
     NODE_ENV: 'test',
     // The tests sign in as the SCENARIO.md demo users (idempotent: existing accounts are kept).
     SEED_DEMO_DATA: 'true',
+    ...opts.env,
   })
   const idp = await buildIdp(config, {
     audit: createAuditLogger({ service: 'idp', level: 'warn', destination }),

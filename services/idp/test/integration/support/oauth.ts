@@ -126,16 +126,21 @@ export function csrfOf(html: string): string {
 export class Browser {
   readonly jar = new CookieJar()
   readonly issuer: string
-  constructor(issuer: string) {
+  /** The browser's own address (loopback aliases let a test play clients on other addresses). */
+  readonly localAddress: string | undefined
+  constructor(issuer: string, localAddress?: string) {
     this.issuer = issuer
+    this.localAddress = localAddress
   }
 
   get(url: string, headers: Record<string, string> = {}) {
-    return request(new URL(url, this.issuer).toString(), { jar: this.jar, headers })
+    const { jar, localAddress } = this
+    return request(new URL(url, this.issuer).toString(), { jar, headers, localAddress })
   }
 
   post(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
-    return request(new URL(url, this.issuer).toString(), { jar: this.jar, form, headers })
+    const { jar, localAddress } = this
+    return request(new URL(url, this.issuer).toString(), { jar, form, headers, localAddress })
   }
 
   /** Follow IdP-internal redirects until one leaves the IdP or a page is shown. */

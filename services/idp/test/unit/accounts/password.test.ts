@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { hashPassword, verifyPassword } from '../../../src/accounts/password.ts'
+import { hashPassword, needsRehash, verifyPassword } from '../../../src/accounts/password.ts'
 
-test('a password verifies against its own hash only', async () => {
+test('a password verifies against its own hash only, hashed at OWASP cost (N=2^17, r=8, p=1)', async () => {
   const stored = await hashPassword('katie-loves-shopping')
-  assert.match(stored, /^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/)
+  assert.match(stored, /^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{43}$/)
+  assert.equal(needsRehash(stored), false)
   assert.equal(await verifyPassword('katie-loves-shopping', stored), true)
   assert.equal(await verifyPassword('katie-loves-shoppinG', stored), false)
 })
@@ -24,4 +25,12 @@ test('a malformed stored hash verifies as false instead of throwing', async () =
   ]) {
     assert.equal(await verifyPassword('x', stored), false, stored)
   }
+})
+
+test('a hash below the current cost (the former N=2^15) needs a rehash; a malformed one too', () => {
+  const salt = 'AAAAAAAAAAAAAAAAAAAAAA'
+  const hash = 'A'.repeat(43)
+  assert.equal(needsRehash(`scrypt$32768$8$1$${salt}$${hash}`), true)
+  assert.equal(needsRehash(`scrypt$131072$8$1$${salt}$${hash}`), false)
+  assert.equal(needsRehash('plain'), true)
 })

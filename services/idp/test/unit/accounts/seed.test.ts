@@ -22,8 +22,9 @@ function memoryStore() {
   const store: AccountStore = {
     findById: async (id) => rows.get(id),
     findByUsername: async (u) => [...rows.values()].find((r) => r.username === u),
-    recordFailure: async () => undefined,
-    resetFailures: async () => undefined,
+    upgradePasswordHash: async () => false,
+    listLegacySealedSecrets: async () => [],
+    swapSealedTotpSecret: async () => false,
     recordTotpStep: async () => true,
     upsertGroup: async () => undefined,
     async insertAccountIfMissing(a: NewAccount) {
@@ -36,8 +37,6 @@ function memoryStore() {
         passwordHash: a.passwordHash,
         sealedTotpSecret: a.sealedTotpSecret,
         totpLastTimeStep: undefined,
-        failedAttempts: 0,
-        lockedUntil: undefined,
         groups: [...a.groups],
       })
       return true
@@ -58,13 +57,16 @@ test('creates every demo account once, sealing the TOTP secret under the current
   assert.deepEqual(replaced, [])
   const sealed = rows.get('sam')?.sealedTotpSecret ?? ''
   assert.equal(sealedKeyVersion(sealed), current.kid)
-  assert.equal(openSecret(current, 'sam', sealed), 'JBSWY3DPEHPK3PXP')
+  assert.equal(await openSecret(current, 'sam', sealed), 'JBSWY3DPEHPK3PXP')
   assert.equal(rows.get('katie')?.sealedTotpSecret, undefined)
   assert.equal(DEMO_ACCOUNTS.length, rows.size)
 })
 
 test('a demo TOTP secret sealed under a retired key version, or in the older format, is re-sealed', async () => {
-  for (const stale of [sealSecret(retired, 'sam', 'JBSWY3DPEHPK3PXP'), 'v1.aXY.Y2lwaGVy.dGFn']) {
+  for (const stale of [
+    await sealSecret(retired, 'sam', 'JBSWY3DPEHPK3PXP'),
+    'v1.aXY.Y2lwaGVy.dGFn',
+  ]) {
     const { store, rows, replaced } = memoryStore()
     await seedDemoAccounts(store, retired)
     const sam = rows.get('sam')
@@ -73,6 +75,6 @@ test('a demo TOTP secret sealed under a retired key version, or in the older for
     assert.deepEqual(await seedDemoAccounts(store, current), [])
     assert.deepEqual(replaced, ['sam'])
     const resealed = rows.get('sam')?.sealedTotpSecret ?? ''
-    assert.equal(openSecret(current, 'sam', resealed), 'JBSWY3DPEHPK3PXP')
+    assert.equal(await openSecret(current, 'sam', resealed), 'JBSWY3DPEHPK3PXP')
   }
 })
