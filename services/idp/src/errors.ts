@@ -4,8 +4,7 @@
  * conditions behind them (and the audit reason codes they map to).
  */
 
-export type IdpErrorCode =
-  'ERR_IDP_GENERIC' | 'ERR_IDP_KEYSTORE' | 'ERR_IDP_SEALED_SECRET' | 'ERR_IDP_ACCOUNT_LOCKED'
+export type IdpErrorCode = 'ERR_IDP_GENERIC' | 'ERR_IDP_KEYSTORE' | 'ERR_IDP_SEALED_SECRET'
 
 /** Base class of every IdP error. */
 export class IdpError extends Error {
