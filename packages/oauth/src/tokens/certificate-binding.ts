@@ -25,7 +25,7 @@ export function certificateThumbprint(certificate: X509Certificate | Uint8Array)
  *   assertCertificateBound(payload, new X509Certificate(socket.getPeerCertificate().raw))
  */
 export function assertCertificateBound(
-  claims: { cnf?: unknown },
+  claims: { readonly [claim: string]: unknown },
   peerCertificate: X509Certificate | Uint8Array | undefined,
 ): void {
   const cnf = claims.cnf

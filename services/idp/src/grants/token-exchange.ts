@@ -38,8 +38,8 @@ import { validateSubjectToken } from './subject-token.ts'
 import type { SubjectToken } from './subject-token.ts'
 
 export { TOKEN_EXCHANGE_GRANT }
-const ACCESS_TOKEN_TYPE = TOKEN_TYPE.accessToken
-const JWT_TYPE = TOKEN_TYPE.jwt
+const ACCESS_TOKEN_TYPE: string = TOKEN_TYPE.accessToken
+const JWT_TYPE: string = TOKEN_TYPE.jwt
 
 /** Parameters the grant accepts (everything else is stripped by oidc-provider). */
 export const TOKEN_EXCHANGE_PARAMETERS = [

@@ -11,14 +11,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { JWK } from 'jose'
+import { isSigningAlgorithm } from '@mythical/oauth'
 import { KeystoreError } from '../errors.ts'
 
 /** File written by key rotation. */
 export const ROTATED_KEYSTORE_FILE = 'signing-keys.jwks.json'
 /** File issued by the PKI tool. */
 export const INITIAL_SIGNING_KEY_FILE = 'signing-key.jwk.json'
-/** Signing algorithms the IdP may use (FAPI 2.0 Security Profile §5.4). */
-export const ALLOWED_SIGNING_ALGS = ['ES256', 'PS256', 'EdDSA'] as const
 
 /** A private signing JWK with the members oidc-provider needs. */
 export type SigningJwk = JWK & { kid: string; alg: string; d: string }
@@ -26,7 +25,7 @@ export type SigningJwk = JWK & { kid: string; alg: string; d: string }
 function assertSigningJwk(jwk: JWK, source: string): asserts jwk is SigningJwk {
   if (typeof jwk.kid !== 'string' || !jwk.kid) throw new KeystoreError(`${source}: key without kid`)
   if (typeof jwk.d !== 'string') throw new KeystoreError(`${source}: key ${jwk.kid} is not private`)
-  if (!(ALLOWED_SIGNING_ALGS as readonly string[]).includes(jwk.alg ?? '')) {
+  if (!isSigningAlgorithm(jwk.alg)) {
     throw new KeystoreError(`${source}: key ${jwk.kid} has forbidden alg ${String(jwk.alg)}`)
   }
 }

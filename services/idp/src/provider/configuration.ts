@@ -14,6 +14,7 @@
 import { errors } from 'oidc-provider'
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider'
 import type { Adapter, ClientMetadata } from 'oidc-provider'
+import { SIGNING_ALGORITHMS } from '@mythical/oauth'
 import {
   certificateAuthorized,
   certificateSubjectMatches,
@@ -26,7 +27,6 @@ import { ACR_MFA, ACR_PASSWORD } from '../policies/mfa.ts'
 import type { ResourceDefinition } from '../policies/resources.ts'
 import { GATEWAY_RESOURCE, SCOPE_DESCRIPTIONS } from '../policies/resources.ts'
 import type { SigningJwk } from '../keys/signing-keys.ts'
-import { ALLOWED_SIGNING_ALGS } from '../keys/signing-keys.ts'
 import { providerPages } from '../interactions/provider-pages.ts'
 import { extraTokenClaims } from './extra-token-claims.ts'
 import { CLAIMS, findAccount } from './find-account.ts'
@@ -61,7 +61,7 @@ export interface ProviderConfigurationOptions {
   audit: IdpAudit
 }
 
-const algs = [...ALLOWED_SIGNING_ALGS]
+const algs = [...SIGNING_ALGORITHMS]
 const BROWSER_CLIENTS = new Set(['web', 'web-staff'])
 
 /**

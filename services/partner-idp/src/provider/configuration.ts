@@ -4,15 +4,15 @@
  * only through the federation grant.
  */
 import { errors } from 'oidc-provider'
-import type { ClientMetadata, Configuration, JWK } from 'oidc-provider'
+import type { Adapter, ClientMetadata, Configuration, JWK } from 'oidc-provider'
+import { SIGNING_ALGORITHMS } from '@mythical/oauth'
 import { findAccount } from '../accounts/user-store.ts'
 import { getCertificate, renderProviderError, withReason } from '@mythical/service-kit'
 import { ORDER_TRACKING_RESOURCE, RESOURCE_SERVERS, TRACKING_READ } from './resources.ts'
 
-/** FAPI 2.0 signing algorithms; nothing symmetric, nothing `none`. */
-const SIGNING_ALGS = ['ES256', 'PS256', 'EdDSA'] as const
-
 export interface ProviderConfigurationInput {
+  /** Persistent storage (`@mythical/oidc-store`): never oidc-provider's development memory one. */
+  readonly adapter: new (model: string) => Adapter
   readonly signingKey: JWK
   readonly clients: readonly ClientMetadata[]
   /** Public origin of the mTLS alias listener. */
@@ -27,6 +27,7 @@ export interface ProviderConfigurationInput {
  */
 export function providerConfiguration(input: ProviderConfigurationInput): Configuration {
   return {
+    adapter: input.adapter,
     clients: input.clients,
     // Private key in, public JWKS out: oidc-provider publishes only the public parts at /jwks.
     jwks: { keys: [input.signingKey] },
@@ -60,9 +61,9 @@ export function providerConfiguration(input: ProviderConfigurationInput): Config
       response_types: [],
     },
     enabledJWA: {
-      clientAuthSigningAlgValues: [...SIGNING_ALGS],
+      clientAuthSigningAlgValues: [...SIGNING_ALGORITHMS],
       idTokenSigningAlgValues: ['ES256'],
-      requestObjectSigningAlgValues: [...SIGNING_ALGS],
+      requestObjectSigningAlgValues: [...SIGNING_ALGORITHMS],
     },
     // No browser flow: tokens come only from the federation grant (the staff login is out of scope).
     responseTypes: [],
