@@ -16,11 +16,6 @@ const FIELDS = 5
 const IV_BYTES = 12
 const TAG_BYTES = 16
 
-/** Whether a stored value is in the retired format (whatever its key version). */
-export function isLegacySealed(sealed: string): boolean {
-  return sealed.startsWith(`${PREFIX}.`)
-}
-
 /**
  * Decrypt a value in the retired format; throws `SealedSecretError` when it is malformed, from
  * another key version or account, has a tag of any length but 16 bytes, or does not authenticate.
