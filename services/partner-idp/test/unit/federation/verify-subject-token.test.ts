@@ -131,3 +131,28 @@ test('a token the retail issuer signed for another audience is refused', async (
     oauthError: 'invalid_grant',
   })
 })
+
+test('a token naming its own key (jku / jwk header) is refused before any key is used', async () => {
+  for (const header of [{ jku: 'https://evil.example/jwks' }, { jwk: publicJwk }]) {
+    const jwt = await new SignJWT({ iss: RETAIL, aud: PARTNER, sub: 'katie', jti: 'j', iat: T })
+      .setProtectedHeader({ alg: 'ES256', kid: 'r1', typ: 'at+jwt', ...header })
+      .setExpirationTime(T + 120)
+      .sign(privateKey)
+    assert.deepEqual(await refusal(verifierAt(T + 1).verify(jwt, TOKEN_TYPE_ACCESS_TOKEN)), {
+      code: 'federation.header_injection',
+      oauthError: 'invalid_grant',
+    })
+  }
+})
+
+test('an allowed algorithm the retail issuer does not sign with (PS256) is refused', async () => {
+  const rsa = await generateKeyPair('PS256')
+  const jwt = await new SignJWT({ iss: RETAIL, aud: PARTNER, sub: 'katie', jti: 'j', iat: T })
+    .setProtectedHeader({ alg: 'PS256', kid: 'r1', typ: 'at+jwt' })
+    .setExpirationTime(T + 120)
+    .sign(rsa.privateKey)
+  assert.deepEqual(await refusal(verifierAt(T + 1).verify(jwt, TOKEN_TYPE_ACCESS_TOKEN)), {
+    code: 'federation.alg_not_allowed',
+    oauthError: 'invalid_grant',
+  })
+})
