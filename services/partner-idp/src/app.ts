@@ -1,12 +1,15 @@
 /**
  * Builds the partner IdP (no listening here — see server.ts): provider, federation grant, audit,
  * and the request listener — security headers, trace context and health probes
- * (`@mythical/service-kit` `withOidcProbes`; ready = the cached retail key set holds keys), then
- * only the endpoints the federation uses (`servedEndpointsOnly`), then oidc-provider.
+ * (`@mythical/service-kit` `withOidcProbes`; ready = the cached retail key set holds keys and the
+ * database answers), then only the endpoints the federation uses (`servedEndpointsOnly`), then
+ * oidc-provider. Its state — client assertion and subject-token `jti`s included — lives in its
+ * own PostgreSQL database (`@mythical/oidc-store`), so a replay is refused after a restart too.
  */
 import { readFile } from 'node:fs/promises'
 import Provider from 'oidc-provider'
-import { MemoryReplayStore } from '@mythical/oauth'
+import { checkDatabase, createDatabasePool } from '@mythical/db'
+import { PostgresReplayStore, postgresAdapter } from '@mythical/oidc-store'
 import { derivePurposeKey, loadDataKey, withOidcProbes } from '@mythical/service-kit'
 import type { RequestListener } from '@mythical/service-kit'
 import type { AuditSink } from './audit/audit-sink.ts'
@@ -34,6 +37,8 @@ export interface PartnerIdp {
   readonly provider: Provider
   /** Node request listener serving every endpoint of the provider, `/healthz` and `/readyz`. */
   readonly callback: RequestListener
+  /** Release the database pool (after the listeners are closed). */
+  close(): Promise<void>
 }
 
 /**
@@ -49,10 +54,13 @@ export async function buildPartnerIdp(
   const web = await loadRetailWebClient(config.retail.webClientJwksFile)
   const retailCaPem = await readFile(config.retail.caFile, 'utf8')
   const dataKey = loadDataKey(config.secretsDir)
+  // PostgreSQL is Mythical Retail's: it serves a retail-domain certificate.
+  const pool = createDatabasePool(config.secretsDir, { serverCaFile: config.retail.caFile })
 
   const provider = new Provider(
     config.issuer,
     providerConfiguration({
+      adapter: postgresAdapter(pool),
       signingKey,
       clients: [web],
       mtlsBaseUrl: config.mtlsBaseUrl,
@@ -70,7 +78,7 @@ export async function buildPartnerIdp(
     verifier: createSubjectTokenVerifier({
       audience: config.issuer,
       trustedIssuers,
-      replayStore: new MemoryReplayStore(),
+      replayStore: new PostgresReplayStore(pool, { model: 'FederatedSubjectToken' }),
       maxTokenAgeSeconds: config.subjectTokenMaxAgeSeconds,
     }),
     pairwiseKey: derivePairwiseKey(dataKey),
@@ -79,8 +87,11 @@ export async function buildPartnerIdp(
   })
   const callback = withOidcProbes(servedEndpointsOnly(provider.callback()), {
     // The cached key set: an unauthenticated probe must not trigger a fetch per call.
-    readiness: { 'retail-jwks': () => retailKeys.ready() },
+    readiness: {
+      'retail-jwks': () => retailKeys.ready(),
+      database: () => checkDatabase(pool),
+    },
     ...(deps.onCheckFailed ? { onCheckFailed: deps.onCheckFailed } : {}),
   })
-  return { provider, callback }
+  return { provider, callback, close: () => pool.end() }
 }

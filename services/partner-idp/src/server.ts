@@ -38,12 +38,26 @@ export async function startPartnerIdp(
 ): Promise<RunningPartnerIdp> {
   const identity = loadWorkloadIdentity(config.secretsDir)
   const retailCaPem = readFileSync(config.retail.caFile, 'utf8')
-  const { callback } = await buildPartnerIdp(config, deps)
-  return startOidcListeners(callback, {
-    identity,
-    host: config.host,
-    port: config.port,
-    mtlsPort: config.mtlsPort,
-    federatedPeers: [{ caPem: retailCaPem, spiffeIds: [RETAIL_WEB_WORKLOAD] }],
-  })
+  const idp = await buildPartnerIdp(config, deps)
+  let listeners: OidcListeners
+  try {
+    listeners = await startOidcListeners(idp.callback, {
+      identity,
+      host: config.host,
+      port: config.port,
+      mtlsPort: config.mtlsPort,
+      federatedPeers: [{ caPem: retailCaPem, spiffeIds: [RETAIL_WEB_WORKLOAD] }],
+    })
+  } catch (err) {
+    await idp.close()
+    throw err
+  }
+  return {
+    origin: listeners.origin,
+    mtlsOrigin: listeners.mtlsOrigin,
+    close: async () => {
+      await listeners.close()
+      await idp.close()
+    },
+  }
 }

@@ -18,7 +18,7 @@ import { publicHalf } from '../keys/signing-keys.ts'
 import type { SigningJwk } from '../keys/signing-keys.ts'
 import type { ResourceDefinition } from '../policies/resources.ts'
 import { providerConfiguration } from './configuration.ts'
-import { postgresAdapter } from './postgres-adapter.ts'
+import { postgresAdapter } from '@mythical/oidc-store'
 
 /** Inputs of {@link createProvider}. */
 export interface CreateProviderOptions {

@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Pool } from 'pg'
 import { createDatabasePool } from '@mythical/db'
-import { postgresAdapter } from '../../src/provider/postgres-adapter.ts'
+import { postgresAdapter } from '@mythical/oidc-store'
 import { ensureStack, paths } from './support/stack.ts'
 
 let pool: Pool

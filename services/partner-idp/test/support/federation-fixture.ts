@@ -2,12 +2,15 @@
  * A real two-domain federation for the partner IdP's integration tests:
  * - a retail CA and a retail "IdP" JWKS endpoint served over HTTPS with a retail workload
  *   certificate (the retail side as the partner sees it: an issuer identifier plus a JWKS);
- * - a shipping CA, the partner IdP's own certificate and signing key, in the stack's folder layout
- *   (`pki/…`, `secrets/partner-idp/…`), loaded through the service's real config and server code;
+ * - the partner IdP's own signing key and data key in the stack's folder layout (`pki/…`,
+ *   `secrets/partner-idp/…`), loaded through the service's real config and server code; its
+ *   workload certificate, the shipping CA and its database login are the stack's own (the partner
+ *   keeps its state in its database on the stack's PostgreSQL, provisioned by the integration
+ *   run's global set-up, which admits only a certificate of the stack's CAs);
  * - the retail `web` client's key pair (public JWKS published under `pki/retail/jwks/web.json`).
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:https'
 import type { Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -19,6 +22,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
 import { Agent, fetch } from 'undici'
 import { DATA_KEY_FILE } from '@mythical/service-kit'
+import { SECRET_FILES, stackPaths } from '@mythical/stack'
 import type { AuditRecord } from '@mythical/audit'
 import type { AuditSink } from '../../src/audit/audit-sink.ts'
 import { loadConfig } from '../../src/config.ts'
@@ -100,7 +104,8 @@ async function listen(server: Server): Promise<Omit<JwksServer, 'hits'>> {
 export interface Federation {
   readonly root: string
   readonly retailCa: KeyAndCertificate
-  readonly shippingCa: KeyAndCertificate
+  /** The stack's shipping CA, which issued the partner IdP's certificate. */
+  readonly shippingCa: { readonly certPem: string }
   readonly retailTls: KeyAndCertificate
   readonly retailKey: TestKey
   readonly webKey: TestKey
@@ -119,28 +124,32 @@ export async function createFederation(): Promise<Federation> {
   await mkdir(join(pki, 'shipping'), { recursive: true })
   await mkdir(secrets, { recursive: true })
 
+  const stack = stackPaths()
   const retailCa = await createCertificateAuthority({ name: 'Test retail CA' })
-  const shippingCa = await createCertificateAuthority({ name: 'Test shipping CA' })
+  const shippingCa = { certPem: await readFile(stack.caCert('shipping'), 'utf8') }
   const retailTls = await issueWorkloadCertificate(retailCa, {
     spiffeId: 'spiffe://retail.mythical.example/idp',
-  })
-  const partnerTls = await issueWorkloadCertificate(shippingCa, {
-    spiffeId: 'spiffe://shipping.mythical.example/partner-idp',
   })
   const retailKey = await generateTestKey('retail-idp-1')
   const webKey = await generateTestKey('web-1')
   const partnerKey = await generateKeyPair('ES256', { extractable: true })
   const partnerJwk = { ...(await exportJWK(partnerKey.privateKey)), kid: 'partner-idp-1' }
 
-  await writeFile(join(pki, 'retail', 'ca.pem'), retailCa.certPem)
+  // PostgreSQL serves a certificate of the stack's retail CA: trusted next to the test one.
+  const stackRetailCaPem = await readFile(stack.caCert('retail'), 'utf8')
+  await writeFile(
+    join(pki, 'retail', 'ca.pem'),
+    `${retailCa.certPem.trimEnd()}\n${stackRetailCaPem}`,
+  )
   await writeFile(join(pki, 'shipping', 'ca.pem'), shippingCa.certPem)
   await writeFile(
     join(pki, 'retail', 'jwks', 'web.json'),
     JSON.stringify({ keys: [webKey.publicJwk] }),
   )
-  await writeFile(join(secrets, 'tls.crt'), partnerTls.certPem)
-  await writeFile(join(secrets, 'tls.key'), partnerTls.keyPem, { mode: 0o600 })
-  await writeFile(join(secrets, 'ca.pem'), shippingCa.certPem)
+  for (const file of [SECRET_FILES.tlsCert, SECRET_FILES.tlsKey, SECRET_FILES.database]) {
+    await copyFile(join(stack.secrets('partner-idp'), file), join(secrets, file))
+  }
+  await writeFile(join(secrets, SECRET_FILES.ca), shippingCa.certPem)
   await writeFile(join(secrets, 'signing-key.jwk.json'), JSON.stringify(partnerJwk), {
     mode: 0o600,
   })

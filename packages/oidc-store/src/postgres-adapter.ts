@@ -1,7 +1,8 @@
 /**
- * oidc-provider storage adapter on PostgreSQL (table `oidc_payloads`, migration 0002): sessions,
- * grants, codes, tokens, PAR requests, interactions and replay-detection entries survive an IdP
- * restart and are shared by every IdP instance.
+ * oidc-provider storage adapter on PostgreSQL (table `oidc_payloads`, created by each IdP's own
+ * migrations in its own database): sessions, grants, codes, tokens, PAR requests, interactions and
+ * replay-detection entries (client assertion `jti`s) survive an IdP restart and are shared by
+ * every instance of that IdP.
  *
  * - expiry is enforced on read (`expires_at > now()`), so an expired artifact is never returned
  *   even before the purge removes it;
