@@ -14,6 +14,7 @@ import { setTimeout } from 'node:timers/promises'
 import { createMtlsAgent, loadWorkloadIdentity } from '@mythical/mtls'
 import {
   OAuthKitError,
+  TOKEN_TYPE,
   assertCertificateBound,
   createAccessTokenVerifier,
   createAuthorizationServerClient,
@@ -132,7 +133,7 @@ describe('token client (RFC 8693 token exchange, client credentials) over the mT
     const issued = await tokens.exchangeTokenFor(katieToken, MY_SHOPPING_API, {
       scope: 'orders:read',
     })
-    assert.equal(issued.issuedTokenType, 'urn:ietf:params:oauth:token-type:access_token')
+    assert.equal(issued.issuedTokenType, TOKEN_TYPE.accessToken)
     const { payload } = await verifierFor(MY_SHOPPING_API).verify(issued.accessToken)
     assert.equal(payload.sub, 'katie')
     assert.deepEqual(payload.act, { sub: 'spiffe://retail.mythical.example/gateway' })

@@ -15,6 +15,7 @@ import {
   importJWK,
   jwtVerify,
 } from 'jose'
+import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPE } from '@mythical/oauth'
 import { assertDenied, newTrace, recordsOf } from './support/audit-trail.ts'
 import type { Trace } from './support/audit-trail.ts'
 import { request, workloadCert } from './support/https.ts'
@@ -26,8 +27,8 @@ import type { TokenSet } from './support/flows.ts'
 import { clientAuth, dpopKey, secretJwk } from './support/oauth.ts'
 import { ensureStack } from './support/stack.ts'
 
-const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
-const ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token'
+const GRANT = TOKEN_EXCHANGE_GRANT
+const ACCESS_TOKEN = TOKEN_TYPE.accessToken
 const resource = (service: string, domain = 'retail') =>
   `https://${service}.${domain}.mythical.example`
 const spiffe = (service: string) => `spiffe://retail.mythical.example/${service}`

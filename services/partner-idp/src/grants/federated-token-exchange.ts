@@ -18,14 +18,14 @@ import type { Provider, TokenEndpointGrantContext } from 'oidc-provider'
 import { getCertificate, traceIdOf } from '@mythical/service-kit'
 import { FEDERATION_BOUNDARY } from '../audit/audit-sink.ts'
 import type { AuditSink } from '../audit/audit-sink.ts'
-import { TOKEN_TYPE } from '@mythical/oauth'
+import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPE } from '@mythical/oauth'
 import { FederationRefusal } from '../federation/errors.ts'
 import { pairwiseSubject } from '../federation/pairwise-subject.ts'
 import type { PairwiseKey } from '../federation/pairwise-subject.ts'
 import type { SubjectTokenVerifier, VerifiedSubject } from '../federation/verify-subject-token.ts'
 import { ORDER_TRACKING_RESOURCE, RESOURCE_SERVERS, TRACKING_READ } from '../provider/resources.ts'
 
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
+export { TOKEN_EXCHANGE_GRANT }
 
 /** Request parameters of the grant (RFC 8693 §2.1); everything else is stripped by oidc-provider. */
 export const TOKEN_EXCHANGE_PARAMETERS = [
