@@ -77,6 +77,8 @@ export interface FakeIdp {
   tokens: Map<string, IntrospectedToken>
   /** When set, every introspection and exchange fails like an unreachable IdP. */
   down: boolean
+  /** When set, introspection is refused with this OAuth error. */
+  refuseWith?: string
   introspections: number
 }
 
@@ -114,6 +116,11 @@ export async function gatewayHarness(
     verifyProof: (request) => dpop.verify(request),
     async introspect(token) {
       if (idp.down) throw unavailable()
+      if (idp.refuseWith) {
+        throw new OAuthKitError('authorization_server.refused', 'introspection refused', {
+          oauthError: idp.refuseWith,
+        })
+      }
       idp.introspections++
       return idp.tokens.get(token) ?? { active: false }
     },

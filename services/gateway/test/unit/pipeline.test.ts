@@ -84,6 +84,7 @@ function assertRefused(
 
 beforeEach(() => {
   h.idp.down = false
+  delete h.idp.refuseWith
   h.idp.tokens.set('katie-token', activeToken(katie.jkt))
 })
 
@@ -214,6 +215,20 @@ describe('phantom token refusals (TB03)', () => {
     h.idp.tokens.set('staff-token', activeToken(katie.jkt, { client_id: 'web-staff', sub: 'sam' }))
     const res = await call({ token: 'staff-token' })
     assertRefused(res, 403, 'ZT_ERR_CLIENT_NOT_ALLOWED', GATEWAY_REASONS.clientNotAllowed)
+  })
+
+  it('the IdP refusing to introspect: the token (401) or the gateway itself (503)', async () => {
+    h.idp.refuseWith = 'unsupported_token_type'
+    const foreign = await call({ token: 'eyJ.a-jwt.we-never-issued' })
+    assertRefused(foreign, 401, 'ZT_ERR_TOKEN_INVALID', GATEWAY_REASONS.tokenInactive)
+    h.idp.refuseWith = 'invalid_client'
+    const misconfigured = await call({ token: 'another-token' })
+    assertRefused(
+      misconfigured,
+      503,
+      'ZT_ERR_DEPENDENCY_UNAVAILABLE',
+      GATEWAY_REASONS.introspectionUnavailable,
+    )
   })
 
   it('IdP down: refusal, never a bypass', async () => {
