@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { redeemCode, signIn } from '../services/idp/test/integration/support/flows.ts'
 import { startIdp } from '../services/idp/test/integration/support/idp-server.ts'
-import { ensureStack, paths } from '../services/idp/test/integration/support/stack.ts'
+import { ensureStack, paths } from './stack.ts'
 
 /** One scenario's result. */
 export interface BenchResult {

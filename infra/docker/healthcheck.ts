@@ -6,7 +6,7 @@
  */
 import { loadWorkloadIdentity } from '@mythical/mtls'
 import { probeAgent, probeOnce } from '../src/runner/health-probe.ts'
-import { serviceByName } from '../src/stack.ts'
+import { serviceByName } from '@mythical/stack'
 
 const { SERVICE_NAME = '', SECRETS_DIR = '/run/secrets', PORT } = process.env
 const service = { ...serviceByName(SERVICE_NAME), ...(PORT ? { port: Number(PORT) } : {}) }

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { EXPORT_DIR } from '../src/compose/volumes.ts'
-import { stackPaths } from '../src/paths.ts'
+import { stackPaths } from '@mythical/stack'
 import { pkiIdentities } from '../src/pki/identities.ts'
 
 mkdirSync(stackPaths().stack, { recursive: true, mode: 0o755 })

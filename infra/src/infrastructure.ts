@@ -1,4 +1,4 @@
-import type { StackPaths } from './paths.ts'
+import type { StackPaths } from '@mythical/stack'
 
 /**
  * Lifecycle of a dedicated infrastructure server (PostgreSQL, RabbitMQ) run by

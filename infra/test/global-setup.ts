@@ -8,10 +8,9 @@
  * stack suite can bring services up and down without taking the shared servers away from the
  * suites that run after it.
  */
-import { stackPaths } from '../src/paths.ts'
+import { stackPaths, type Infrastructure } from '@mythical/stack'
 import { ensurePki } from '../src/pki/index.ts'
 import { ensureInfrastructure, stopInfrastructure } from '../src/runner/infrastructure.ts'
-import type { Infrastructure } from '../src/stack.ts'
 
 const paths = stackPaths()
 const started: Record<Infrastructure, boolean> = { postgres: false, rabbitmq: false }

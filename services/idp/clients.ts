@@ -9,15 +9,14 @@
  *   token exchange; the gateway may also introspect (signed JWT responses, RFC 9701).
  *
  * Which audience each client may obtain tokens for is the call-graph policy
- * (`src/policies/token-exchange-graph.ts`); the federation trust with the shipping partner is the
+ * (the stack's call graph, `isAllowedTarget` of `@mythical/stack`); the federation trust with the shipping partner is the
  * partner resource in `src/policies/resources.ts` (audience = `PARTNER_IDP_ISSUER`).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ClientMetadata, JWK } from 'oidc-provider'
-import { SERVICES, workloadId } from '@mythical/infra/stack'
+import { SERVICES, tokenAudiences, workloadId } from '@mythical/stack'
 import { TOKEN_EXCHANGE_GRANT } from './src/grants/token-exchange.ts'
-import { CALL_GRAPH } from './src/policies/token-exchange-graph.ts'
 import { resourceCatalogue } from './src/policies/resources.ts'
 
 /** Where the web BFF receives authorization responses (its routes must match). */
@@ -56,7 +55,7 @@ function webSigningKeys(pkiDir: string) {
 export function clientRegistry(opts: ClientRegistryOptions): ClientMetadata[] {
   const catalogue = [...resourceCatalogue(opts.partnerIssuer).values()]
   const scopesFor = (clientId: string) => {
-    const targets = new Set(CALL_GRAPH[clientId] ?? [])
+    const targets = new Set(tokenAudiences(clientId))
     return [...new Set(catalogue.filter((r) => targets.has(r.service)).flatMap((r) => r.scopes))]
   }
   const jwks = webSigningKeys(opts.pkiDir)

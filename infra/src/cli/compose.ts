@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { renderCompose } from '../compose/compose-document.ts'
-import { REPO_ROOT } from '../paths.ts'
+import { REPO_ROOT } from '@mythical/stack'
 
 const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } } })
 const file = join(REPO_ROOT, 'docker-compose.yml')

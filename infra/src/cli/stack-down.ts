@@ -3,7 +3,7 @@
  * stopped when `stack:up` started them, or always with `--infrastructure`.
  */
 import { parseArgs } from 'node:util'
-import { stackPaths } from '../paths.ts'
+import { stackPaths } from '@mythical/stack'
 import { stackDown } from '../runner/stack-down.ts'
 
 const { values } = parseArgs({ options: { infrastructure: { type: 'boolean', default: false } } })

@@ -11,7 +11,7 @@
  * - ports: edge services publish only their own port, only on the host's 127.0.0.1; nothing else
  *   publishes anything
  */
-import { SERVICES } from '../stack.ts'
+import { SERVICES } from '@mythical/stack'
 import { databaseServices } from './db-provision-service.ts'
 import { DB_PROVISION, PKI_INIT } from './node-service.ts'
 import type { ComposeDocument, VolumeMount } from './types.ts'

@@ -6,7 +6,7 @@
  */
 import { stringify } from 'yaml'
 import { pkiIdentities } from '../pki/identities.ts'
-import { SERVICES } from '../stack.ts'
+import { SERVICES } from '@mythical/stack'
 import { pkiInitService, postgresService, rabbitmqService } from './infrastructure-services.ts'
 import { dbProvisionService } from './db-provision-service.ts'
 import { DB_PROVISION, nodeService, PKI_INIT } from './node-service.ts'

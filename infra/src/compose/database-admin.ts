@@ -2,7 +2,7 @@
  * The superuser of the compose `postgres` container and the `DATABASE_ADMIN_URL` the
  * `db-provision` job hands the project's provisioning (infra/src/postgres/admin-target.ts).
  */
-import { INFRASTRUCTURE } from '../stack.ts'
+import { INFRASTRUCTURE } from '@mythical/stack'
 
 /** `POSTGRES_USER` of the official image: the superuser its entrypoint creates. */
 export const POSTGRES_ADMIN_USER = 'mythical_admin'

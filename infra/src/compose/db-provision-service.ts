@@ -4,7 +4,7 @@
  * password and client certificate from `secrets-postgres` (read-only) and writes `database.json`
  * into the secrets volume of each service that owns a database — and of no other.
  */
-import { SERVICES } from '../stack.ts'
+import { SERVICES } from '@mythical/stack'
 import { HARDENING, tmpfsMounts } from './hardening.ts'
 import { NODE_SERVICE_BUILD, NODE_SERVICE_IMAGE } from './images.ts'
 import { PKI_INIT } from './node-service.ts'

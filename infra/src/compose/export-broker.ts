@@ -9,9 +9,8 @@
  */
 import { chmod, copyFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { StackPaths } from '../paths.ts'
+import { type StackPaths, INFRASTRUCTURE } from '@mythical/stack'
 import { writeDefinitions } from '../rabbitmq/write-definitions.ts'
-import { INFRASTRUCTURE } from '../stack.ts'
 
 /** Name of the definitions file in `secrets/rabbitmq/` (`/run/secrets/` in the container). */
 export const DEFINITIONS_FILE = 'definitions.json'

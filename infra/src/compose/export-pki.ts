@@ -18,9 +18,8 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
-import type { StackPaths } from '../paths.ts'
+import { type StackPaths, TRUST_DOMAINS } from '@mythical/stack'
 import { pkiIdentities } from '../pki/identities.ts'
-import { TRUST_DOMAINS } from '../stack.ts'
 
 /** Name of the admin password file in `secrets/postgres/`. */
 export const ADMIN_PASSWORD_FILE = 'admin-password'

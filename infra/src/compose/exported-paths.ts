@@ -5,8 +5,7 @@
  * against `StackPaths`, run unchanged against the volumes.
  */
 import { join } from 'node:path'
-import { stackPaths, type StackPaths } from '../paths.ts'
-import type { TrustDomain } from '../stack.ts'
+import { stackPaths, type StackPaths, type TrustDomain } from '@mythical/stack'
 
 /** @example exportedPaths('/export').secrets('orders-api') // '/export/secrets/orders-api' */
 export function exportedPaths(exportDir: string, root?: string): StackPaths {

@@ -4,9 +4,8 @@
  * outbox rows and queued events survive a container restart (both images create their data
  * directories with mode 1777 for arbitrary uids, which a new volume inherits: no root chown).
  */
-import { INFRASTRUCTURE } from '../stack.ts'
+import { INFRASTRUCTURE, COMPOSE_MOUNTS } from '@mythical/stack'
 import { pkiIdentities } from '../pki/identities.ts'
-import { COMPOSE_MOUNTS } from '../runner/environment.ts'
 import { POSTGRES_ADMIN_USER } from './database-admin.ts'
 import { ADMIN_PASSWORD_FILE } from './export-pki.ts'
 import { HARDENING, tmpfsMounts } from './hardening.ts'

@@ -5,7 +5,7 @@
  * (`exportBrokerCredentials`, passwords kept in the state volume across `up`s), then `exportPki`
  * into the volumes the other containers mount.
  */
-import { stackPaths } from '../paths.ts'
+import { stackPaths } from '@mythical/stack'
 import { ensurePki } from '../pki/index.ts'
 import { exportBrokerCredentials } from './export-broker.ts'
 import { exportPki } from './export-pki.ts'

@@ -6,9 +6,8 @@
  * - publishes edge ports on the host's loopback only; internal ports are not published at all
  * - healthy once `/readyz` answers over mTLS (infra/docker/healthcheck.ts, its own certificate)
  */
-import { COMPOSE_MOUNTS, serviceEnvironment } from '../runner/environment.ts'
+import { COMPOSE_MOUNTS, serviceEnvironment, type ServiceDefinition } from '@mythical/stack'
 import { memoryLimitMib, nodeArguments } from '../runner/resources.ts'
-import type { ServiceDefinition } from '../stack.ts'
 import { HARDENING, tmpfsMounts } from './hardening.ts'
 import { NODE_SERVICE_BUILD, NODE_SERVICE_IMAGE } from './images.ts'
 import type { ComposeService } from './types.ts'

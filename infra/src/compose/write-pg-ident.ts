@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { REPO_ROOT } from '../paths.ts'
+import { REPO_ROOT } from '@mythical/stack'
 import { renderIdentFile } from '../postgres/ident-map.ts'
 import { PG_IDENT_FILE } from './pg-ident-file.ts'
 

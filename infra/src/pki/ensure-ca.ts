@@ -8,8 +8,7 @@ import {
   permittedTrustDomains,
   type KeyAndCertificate,
 } from '@mythical/pki'
-import type { StackPaths } from '../paths.ts'
-import type { TrustDomain } from '../stack.ts'
+import type { StackPaths, TrustDomain } from '@mythical/stack'
 import {
   ensureDir,
   PRIVATE_DIR_MODE,

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { SECRET_FILES, type StackPaths } from '../paths.ts'
+import { SECRET_FILES, type StackPaths } from '@mythical/stack'
 import type { Outcome } from './ensure-ca.ts'
 import { InvalidStoredJwk } from './errors.ts'
 import { PRIVATE_FILE_MODE, readIfExists, syncFile, writeFileAtomic } from './files.ts'

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose'
-import { SECRET_FILES, type StackPaths } from '../paths.ts'
+import { SECRET_FILES, type StackPaths } from '@mythical/stack'
 import type { Outcome } from './ensure-ca.ts'
 import { InvalidStoredJwk } from './errors.ts'
 import {

@@ -1,7 +1,6 @@
 import { join } from 'node:path'
 import type { KeyAndCertificate } from '@mythical/pki'
-import type { StackPaths } from '../paths.ts'
-import { TRUST_DOMAINS, type TrustDomain } from '../stack.ts'
+import { type StackPaths, TRUST_DOMAINS, type TrustDomain } from '@mythical/stack'
 import { ensureCa, type Outcome } from './ensure-ca.ts'
 import { ensureDataKey } from './ensure-data-key.ts'
 import { ensureJwks } from './ensure-jwks.ts'

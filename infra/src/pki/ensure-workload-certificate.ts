@@ -5,7 +5,7 @@ import {
   readCertificateInfo,
   type KeyAndCertificate,
 } from '@mythical/pki'
-import { SECRET_FILES, type StackPaths } from '../paths.ts'
+import { SECRET_FILES, type StackPaths } from '@mythical/stack'
 import type { Outcome } from './ensure-ca.ts'
 import { PRIVATE_FILE_MODE, readIfExists, syncFile } from './files.ts'
 import { LOOPBACK_IP_ADDRESSES, type PkiIdentity } from './identities.ts'

@@ -1,4 +1,10 @@
-import { INFRASTRUCTURE, SERVICES, TRUST_DOMAINS, workloadId, type TrustDomain } from '../stack.ts'
+import {
+  INFRASTRUCTURE,
+  SERVICES,
+  TRUST_DOMAINS,
+  workloadId,
+  type TrustDomain,
+} from '@mythical/stack'
 
 /** Every workload certificate carries the loopback addresses: local listeners bind to them. */
 export const LOOPBACK_IP_ADDRESSES: readonly string[] = ['127.0.0.1', '::1']

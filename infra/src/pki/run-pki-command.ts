@@ -1,4 +1,4 @@
-import type { StackPaths } from '../paths.ts'
+import type { StackPaths } from '@mythical/stack'
 import { ensurePki } from './ensure-pki.ts'
 
 /** Where the command writes: `process.stdout`/`process.stderr`, or a capture in tests. */

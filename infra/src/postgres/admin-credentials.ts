@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { access } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { parseDatabaseCredentials, type DatabaseCredentials } from '@mythical/db'
-import { INFRASTRUCTURE } from '../stack.ts'
+import { INFRASTRUCTURE } from '@mythical/stack'
 import {
   ensureDir,
   PRIVATE_DIR_MODE,

@@ -1,4 +1,4 @@
-import { INFRASTRUCTURE } from '../stack.ts'
+import { INFRASTRUCTURE } from '@mythical/stack'
 import { readAdminCredentials, type AdminCredentials } from './admin-credentials.ts'
 import { PostgresAdminCredentialsMissing, PostgresAdminUrlInvalid } from './errors.ts'
 import type { PostgresLayout } from './layout.ts'

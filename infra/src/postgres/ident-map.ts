@@ -1,4 +1,4 @@
-import { principalName, SERVICES, workloadId, type ServiceDefinition } from '../stack.ts'
+import { principalName, SERVICES, workloadId, type ServiceDefinition } from '@mythical/stack'
 
 /** Name of the `pg_ident.conf` map the workload line of `pg_hba.conf` uses (`map=workloads`). */
 export const IDENT_MAP = 'workloads'

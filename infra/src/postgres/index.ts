@@ -11,7 +11,7 @@
  * @module
  */
 import type { InfrastructureServer } from '../infrastructure.ts'
-import type { StackPaths } from '../paths.ts'
+import type { StackPaths } from '@mythical/stack'
 import { ensurePki } from '../pki/index.ts'
 import { externalAdminUrl, parseAdminUrl } from './admin-target.ts'
 import { connectAdmin } from './connect-admin.ts'

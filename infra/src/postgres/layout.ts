@@ -1,6 +1,5 @@
 import { join } from 'node:path'
-import type { StackPaths } from '../paths.ts'
-import { INFRASTRUCTURE, SERVICES, type TrustDomain } from '../stack.ts'
+import { type StackPaths, INFRASTRUCTURE, SERVICES, type TrustDomain } from '@mythical/stack'
 
 /** Files and folders of the stack's own PostgreSQL instance, all under `.stack/`. */
 export interface PostgresLayout {

@@ -1,7 +1,7 @@
 import { access, appendFile, chmod, mkdir, open, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { StackPaths } from '../paths.ts'
+import type { StackPaths } from '@mythical/stack'
 import {
   ADMIN_USER,
   loadOrCreateAdminCredentials,

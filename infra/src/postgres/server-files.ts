@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { readIfExists, writeFileAtomic } from '../pki/files.ts'
-import { INFRASTRUCTURE } from '../stack.ts'
+import { INFRASTRUCTURE } from '@mythical/stack'
 import { ADMIN_USER } from './admin-credentials.ts'
 import { PostgresPkiMissing } from './errors.ts'
 import { IDENT_MAP, renderIdentFile } from './ident-map.ts'

@@ -1,8 +1,12 @@
 import { join } from 'node:path'
 import type { DatabaseCredentials } from '@mythical/db'
-import { SECRET_FILES, type StackPaths } from '../paths.ts'
+import {
+  SECRET_FILES,
+  type StackPaths,
+  principalName,
+  type ServiceDefinition,
+} from '@mythical/stack'
 import { ensureDir, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, syncFile } from '../pki/files.ts'
-import { principalName, type ServiceDefinition } from '../stack.ts'
 
 /** Where clients reach the server: written into every `database.json`. */
 export interface ServerAddress {

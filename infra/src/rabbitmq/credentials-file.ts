@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BrokerCredentials } from '@mythical/broker'
-import { SECRET_FILES } from '../paths.ts'
+import { SECRET_FILES } from '@mythical/stack'
 
 /** Generated passwords: 32 random bytes, base64url (256 bits, no characters needing URL escapes). */
 const newPassword = (): string => randomBytes(32).toString('base64url')

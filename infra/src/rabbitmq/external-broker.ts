@@ -1,6 +1,5 @@
 import { connect } from 'node:net'
-import type { StackPaths } from '../paths.ts'
-import { INFRASTRUCTURE } from '../stack.ts'
+import { type StackPaths, INFRASTRUCTURE } from '@mythical/stack'
 import { writeDefinitions } from './write-definitions.ts'
 
 /** A broker run by someone else, from `AMQP_ADMIN_URL` (`amqps://host:port/vhost`). */

@@ -1,5 +1,10 @@
-import { BROKER_TOPOLOGY, INFRASTRUCTURE, SERVICES, principalName } from '../stack.ts'
-import type { ServiceDefinition } from '../stack.ts'
+import {
+  BROKER_TOPOLOGY,
+  INFRASTRUCTURE,
+  SERVICES,
+  principalName,
+  type ServiceDefinition,
+} from '@mythical/stack'
 
 /** The broker topology shape of `BROKER_TOPOLOGY` (`infra/src/stack.ts`). */
 export interface BrokerTopology {

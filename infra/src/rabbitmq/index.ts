@@ -10,7 +10,7 @@
  */
 import { withFileLock } from '../file-lock.ts'
 import type { InfrastructureServer } from '../infrastructure.ts'
-import type { StackPaths } from '../paths.ts'
+import type { StackPaths } from '@mythical/stack'
 import { RabbitmqLockTimeout } from './errors.ts'
 import { isReachable, parseAdminUrl, prepareExternalBroker } from './external-broker.ts'
 import type { ExternalBroker } from './external-broker.ts'

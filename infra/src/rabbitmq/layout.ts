@@ -1,6 +1,5 @@
 import { join } from 'node:path'
-import { INFRASTRUCTURE } from '../stack.ts'
-import type { StackPaths } from '../paths.ts'
+import { INFRASTRUCTURE, type StackPaths } from '@mythical/stack'
 
 /**
  * Erlang node name of the stack's broker. Distinct from the machine's own node (`rabbit@<host>`),

@@ -1,4 +1,4 @@
-import type { StackPaths } from '../paths.ts'
+import type { StackPaths } from '@mythical/stack'
 import { rabbitmqctl } from './commands.ts'
 import { RabbitmqCommandFailed } from './errors.ts'
 import { rabbitmqLayout } from './layout.ts'

@@ -1,4 +1,4 @@
-import { INFRASTRUCTURE } from '../stack.ts'
+import { INFRASTRUCTURE } from '@mythical/stack'
 import type { RabbitmqLayout } from './layout.ts'
 
 /**

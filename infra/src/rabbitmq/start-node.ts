@@ -1,5 +1,5 @@
 import { rm, writeFile } from 'node:fs/promises'
-import type { StackPaths } from '../paths.ts'
+import type { StackPaths } from '@mythical/stack'
 import {
   assertRabbitmqInstalled,
   isEpmdRunning,

@@ -1,5 +1,5 @@
 import { access, rm } from 'node:fs/promises'
-import type { StackPaths } from '../paths.ts'
+import type { StackPaths } from '@mythical/stack'
 import { killIdleEpmd, tryRabbitmqctl } from './commands.ts'
 import { RabbitmqStopFailed } from './errors.ts'
 import { rabbitmqLayout } from './layout.ts'

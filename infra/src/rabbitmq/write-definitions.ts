@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import type { BrokerCredentials } from '@mythical/broker'
-import type { StackPaths } from '../paths.ts'
-import { BROKER_TOPOLOGY, INFRASTRUCTURE } from '../stack.ts'
+import { type StackPaths, BROKER_TOPOLOGY, INFRASTRUCTURE } from '@mythical/stack'
 import { writeBrokerCredentials } from './credentials-file.ts'
 import { buildDefinitions } from './definitions.ts'
 import { brokerGrants } from './grants.ts'

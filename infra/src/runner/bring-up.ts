@@ -8,9 +8,13 @@
  * exactly what was started even when bring-up fails or is interrupted half way.
  */
 import { ensurePki } from '../pki/index.ts'
-import type { StackPaths } from '../paths.ts'
-import { SERVICES, type Infrastructure, type ServiceDefinition } from '../stack.ts'
-import { serviceEnvironment } from './environment.ts'
+import {
+  type StackPaths,
+  SERVICES,
+  type Infrastructure,
+  type ServiceDefinition,
+  serviceEnvironment,
+} from '@mythical/stack'
 import { RunnerError } from './errors.ts'
 import { waitUntilReady } from './health-probe.ts'
 import { ensureInfrastructure } from './infrastructure.ts'

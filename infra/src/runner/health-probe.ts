@@ -8,8 +8,7 @@
 import { loadWorkloadIdentity, createMtlsAgent, type WorkloadIdentity } from '@mythical/mtls'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
-import type { StackPaths } from '../paths.ts'
-import { workloadId, type ServiceDefinition } from '../stack.ts'
+import { type StackPaths, workloadId, type ServiceDefinition } from '@mythical/stack'
 import { ServiceExitedError, ServiceUnhealthyError } from './errors.ts'
 
 /** Per-request budget of one probe. */

@@ -4,10 +4,9 @@
  * test harness (infra/test/global-setup.ts) or an earlier run owns is left alone.
  */
 import type { InfrastructureServer } from '../infrastructure.ts'
-import type { StackPaths } from '../paths.ts'
+import type { StackPaths, Infrastructure } from '@mythical/stack'
 import { postgresServer } from '../postgres/index.ts'
 import { rabbitmqServer } from '../rabbitmq/index.ts'
-import type { Infrastructure } from '../stack.ts'
 import { InfrastructureFailedError } from './errors.ts'
 
 async function step(server: InfrastructureServer, what: string, run: () => Promise<void>) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { StackPaths } from '../paths.ts'
+import type { StackPaths } from '@mythical/stack'
 
 /** `.stack/logs/<name>.log`, where a detached service writes stdout and stderr. */
 export const logFile = (paths: StackPaths, name: string): string => join(paths.logs, `${name}.log`)

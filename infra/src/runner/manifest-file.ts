@@ -4,8 +4,8 @@
  * started itself (only that is stopped again by `stack:down`). Tests, e2e and tools read it.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import type { StackPaths } from '../paths.ts'
 import {
+  type StackPaths,
   INFRASTRUCTURE,
   serviceSecrets,
   workloadId,
@@ -13,7 +13,7 @@ import {
   type Infrastructure,
   type ServiceDefinition,
   type TrustDomain,
-} from '../stack.ts'
+} from '@mythical/stack'
 
 export interface ServiceRecord {
   readonly name: string

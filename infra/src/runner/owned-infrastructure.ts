@@ -1,4 +1,4 @@
-import type { Infrastructure } from '../stack.ts'
+import type { Infrastructure } from '@mythical/stack'
 import type { StackState } from './bring-up.ts'
 import type { StackManifest } from './manifest-file.ts'
 

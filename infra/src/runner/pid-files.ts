@@ -4,8 +4,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { StackPaths } from '../paths.ts'
-import type { ServiceDefinition } from '../stack.ts'
+import type { StackPaths, ServiceDefinition } from '@mythical/stack'
 import { commandLine, isAlive } from './proc.ts'
 
 const pidFile = (paths: StackPaths, name: string) => join(paths.run, `${name}.pid`)

@@ -3,7 +3,7 @@
  * (docs/performance.md has the measurements). The same numbers cap V8's heap locally and become
  * the container's `mem_limit` in compose, so a leak shows up the same way in both.
  */
-import type { ServiceDefinition } from '../stack.ts'
+import type { ServiceDefinition } from '@mythical/stack'
 
 /** Default container memory limit of a Node service, MiB. */
 export const DEFAULT_MEMORY_LIMIT_MIB = 192

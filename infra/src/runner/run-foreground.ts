@@ -4,8 +4,7 @@
  * order, including the PostgreSQL and RabbitMQ it started. A service that crashes is reported and
  * the rest keep running, as in `docker compose up`.
  */
-import type { StackPaths } from '../paths.ts'
-import { SERVICES, type ServiceDefinition } from '../stack.ts'
+import { type StackPaths, SERVICES, type ServiceDefinition } from '@mythical/stack'
 import { bringUp, newStackState, type Launcher } from './bring-up.ts'
 import { pipeWithPrefix, prefixer } from './log-prefix.ts'
 import { spawnAttached } from './spawn-service.ts'

@@ -4,8 +4,7 @@
  * `.stack/stack.json`. Infrastructure someone else started — the integration-test harness, or a
  * developer — is left running unless `infrastructure: 'all'` (`--infrastructure`) asks otherwise.
  */
-import type { StackPaths } from '../paths.ts'
-import { SERVICES, type Infrastructure } from '../stack.ts'
+import { type StackPaths, SERVICES, type Infrastructure } from '@mythical/stack'
 import { infrastructureServer } from './infrastructure.ts'
 import { readStackManifest, removeStackManifest } from './manifest-file.ts'
 import { tearDown } from './tear-down.ts'

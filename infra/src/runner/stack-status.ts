@@ -5,8 +5,7 @@
  * (what `top` shows; counts the shared Node binary once per process, so its sum overstates) and
  * PSS (shared pages split among the processes mapping them; its sum is the real footprint).
  */
-import type { StackPaths } from '../paths.ts'
-import { INFRASTRUCTURE, SERVICES, type ServiceDefinition } from '../stack.ts'
+import { type StackPaths, INFRASTRUCTURE, SERVICES, type ServiceDefinition } from '@mythical/stack'
 import { probeService } from './health-probe.ts'
 import { INFRASTRUCTURE_SERVERS } from './infrastructure.ts'
 import { listeningPid } from './listening-pid.ts'

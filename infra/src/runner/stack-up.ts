@@ -4,8 +4,7 @@
  * once every service answers `/readyz`; otherwise it names the failing service, prints its log
  * tail and stops whatever this run started, so a retry begins from a clean slate.
  */
-import type { StackPaths } from '../paths.ts'
-import type { ServiceDefinition } from '../stack.ts'
+import type { StackPaths, ServiceDefinition } from '@mythical/stack'
 import { bringUp, newStackState, type Launcher } from './bring-up.ts'
 import { ServiceUnhealthyError } from './errors.ts'
 import { logFile, logTail } from './log-tail.ts'

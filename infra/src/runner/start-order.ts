@@ -3,7 +3,7 @@
  * order so the order is stable run to run. Infrastructure names are not services: the runner
  * brings PostgreSQL and RabbitMQ up before any service, so those edges are already satisfied.
  */
-import type { Infrastructure, ServiceDefinition } from '../stack.ts'
+import type { Infrastructure, ServiceDefinition } from '@mythical/stack'
 import { DependencyCycleError, UnknownDependencyError } from './errors.ts'
 
 const INFRASTRUCTURE_NAMES: readonly string[] = ['postgres', 'rabbitmq'] satisfies Infrastructure[]

@@ -3,8 +3,7 @@
  * then the infrastructure the caller owns. Used by `pnpm start` on Ctrl-C, by `stack:up` when
  * bring-up fails, and by `stack:down`.
  */
-import type { StackPaths } from '../paths.ts'
-import type { Infrastructure, ServiceDefinition } from '../stack.ts'
+import type { StackPaths, Infrastructure, ServiceDefinition } from '@mythical/stack'
 import { stopInfrastructure } from './infrastructure.ts'
 import { removePid, runningPid } from './pid-files.ts'
 import { stopProcessGroup } from './process-group.ts'

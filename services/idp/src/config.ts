@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { loadConfig, portVar, serviceEnv, urlVar } from '@mythical/config'
-import { serviceByName } from '@mythical/infra/stack'
+import { serviceByName } from '@mythical/stack'
 
 const manifest = serviceByName('idp')
 

@@ -11,9 +11,8 @@ import {
   permittedTrustDomains,
   readCertificateInfo,
 } from '@mythical/pki'
-import { SECRET_FILES, type StackPaths } from '../../../src/paths.ts'
+import { SECRET_FILES, type StackPaths, SERVICES, TRUST_DOMAINS } from '@mythical/stack'
 import { caDnsNames, ensurePki, pkiIdentities } from '../../../src/pki/index.ts'
-import { SERVICES, TRUST_DOMAINS } from '../../../src/stack.ts'
 import { selfSignedCa } from './openssl-by-hand.ts'
 import { tempStack } from './temp-stack.ts'
 

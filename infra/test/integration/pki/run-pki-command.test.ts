@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { SECRET_FILES, type StackPaths } from '../../../src/paths.ts'
+import { SECRET_FILES, type StackPaths } from '@mythical/stack'
 import { runPkiCommand } from '../../../src/pki/index.ts'
 import { tempStack } from './temp-stack.ts'
 

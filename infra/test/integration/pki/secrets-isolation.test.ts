@@ -7,9 +7,8 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { readCertificateInfo } from '@mythical/pki'
-import { SECRET_FILES, type StackPaths } from '../../../src/paths.ts'
+import { SECRET_FILES, type StackPaths, TRUST_DOMAINS } from '@mythical/stack'
 import { ensurePki, pkiIdentities } from '../../../src/pki/index.ts'
-import { TRUST_DOMAINS } from '../../../src/stack.ts'
 import { tempStack } from './temp-stack.ts'
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777

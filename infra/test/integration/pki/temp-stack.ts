@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { stackPaths, type StackPaths } from '../../../src/paths.ts'
+import { stackPaths, type StackPaths } from '@mythical/stack'
 
 /** A throw-away stack root, so tests never touch the repository's own `.stack/`. */
 export async function tempStack(): Promise<{ paths: StackPaths; remove: () => Promise<void> }> {

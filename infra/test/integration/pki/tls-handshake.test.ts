@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import { after, before, describe, it } from 'node:test'
-import { SECRET_FILES, type StackPaths } from '../../../src/paths.ts'
+import { SECRET_FILES, type StackPaths } from '@mythical/stack'
 import { ensurePki } from '../../../src/pki/index.ts'
 import { tempStack } from './temp-stack.ts'
 

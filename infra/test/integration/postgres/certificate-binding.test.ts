@@ -10,7 +10,7 @@ import { X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { issueWorkloadCertificate } from '@mythical/pki'
-import { workloadId } from '../../../src/stack.ts'
+import { workloadId } from '@mythical/stack'
 import { mintLeaf } from '../pki/openssl-by-hand.ts'
 import { connectionError, paths, serviceClient, tlsOf, usePostgres, using } from './helpers.ts'
 

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { ConnectionOptions } from 'node:tls'
 import pg from 'pg'
 import { readDatabaseCredentials } from '@mythical/db'
-import { SECRET_FILES, stackPaths } from '../../../src/paths.ts'
+import { SECRET_FILES, stackPaths } from '@mythical/stack'
 import { resolveAdmin } from '../../../src/postgres/admin-target.ts'
 import { connectAdmin } from '../../../src/postgres/connect-admin.ts'
 import {

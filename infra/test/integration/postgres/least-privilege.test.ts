@@ -8,7 +8,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { readDatabaseCredentials } from '@mythical/db'
-import { SERVICES, principalName } from '../../../src/stack.ts'
+import { SERVICES, principalName } from '@mythical/stack'
 import {
   asAdmin,
   connectionError,

@@ -3,12 +3,16 @@ import { join } from 'node:path'
 import { connect } from 'amqplib'
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib'
 import { connectBroker, readBrokerCredentials } from '@mythical/broker'
-import { SECRET_FILES, stackPaths } from '../../../src/paths.ts'
-import type { StackPaths } from '../../../src/paths.ts'
+import {
+  SECRET_FILES,
+  stackPaths,
+  type StackPaths,
+  INFRASTRUCTURE,
+  serviceByName,
+  type TrustDomain,
+} from '@mythical/stack'
 import { ensurePki } from '../../../src/pki/index.ts'
 import { rabbitmqServer } from '../../../src/rabbitmq/index.ts'
-import { INFRASTRUCTURE, serviceByName } from '../../../src/stack.ts'
-import type { TrustDomain } from '../../../src/stack.ts'
 
 /**
  * The repository's own stack (`.stack/`): PKI ensured, broker started and provisioned. Returns a

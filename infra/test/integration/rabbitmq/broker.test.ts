@@ -5,9 +5,8 @@ import { after, before, describe, test } from 'node:test'
 import { connect as tlsConnect } from 'node:tls'
 import { BrokerConnectionFailed, checkBroker, connectBroker } from '@mythical/broker'
 import type { Channel, ChannelModel } from 'amqplib'
-import type { StackPaths } from '../../../src/paths.ts'
+import { type StackPaths, INFRASTRUCTURE } from '@mythical/stack'
 import { DELIVERY_LIMIT, rabbitmqLayout, rabbitmqServer } from '../../../src/rabbitmq/index.ts'
-import { INFRASTRUCTURE } from '../../../src/stack.ts'
 import {
   brokerRefusal,
   connectAs,

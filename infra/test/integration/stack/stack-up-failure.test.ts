@@ -7,13 +7,12 @@
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
 import { after, describe, it } from 'node:test'
-import { REPO_ROOT, stackPaths } from '../../../src/paths.ts'
+import { REPO_ROOT, stackPaths, type ServiceDefinition } from '@mythical/stack'
 import { readPid } from '../../../src/runner/pid-files.ts'
 import { logFile } from '../../../src/runner/log-tail.ts'
 import { readStackManifest } from '../../../src/runner/manifest-file.ts'
 import { commandLine, listProcesses } from '../../../src/runner/proc.ts'
 import { stackUp } from '../../../src/runner/stack-up.ts'
-import type { ServiceDefinition } from '../../../src/stack.ts'
 
 const paths = stackPaths()
 const FIXTURES = 'infra/test/integration/stack/fixtures'

@@ -19,7 +19,15 @@ import { request } from 'node:https'
 import { connect as connectTcp } from 'node:net'
 import { connect as connectTls } from 'node:tls'
 import { after, before, describe, it } from 'node:test'
-import { REPO_ROOT, stackPaths } from '../../../src/paths.ts'
+import {
+  REPO_ROOT,
+  stackPaths,
+  SERVICES,
+  serviceSecrets,
+  workloadId,
+  type ServiceDefinition,
+  type TrustDomain,
+} from '@mythical/stack'
 import { probeService } from '../../../src/runner/health-probe.ts'
 import { ensureInfrastructure, INFRASTRUCTURE_SERVERS } from '../../../src/runner/infrastructure.ts'
 import {
@@ -28,13 +36,6 @@ import {
   type StackManifest,
 } from '../../../src/runner/manifest-file.ts'
 import { commandLine, isAlive, listProcesses } from '../../../src/runner/proc.ts'
-import {
-  SERVICES,
-  serviceSecrets,
-  workloadId,
-  type ServiceDefinition,
-  type TrustDomain,
-} from '../../../src/stack.ts'
 
 const paths = stackPaths()
 const STEP_TIMEOUT_MS = 240_000

@@ -15,11 +15,15 @@ import { DEFINITIONS_FILE } from '../../../src/compose/export-broker.ts'
 import { HEALTHCHECK } from '../../../src/compose/node-service.ts'
 import { validateComposeSchema } from '../../../src/compose/schema.ts'
 import type { ComposeDocument, ComposeService } from '../../../src/compose/types.ts'
-import { REPO_ROOT } from '../../../src/paths.ts'
+import {
+  REPO_ROOT,
+  COMPOSE_MOUNTS,
+  serviceEnvironment,
+  INFRASTRUCTURE,
+  SERVICES,
+} from '@mythical/stack'
 import { IDENT_MAP } from '../../../src/postgres/ident-map.ts'
-import { COMPOSE_MOUNTS, serviceEnvironment } from '../../../src/runner/environment.ts'
 import { memoryLimitMib, nodeArguments } from '../../../src/runner/resources.ts'
-import { INFRASTRUCTURE, SERVICES } from '../../../src/stack.ts'
 
 const checkedIn = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')
 const document = parse(checkedIn) as ComposeDocument

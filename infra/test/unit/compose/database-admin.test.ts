@@ -4,8 +4,7 @@ import { databaseAdminUrl, POSTGRES_ADMIN_USER } from '../../../src/compose/data
 import { exportedPaths } from '../../../src/compose/exported-paths.ts'
 import { parseAdminUrl } from '../../../src/postgres/admin-target.ts'
 import { postgresLayout } from '../../../src/postgres/layout.ts'
-import { stackPaths } from '../../../src/paths.ts'
-import { INFRASTRUCTURE } from '../../../src/stack.ts'
+import { stackPaths, INFRASTRUCTURE } from '@mythical/stack'
 
 describe('databaseAdminUrl (compose db-provision)', () => {
   it('is accepted by the provisioning and names the postgres container over verify-full', () => {

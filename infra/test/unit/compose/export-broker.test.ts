@@ -9,12 +9,11 @@ import {
   exportBrokerCredentials,
 } from '../../../src/compose/export-broker.ts'
 import { exportPki } from '../../../src/compose/export-pki.ts'
-import { stackPaths } from '../../../src/paths.ts'
+import { stackPaths, INFRASTRUCTURE } from '@mythical/stack'
 import { ensurePki } from '../../../src/pki/index.ts'
 import { brokerGrants } from '../../../src/rabbitmq/grants.ts'
 import { rabbitPasswordHash } from '../../../src/rabbitmq/password-hash.ts'
 import type { RabbitDefinitions } from '../../../src/rabbitmq/definitions.ts'
-import { INFRASTRUCTURE } from '../../../src/stack.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'export-broker-'))
 const paths = stackPaths(join(root, 'state'))

@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { ADMIN_PASSWORD_FILE, exportPki } from '../../../src/compose/export-pki.ts'
-import { stackPaths } from '../../../src/paths.ts'
+import { stackPaths, TRUST_DOMAINS } from '@mythical/stack'
 import { pkiIdentities } from '../../../src/pki/identities.ts'
 import { ensurePki } from '../../../src/pki/index.ts'
-import { TRUST_DOMAINS } from '../../../src/stack.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'export-pki-'))
 const paths = stackPaths(join(root, 'state'))

@@ -8,7 +8,7 @@ import {
   PG_IDENT_REGENERATE_COMMAND,
   PG_IDENT_TARGET,
 } from '../../../src/compose/pg-ident-file.ts'
-import { REPO_ROOT } from '../../../src/paths.ts'
+import { REPO_ROOT } from '@mythical/stack'
 import { renderIdentFile } from '../../../src/postgres/ident-map.ts'
 
 describe('infra/docker/pg_ident.conf', () => {

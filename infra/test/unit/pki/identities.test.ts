@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { pkiIdentities, stackProbeName } from '../../../src/pki/index.ts'
-import { SERVICES } from '../../../src/stack.ts'
+import { SERVICES } from '@mythical/stack'
 
 describe('pkiIdentities', () => {
   const identities = pkiIdentities()

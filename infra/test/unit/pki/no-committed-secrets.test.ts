@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { REPO_ROOT } from '../../../src/paths.ts'
+import { REPO_ROOT } from '@mythical/stack'
 
 /** A PEM private key header followed by actual key material (not just a mention of the header). */
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----\r?\n[A-Za-z0-9+/=]{40,}/

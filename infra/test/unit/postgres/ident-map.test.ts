@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { IDENT_MAP, renderIdentFile, workloadDn } from '../../../src/postgres/ident-map.ts'
-import { SERVICES, type ServiceDefinition } from '../../../src/stack.ts'
+import { SERVICES, type ServiceDefinition } from '@mythical/stack'
 
 const service = (
   name: string,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { buildDefinitions, DELIVERY_LIMIT } from '../../../src/rabbitmq/definitions.ts'
 import { brokerGrants } from '../../../src/rabbitmq/grants.ts'
-import { BROKER_TOPOLOGY } from '../../../src/stack.ts'
+import { BROKER_TOPOLOGY } from '@mythical/stack'
 
 const grants = brokerGrants()
 const passwordHashes = Object.fromEntries(grants.map((g) => [g.username, `hash-of-${g.username}`]))

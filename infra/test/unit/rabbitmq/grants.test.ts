@@ -2,8 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { brokerGrants, NOTHING } from '../../../src/rabbitmq/grants.ts'
 import type { BrokerGrant, BrokerTopology } from '../../../src/rabbitmq/grants.ts'
-import { BROKER_TOPOLOGY, SERVICES } from '../../../src/stack.ts'
-import type { ServiceDefinition } from '../../../src/stack.ts'
+import { BROKER_TOPOLOGY, SERVICES, type ServiceDefinition } from '@mythical/stack'
 
 const grants = brokerGrants()
 const grant = (username: string): BrokerGrant => {

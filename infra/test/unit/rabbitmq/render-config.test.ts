@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { stackPaths } from '../../../src/paths.ts'
+import { stackPaths } from '@mythical/stack'
 import { rabbitmqLayout, nodeEnvironment, NODE_NAME } from '../../../src/rabbitmq/layout.ts'
 import { renderRabbitmqConfig } from '../../../src/rabbitmq/render-config.ts'
 

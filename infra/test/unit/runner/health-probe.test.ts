@@ -7,11 +7,10 @@ import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { after, before, describe, it } from 'node:test'
 import { loadWorkloadIdentity, mtlsServerOptions } from '@mythical/mtls'
-import { REPO_ROOT, stackPaths } from '../../../src/paths.ts'
+import { REPO_ROOT, stackPaths, serviceByName, type ServiceDefinition } from '@mythical/stack'
 import { ensurePki } from '../../../src/pki/index.ts'
 import { ServiceExitedError, ServiceUnhealthyError } from '../../../src/runner/errors.ts'
 import { probeService, waitUntilReady } from '../../../src/runner/health-probe.ts'
-import { serviceByName, type ServiceDefinition } from '../../../src/stack.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'runner-probe-'))
 const paths = stackPaths(root)

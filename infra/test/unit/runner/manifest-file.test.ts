@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { stackPaths } from '../../../src/paths.ts'
+import { stackPaths, serviceByName } from '@mythical/stack'
 import { newStackState } from '../../../src/runner/bring-up.ts'
 import {
   hostUrl,
@@ -14,7 +14,6 @@ import {
   writeStackManifest,
 } from '../../../src/runner/manifest-file.ts'
 import { ownedInfrastructure, ownedNames } from '../../../src/runner/owned-infrastructure.ts'
-import { serviceByName } from '../../../src/stack.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'runner-manifest-'))
 after(() => rmSync(root, { recursive: true, force: true }))

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { after, describe, it } from 'node:test'
-import { stackPaths } from '../../../src/paths.ts'
+import { stackPaths } from '@mythical/stack'
 import { readPid, runningPid, writePid } from '../../../src/runner/pid-files.ts'
 import { groupMembers, stopProcessGroup } from '../../../src/runner/process-group.ts'
 import {

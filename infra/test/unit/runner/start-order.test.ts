@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { DependencyCycleError, UnknownDependencyError } from '../../../src/runner/errors.ts'
 import { startOrder, stopOrder } from '../../../src/runner/start-order.ts'
-import { SERVICES, serviceByName, type ServiceDefinition } from '../../../src/stack.ts'
+import { SERVICES, serviceByName, type ServiceDefinition } from '@mythical/stack'
 
 const service = (name: string, dependsOn: string[]): ServiceDefinition => ({
   ...serviceByName('orders-api'),

@@ -3,7 +3,7 @@
  * (see `src/keys/rotate.ts`), then restart the IdP (`pnpm stack:down && pnpm stack:up`) so it
  * signs with the new key.
  */
-import { stackPaths } from '@mythical/infra/paths'
+import { stackPaths } from '@mythical/stack'
 import { rotateSigningKeys } from '../keys/rotate.ts'
 
 const target = process.argv[2] ?? 'idp'

@@ -7,8 +7,7 @@
  *
  * Each resource lists the scopes it understands; a token for it never carries any other.
  */
-import { resourceUri, serviceByName } from '@mythical/infra/stack'
-import { PARTNER_TARGET } from './token-exchange-graph.ts'
+import { resourceUri, serviceByName } from '@mythical/stack'
 
 /** How one resource server receives its access tokens. */
 export interface ResourceDefinition {
@@ -31,6 +30,12 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'recommendations:read': 'See recommendations for you',
   'tracking:read': 'Track your parcels with our shipping partner',
 }
+
+/**
+ * Service name of the partner resource: its URI is the shipping partner's issuer (configuration),
+ * not a retail resource indicator.
+ */
+export const PARTNER_TARGET = 'partner-idp'
 
 const uriOf = (service: string) => resourceUri(serviceByName(service))
 

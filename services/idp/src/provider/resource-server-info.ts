@@ -6,7 +6,7 @@
 import { errors } from 'oidc-provider'
 import type { Client, KoaContextWithOIDC, ResourceServer } from 'oidc-provider'
 import type { ResourceDefinition } from '../policies/resources.ts'
-import { isAllowedTarget } from '../policies/token-exchange-graph.ts'
+import { isAllowedTarget } from '@mythical/stack'
 import { withReason } from '@mythical/service-kit'
 
 /** The settings oidc-provider needs for one resource. */

@@ -1,23 +1,23 @@
 /**
  * The stack's PKI and PostgreSQL for the IdP's integration tests. The integration run's global
- * setup (`infra/test/global-setup.ts`) normally has done this already; every step is
- * idempotent, so a test file run on its own gets the same environment.
+ * setup (`infra/test/global-setup.ts`) creates the PKI and starts and provisions PostgreSQL;
+ * services never drive infra themselves, so this only checks that it has run.
  */
-import { stackPaths } from '@mythical/infra/paths'
-import { ensurePki } from '@mythical/infra/pki/index'
-import { postgresServer } from '@mythical/infra/postgres/index'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { SECRET_FILES, stackPaths } from '@mythical/stack'
 
 export const paths = stackPaths()
 
 /**
- * Make sure the PKI exists and the stack's PostgreSQL runs with the IdP's migrations applied.
- * Resolves to a function that stops PostgreSQL again if this call started it (and does nothing
- * otherwise), so a caller outside the test run's global setup leaves the machine as it found it.
+ * Fails fast, with the command to use, when the PKI or the IdP's database credentials are missing.
  */
-export async function ensureStack(): Promise<() => Promise<void>> {
-  await ensurePki(paths)
-  const wasRunning = await postgresServer.isRunning(paths)
-  if (!wasRunning) await postgresServer.start(paths)
-  await postgresServer.provision(paths)
-  return wasRunning ? async () => {} : () => postgresServer.stop(paths)
+export async function ensureStack(): Promise<void> {
+  for (const file of [paths.caCert('retail'), join(paths.secrets('idp'), SECRET_FILES.database)]) {
+    if (!existsSync(file)) {
+      throw new Error(
+        `${file} is missing: run integration tests with --test-global-setup=infra/test/global-setup.ts`,
+      )
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { resourceUri, serviceByName } from '../../../../../infra/src/stack.ts'
+import { resourceUri, serviceByName } from '@mythical/stack'
 import { ORDER_TRACKING_RESOURCE, RESOURCE_SERVERS } from '../../../src/provider/resources.ts'
 
 test('the order-tracking resource is the one the stack manifest names', () => {

@@ -1,9 +1,10 @@
 /**
- * The stack manifest: every part of SCENARIO.md, once. The local runner
- * (`pnpm start` / `stack:up`), the PKI, the PostgreSQL and RabbitMQ set-up and
- * the generated docker-compose.yml all read this file, so they cannot drift.
+ * The stack manifest: every part of SCENARIO.md, once. The local runner (`pnpm start` /
+ * `stack:up`), the PKI, the PostgreSQL and RabbitMQ set-up, the generated docker-compose.yml and
+ * the services themselves all read it, so they cannot drift. Which service calls which is the
+ * call graph (`call-graph.ts`); a service's `dependsOn` is derived from it.
  */
-import { SECRET_FILES } from './paths.ts'
+import { calleesOf } from './call-graph.ts'
 
 export type TrustDomain = 'retail' | 'cardvault' | 'shipping'
 export const TRUST_DOMAINS: readonly TrustDomain[] = ['retail', 'cardvault', 'shipping']
@@ -27,7 +28,10 @@ export interface ServiceDefinition {
   readonly role: string
   /** Repository-relative entry point, run as TypeScript source by Node 24. */
   readonly entry: string
-  /** Services and infrastructure that must be healthy before this one starts. */
+  /**
+   * Services (its callees in the call graph) and infrastructure that must be healthy before this
+   * one starts.
+   */
   readonly dependsOn: readonly (string | Infrastructure)[]
   /** The system-of-record database this service owns (its own login role). */
   readonly database?: string
@@ -40,9 +44,14 @@ export interface ServiceDefinition {
   }
 }
 
+/** A manifest entry as written: the services it depends on come from the call graph. */
+interface ServiceSpec extends Omit<ServiceDefinition, 'dependsOn'> {
+  readonly infrastructure?: readonly Infrastructure[]
+}
+
 const svc = (name: string) => `services/${name}/src/main.ts`
 
-export const SERVICES: readonly ServiceDefinition[] = [
+const SERVICE_SPECS: readonly ServiceSpec[] = [
   // --- trust domain retail (Mythical Retail) ---
   {
     name: 'idp',
@@ -54,7 +63,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     settings: { SEED_DEMO_DATA: 'true' },
     role: 'OpenID Connect provider, identity store, TOTP MFA',
     entry: svc('idp'),
-    dependsOn: ['postgres'],
+    infrastructure: ['postgres'],
     database: 'identity',
   },
   {
@@ -64,7 +73,6 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 8443,
     role: 'internet-facing API edge: token validation and API policies',
     entry: svc('gateway'),
-    dependsOn: ['idp', 'my-shopping-api', 'shop-assistant-api'],
   },
   {
     name: 'my-shopping-api',
@@ -73,7 +81,6 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 7101,
     role: 'experience API for the shopper app',
     entry: svc('my-shopping-api'),
-    dependsOn: ['idp', 'order-fulfillment-api', 'customers-api', 'recommendations-api'],
   },
   {
     name: 'shop-assistant-api',
@@ -82,7 +89,6 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 7102,
     role: 'experience API for the sales-associate app (MFA only)',
     entry: svc('shop-assistant-api'),
-    dependsOn: ['idp', 'customers-api'],
   },
   {
     name: 'order-fulfillment-api',
@@ -91,7 +97,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 7103,
     role: 'process API: orchestrates orders and tokenization, emits order.placed',
     entry: svc('order-fulfillment-api'),
-    dependsOn: ['idp', 'orders-api', 'tokenization-api', 'rabbitmq', 'postgres'],
+    infrastructure: ['rabbitmq', 'postgres'],
     database: 'fulfillment',
     broker: { publishes: ['orders'] },
   },
@@ -102,7 +108,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 7104,
     role: 'system API over the orders database',
     entry: svc('orders-api'),
-    dependsOn: ['idp', 'postgres'],
+    infrastructure: ['postgres'],
     database: 'orders',
   },
   {
@@ -112,7 +118,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 7105,
     role: 'system API over customers and loyalty; consumes order.placed',
     entry: svc('customers-api'),
-    dependsOn: ['idp', 'postgres', 'rabbitmq'],
+    infrastructure: ['postgres', 'rabbitmq'],
     database: 'customers',
     broker: { consumes: ['customers-api.order-placed'] },
   },
@@ -123,7 +129,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 7106,
     role: 'consumes order.placed, settles the payment with the card token',
     entry: svc('payments-api'),
-    dependsOn: ['idp', 'postgres', 'rabbitmq'],
+    infrastructure: ['postgres', 'rabbitmq'],
     database: 'payments',
     broker: { consumes: ['payments-api.order-placed'] },
   },
@@ -134,7 +140,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 7107,
     role: 'consumes order.placed, serves recommendations',
     entry: svc('recommendations-api'),
-    dependsOn: ['idp', 'postgres', 'rabbitmq'],
+    infrastructure: ['postgres', 'rabbitmq'],
     database: 'recommendations',
     broker: { consumes: ['recommendations-api.order-placed'] },
   },
@@ -145,7 +151,6 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 3000,
     role: 'shopper and sales-associate pages, server-side BFF',
     entry: svc('web'),
-    dependsOn: ['idp', 'gateway', 'partner-idp', 'order-tracking-api'],
   },
   // --- trust domain cardvault (third party) ---
   {
@@ -155,7 +160,6 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 7201,
     role: 'exchanges card numbers for format-preserving tokens',
     entry: svc('tokenization-api'),
-    dependsOn: [],
   },
   // --- trust domain shipping (partner) ---
   {
@@ -166,7 +170,9 @@ export const SERVICES: readonly ServiceDefinition[] = [
     mtlsPort: 5001,
     role: "partner's OpenID Connect provider, federated with the retail IdP",
     entry: svc('partner-idp'),
-    dependsOn: ['idp'],
+    infrastructure: ['postgres'],
+    // oidc-provider state (client assertion and subject-token jti replay, tokens) survives restarts.
+    database: 'partner_identity',
   },
   {
     name: 'shipping-api',
@@ -175,7 +181,7 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 7301,
     role: 'consumes order.placed, creates parcels',
     entry: svc('shipping-api'),
-    dependsOn: ['postgres', 'rabbitmq'],
+    infrastructure: ['postgres', 'rabbitmq'],
     database: 'shipping',
     broker: { consumes: ['shipping-api.order-placed'] },
   },
@@ -186,9 +192,15 @@ export const SERVICES: readonly ServiceDefinition[] = [
     port: 5443,
     role: 'public parcel-tracking API (partner tokens only)',
     entry: svc('order-tracking-api'),
-    dependsOn: ['partner-idp', 'shipping-api'],
   },
 ]
+
+export const SERVICES: readonly ServiceDefinition[] = SERVICE_SPECS.map(
+  ({ infrastructure = [], ...service }) => ({
+    ...service,
+    dependsOn: [...calleesOf(service.name), ...infrastructure],
+  }),
+)
 
 /** Dedicated infrastructure instances started by the local runner (own ports, data under .stack/). */
 export const INFRASTRUCTURE = {
@@ -211,41 +223,8 @@ export const BROKER_TOPOLOGY = {
   ],
 } as const
 
-export const workloadId = (domain: TrustDomain, name: string): string =>
-  `spiffe://${domain}.mythical.example/${name}`
-
 export function serviceByName(name: string): ServiceDefinition {
   const found = SERVICES.find((s) => s.name === name)
   if (!found) throw new TypeError(`unknown service "${name}"`)
   return found
 }
-
-/**
- * The secrets a service holds, each a file of its own folder (`.stack/secrets/<name>/` locally,
- * `/run/secrets/` in compose): its workload certificate and key, its domain's CA, its JOSE keys
- * and root data key, and the credentials of its own database role and broker user when it has
- * them. Nothing else: no other service's material, no CA key.
- */
-export function serviceSecrets(service: ServiceDefinition): readonly string[] {
-  return [
-    SECRET_FILES.tlsCert,
-    SECRET_FILES.tlsKey,
-    SECRET_FILES.ca,
-    SECRET_FILES.signingKey,
-    SECRET_FILES.encryptionKey,
-    SECRET_FILES.dataKey,
-    ...(service.database ? [SECRET_FILES.database] : []),
-    ...(service.broker ? [SECRET_FILES.amqp] : []),
-  ]
-}
-
-/**
- * OAuth 2.0 resource indicator (RFC 8707) of a service: every access token names exactly one of
- * these as its audience. Not a network location (that is `<NAME>_URL`), so it is the same locally
- * and in compose.
- */
-export const resourceUri = (service: ServiceDefinition): string =>
-  `https://${service.name}.${service.domain}.mythical.example`
-
-/** Login role of a service in PostgreSQL and user in RabbitMQ: `orders-api` → `orders_api`. */
-export const principalName = (service: string): string => service.replaceAll('-', '_')

@@ -3,8 +3,8 @@
  * both the local runner and the compose generator call, so the two ways of running the stack
  * cannot drift. A service's `src/config.ts` validates exactly these variables.
  */
-import { SERVICES, type ServiceDefinition } from '../stack.ts'
-import { stackPaths } from '../paths.ts'
+import { SERVICES, type ServiceDefinition } from './manifest.ts'
+import { stackPaths } from './paths.ts'
 
 export type RunTarget = 'local' | 'compose'
 

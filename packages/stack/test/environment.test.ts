@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { stackPaths } from '../../../src/paths.ts'
-import { serviceEnvironment } from '../../../src/runner/environment.ts'
-import { SERVICES, serviceByName, type ServiceDefinition } from '../../../src/stack.ts'
+import { stackPaths } from '../src/paths.ts'
+import { serviceEnvironment } from '../src/environment.ts'
+import { SERVICES, serviceByName, type ServiceDefinition } from '../src/manifest.ts'
 
 const orders = serviceByName('orders-api')
 

@@ -1,0 +1,26 @@
+/**
+ * The names a service is known by, derived from the manifest so that certificates, tokens,
+ * database roles and broker users agree on them.
+ */
+import type { ServiceDefinition, TrustDomain } from './manifest.ts'
+
+/**
+ * SPIFFE-style workload id, the URI SAN of the service's certificate.
+ *
+ * @example workloadId('retail', 'orders-api') // 'spiffe://retail.mythical.example/orders-api'
+ */
+export const workloadId = (domain: TrustDomain, name: string): string =>
+  `spiffe://${domain}.mythical.example/${name}`
+
+/**
+ * OAuth 2.0 resource indicator (RFC 8707) of a service: every access token names exactly one of
+ * these as its audience. Not a network location (that is `<NAME>_URL`), so it is the same locally
+ * and in compose.
+ *
+ * @example resourceUri(serviceByName('orders-api')) // 'https://orders-api.retail.mythical.example'
+ */
+export const resourceUri = (service: ServiceDefinition): string =>
+  `https://${service.name}.${service.domain}.mythical.example`
+
+/** Login role of a service in PostgreSQL and user in RabbitMQ: `orders-api` → `orders_api`. */
+export const principalName = (service: string): string => service.replaceAll('-', '_')
