@@ -1,21 +1,17 @@
 /**
- * `@mythical/infra`: the stack manifest and what runs it. Tests and tools import from here; the
- * CLIs in `src/cli/` are the entry points for people.
+ * `@mythical/infra`: what runs the stack (PKI, PostgreSQL, RabbitMQ, runner, compose generator).
+ * The manifest it runs is the contract package `@mythical/stack`. Tests and tools import from
+ * here; the CLIs in `src/cli/` are the entry points for people.
  *
  * @example
  * ```ts
- * import { SERVICES, stackPaths, readStackManifest } from '@mythical/infra'
+ * import { stackPaths } from '@mythical/stack'
+ * import { readStackManifest } from '@mythical/infra'
  * const running = readStackManifest(stackPaths())?.services ?? []
  * ```
  */
-export * from './stack.ts'
-export { stackPaths, REPO_ROOT, SECRET_FILES, type StackPaths } from './paths.ts'
 export type { InfrastructureServer } from './infrastructure.ts'
 export {
-  serviceEnvironment,
-  internalUrl,
-  PUBLIC_ISSUERS,
-  COMPOSE_MOUNTS,
   readStackManifest,
   hostUrl,
   probeService,
@@ -26,7 +22,6 @@ export {
   UnknownDependencyError,
   ServiceUnhealthyError,
   ServiceExitedError,
-  type RunTarget,
   type StackManifest,
   type ServiceRecord,
   type InfrastructureRecord,

@@ -1,13 +1,4 @@
 /** The local stack runner: `pnpm start`, `stack:up`, `stack:down`, `stack:status`. */
-export {
-  serviceEnvironment,
-  internalUrl,
-  envPrefix,
-  COMPOSE_MOUNTS,
-  PUBLIC_ISSUERS,
-  type RunTarget,
-  type EnvironmentOptions,
-} from './environment.ts'
 export { startOrder, stopOrder } from './start-order.ts'
 export {
   RunnerError,
