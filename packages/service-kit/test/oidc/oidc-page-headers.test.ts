@@ -95,18 +95,50 @@ describe('pageSecurityHeaders', () => {
 })
 
 describe('renderProviderError', () => {
-  it('renders an escaped message with no resource from outside the stack and no caching', async () => {
+  const render = async (res: ServerResponse, description: string) => {
     const headers = new Map<string, string>()
     const ctx = {
+      res,
       set: (h: Record<string, string>) => Object.entries(h).forEach(([k, v]) => headers.set(k, v)),
       type: '',
       body: '',
     }
-    await renderProviderError(ctx, { error_description: '<img src=https://evil.example/x>' })
-    assert.equal(ctx.type, 'html')
-    assert.doesNotMatch(ctx.body, /<img|<link|<script|<style|@import/i)
-    assert.match(ctx.body, /&lt;img/)
-    assert.equal(headers.get('cache-control'), 'no-store')
+    await renderProviderError(ctx, { error_description: description })
+    return { ...ctx, headers }
+  }
+
+  it('renders an escaped message with no resource from outside the stack and no caching', async () => {
+    const page = await render({} as ServerResponse, '<img src=https://evil.example/x>')
+    assert.equal(page.type, 'html')
+    assert.doesNotMatch(page.body, /<img|<link|<script|<style|@import/i)
+    assert.match(page.body, /&lt;img/)
+    assert.equal(page.headers.get('cache-control'), 'no-store')
+  })
+
+  it('styles the page only with an inline style carrying the response nonce', async () => {
+    let page: { body: string } | undefined
+    let csp = ''
+    const handler = withOidcProbes(
+      (_req, res) => {
+        void render(res, 'expired').then((rendered) => {
+          page = rendered
+          csp = String(res.getHeader('content-security-policy'))
+          res.end()
+        })
+      },
+      { readiness: {} },
+    )
+    const server = createServer(handler)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/auth`)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+    const nonce = /<style nonce="([^"]+)">/.exec(page?.body ?? '')?.[1]
+    assert.ok(nonce, 'an inline style with a nonce')
+    assert.ok(csp.includes(`style-src 'nonce-${nonce}'`), 'the nonce is the response CSP’s')
+    assert.doesNotMatch(page?.body ?? '', /@import|url\(|https?:/)
   })
 })
 
