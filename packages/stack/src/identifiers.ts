@@ -2,7 +2,8 @@
  * The names a service is known by, derived from the manifest so that certificates, tokens,
  * database roles and broker users agree on them.
  */
-import type { ServiceDefinition, TrustDomain } from './manifest.ts'
+import { callersOf } from './call-graph.ts'
+import { serviceByName, type ServiceDefinition, type TrustDomain } from './manifest.ts'
 
 /**
  * SPIFFE-style workload id, the URI SAN of the service's certificate.
@@ -24,3 +25,11 @@ export const resourceUri = (service: ServiceDefinition): string =>
 
 /** Login role of a service in PostgreSQL and user in RabbitMQ: `orders-api` → `orders_api`. */
 export const principalName = (service: string): string => service.replaceAll('-', '_')
+
+/**
+ * Workload ids a service's mTLS listener accepts: its callers in the call graph, nobody else.
+ *
+ * @example callerWorkloadIds('orders-api') // ['spiffe://retail.mythical.example/order-fulfillment-api']
+ */
+export const callerWorkloadIds = (service: string): readonly string[] =>
+  callersOf(service).map((name) => workloadId(serviceByName(name).domain, name))

@@ -38,7 +38,7 @@ export {
   type TrustBoundary,
   type TrustBoundaryId,
 } from './trust-boundaries.ts'
-export { workloadId, resourceUri, principalName } from './identifiers.ts'
+export { workloadId, resourceUri, principalName, callerWorkloadIds } from './identifiers.ts'
 export { SECRET_FILES, serviceSecrets } from './secrets.ts'
 export { REPO_ROOT, stackPaths, type StackPaths } from './paths.ts'
 export {

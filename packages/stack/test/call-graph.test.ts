@@ -6,6 +6,7 @@ import {
   TRUST_BOUNDARIES,
   callBetween,
   calleesOf,
+  callerWorkloadIds,
   callersOf,
   isAllowedTarget,
   serviceByName,
@@ -92,6 +93,12 @@ test('an internal service is called only by workloads of the graph, across the n
   assert.deepEqual(callersOf('customers-api'), ['my-shopping-api', 'shop-assistant-api'])
   assert.deepEqual(callersOf('tokenization-api'), ['order-fulfillment-api'])
   assert.deepEqual(callersOf('web'), [])
+  assert.deepEqual(callerWorkloadIds('my-shopping-api'), [
+    'spiffe://retail.mythical.example/gateway',
+  ])
+  assert.deepEqual(callerWorkloadIds('shipping-api'), [
+    'spiffe://shipping.mythical.example/order-tracking-api',
+  ])
   assert.equal(callBetween('order-fulfillment-api', 'tokenization-api')?.boundary, 'TB07')
   assert.equal(callBetween('gateway', 'my-shopping-api')?.boundary, 'TB04')
   assert.equal(callBetween('gateway', 'orders-api'), undefined)
