@@ -43,6 +43,7 @@ test('Strict-Transport-Security on every kind of response', async () => {
     '/healthz',
     '/readyz',
     '/no-such-endpoint',
+    '/interaction/no-such-interaction',
   ]) {
     const res = await request(`${run.issuer}${path}`)
     assert.equal(res.headers['strict-transport-security'], 'max-age=31536000', path)
