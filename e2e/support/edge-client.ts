@@ -7,7 +7,7 @@
  */
 import { randomInt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { request as httpsRequest } from 'node:https'
+import { Agent, request as httpsRequest } from 'node:https'
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { text as readText } from 'node:stream/consumers'
 import { stackPaths } from '@mythical/stack'
@@ -35,15 +35,29 @@ export interface EdgeRequest {
   readonly body?: string | Buffer
 }
 
-/** A client of the gateway calling from `sourceAddress` (a 127.x.y.z address). */
+/**
+ * A client of the gateway calling from `sourceAddress` (a 127.x.y.z address), its TLS
+ * connections kept alive between requests like a real client's. `close()` ends them.
+ */
 export class EdgeClient {
   readonly sourceAddress: string
+  readonly #agent: Agent
   constructor(sourceAddress: string) {
     this.sourceAddress = sourceAddress
+    this.#agent = new Agent({
+      keepAlive: true,
+      localAddress: sourceAddress,
+      ca: trustedCa(),
+      servername: 'localhost',
+    })
+  }
+
+  close(): void {
+    this.#agent.destroy()
   }
 
   /**
-   * Opens one request on a fresh TLS connection and leaves its body open: write to `body`, end
+   * Opens one request and leaves its body open: write to `body`, end
    * it (or not — a client that never finishes is part of the threat model) and await `response`.
    */
   open(req: Omit<EdgeRequest, 'body'>): { body: ClientRequest; response: Promise<EdgeResponse> } {
@@ -51,9 +65,7 @@ export class EdgeClient {
       host: '127.0.0.1',
       port: GATEWAY_PORT,
       servername: 'localhost',
-      localAddress: this.sourceAddress,
-      ca: trustedCa(),
-      agent: false,
+      agent: this.#agent,
       method: req.method ?? 'GET',
       path: req.path,
       headers: { host: `localhost:${GATEWAY_PORT}`, ...req.headers },
@@ -74,7 +86,7 @@ export class EdgeClient {
     return { body, response }
   }
 
-  /** One whole request on a fresh TLS connection. */
+  /** One whole request. */
   send(req: EdgeRequest): Promise<EdgeResponse> {
     const { body, response } = this.open(req)
     body.end(req.body)

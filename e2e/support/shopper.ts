@@ -44,7 +44,12 @@ export async function signInShopper(
   username: keyof typeof DEMO_SHOPPERS,
   resource: string = GATEWAY_RESOURCE,
 ): Promise<ShopperSession> {
-  const signedIn = await signIn(IDP_ISSUER, { username, password: DEMO_SHOPPERS[username] })
+  // RFC 8707: the resource is named in the authorization request and again at the token endpoint.
+  const signedIn = await signIn(IDP_ISSUER, {
+    username,
+    password: DEMO_SHOPPERS[username],
+    params: { resource },
+  })
   const dpop = await dpopKey()
   const response = await redeemCode(IDP_ISSUER, signedIn, { resource }, dpop)
   if (response.status !== 200) {
