@@ -58,7 +58,12 @@ export {
   type VerifiedAccessToken,
 } from './tokens/verify-access-token.ts'
 export { assertCertificateBound, certificateThumbprint } from './tokens/certificate-binding.ts'
-export { DEFAULT_MAX_CACHE_ENTRIES, ExpiringCache } from './clients/expiring-cache.ts'
+export {
+  DEFAULT_MAX_CACHE_ENTRIES,
+  ExpiringCache,
+  LoadingCache,
+  type ExpiringCacheOptions,
+} from './clients/expiring-cache.ts'
 export {
   DEFAULT_AS_TIMEOUT_SECONDS,
   authorizationServerFailure,

@@ -11,7 +11,7 @@ import * as oidc from 'openid-client'
 import { OAuthKitError } from '../errors.ts'
 import { authorizationServerFailure } from './authorization-server.ts'
 import type { AuthorizationServerClient } from './authorization-server.ts'
-import { ExpiringCache } from './expiring-cache.ts'
+import { ExpiringCache, LoadingCache } from './expiring-cache.ts'
 
 /** Default upper bound on how long an introspection result is reused (the revocation bound). */
 export const DEFAULT_INTROSPECTION_CACHE_SECONDS = 30
@@ -52,10 +52,7 @@ export function createIntrospectionClient(
     throw new TypeError('"maxCacheSeconds" option must be a non-negative integer')
   }
   const now = options.now ?? Date.now
-  const cache = new ExpiringCache<Promise<ActiveToken>>({
-    now,
-    ...(options.maxCacheEntries === undefined ? {} : { maxEntries: options.maxCacheEntries }),
-  })
+  const cache = new LoadingCache<ActiveToken>({ now, maxEntries: options.maxCacheEntries })
 
   async function introspectAtServer(token: string): Promise<ActiveToken> {
     let result: oidc.IntrospectionResponse
@@ -78,20 +75,12 @@ export function createIntrospectionClient(
       if (typeof token !== 'string' || token === '') {
         throw new OAuthKitError('introspection.inactive', 'no token')
       }
-      const key = ExpiringCache.keyOf(token)
-      const cached = cache.get(key)
-      if (cached) return cached
-      const pending = introspectAtServer(token)
-      // Concurrent requests with the same token share one call; only active answers stay.
-      cache.set(key, pending, now() + cap * 1000)
-      try {
-        const active = await pending
-        cache.set(key, pending, Math.min(active.exp * 1000, now() + cap * 1000))
-        return active
-      } catch (err) {
-        cache.delete(key)
-        throw err
-      }
+      // Only active answers are kept, until the token's exp but never beyond the cap.
+      return cache.load(
+        ExpiringCache.keyOf(token),
+        () => introspectAtServer(token),
+        (active) => Math.min(active.exp * 1000, now() + cap * 1000),
+      )
     },
   }
 }

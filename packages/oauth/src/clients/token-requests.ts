@@ -11,7 +11,7 @@ import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPE } from '../constants.ts'
 import { OAuthKitError } from '../errors.ts'
 import { authorizationServerFailure } from './authorization-server.ts'
 import type { AuthorizationServerClient } from './authorization-server.ts'
-import { ExpiringCache } from './expiring-cache.ts'
+import { ExpiringCache, LoadingCache } from './expiring-cache.ts'
 
 /** A cached token is renewed this many seconds before it expires (default). */
 export const DEFAULT_EXPIRY_MARGIN_SECONDS = 10
@@ -85,36 +85,22 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
     throw new TypeError('"expiryMarginSeconds" option must be a non-negative integer')
   }
   const now = options.now ?? Date.now
-  const cache = new ExpiringCache<Promise<IssuedToken>>({
-    now,
-    ...(options.maxCacheEntries === undefined ? {} : { maxEntries: options.maxCacheEntries }),
-  })
+  const cache = new LoadingCache<IssuedToken>({ now, maxEntries: options.maxCacheEntries })
 
   async function cached(
     key: string,
     request: () => Promise<oidc.TokenEndpointResponse>,
     action: string,
   ) {
-    const hit = cache.get(key)
-    if (hit) return hit
-    const pending = (async () => {
+    const requestToken = async () => {
       try {
         return issued(await request(), now())
       } catch (cause) {
         throw authorizationServerFailure(cause, action)
       }
-    })()
-    // In flight: concurrent callers share the request (a short placeholder expiry).
-    cache.set(key, pending, now() + 60_000)
-    try {
-      const token = await pending
-      cache.set(key, pending, token.expiresAt - margin)
-      if (token.expiresAt - margin <= now()) cache.delete(key)
-      return token
-    } catch (err) {
-      cache.delete(key)
-      throw err
     }
+    // Renewed `margin` before expiry, so a hop never forwards a token about to die.
+    return cache.load(key, requestToken, (token) => token.expiresAt - margin)
   }
 
   const resourceParams = (audience: string, request?: TokenRequestOptions) => ({
