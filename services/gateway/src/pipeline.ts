@@ -69,7 +69,7 @@ export async function runPipeline(ctx: GatewayContext): Promise<PipelineResult> 
     try {
       outcome = await check(ctx)
     } catch (err) {
-      finish(ctx, { decision: 'deny', reason: 'gateway.check_failed', policy, status: 500 })
+      finish(ctx, { decision: 'deny', reason: GATEWAY_REASONS.checkFailed, policy, status: 500 })
       throw err
     }
     if (outcome === undefined) continue

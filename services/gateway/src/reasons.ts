@@ -63,6 +63,8 @@ export const GATEWAY_REASONS = {
   /** A CORS preflight from an allowed origin, answered by the gateway itself. */
   preflightAllowed: 'cors.preflight_allowed',
   noSuchApi: 'route.unknown',
+  /** A check threw (a bug, not a refusal): answered 500, still audited. */
+  checkFailed: 'gateway.check_failed',
 
   addressDenied: 'ip.denied',
   addressNotAllowed: 'ip.not_allowed',

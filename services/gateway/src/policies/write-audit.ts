@@ -11,8 +11,8 @@ export interface PipelineDecision {
   readonly status?: number
 }
 
-/** Token and proof refusals are TB03 (web ↔ gateway); every other edge policy is TB14. */
-const TOKEN_REASON = /^(?:token|dpop|introspection|token_exchange|client)\./
+/** Token decisions are TB03 (web ↔ gateway); every other edge policy is TB14. */
+const TOKEN_REASON = /^(?:gateway|token|dpop|introspection|token_exchange|client)\./
 
 /**
  * The one audit record of a request, allow or deny: which policy decided and why, for which
@@ -23,7 +23,7 @@ export function writeAudit(ctx: GatewayContext, outcome: PipelineDecision): void
   const { request, state, access, api } = ctx
   state.audit.decision({
     traceId: request.traceContext.traceId,
-    boundary: outcome.decision === 'allow' || TOKEN_REASON.test(outcome.reason) ? 'TB03' : 'TB14',
+    boundary: TOKEN_REASON.test(outcome.reason) ? 'TB03' : 'TB14',
     decision: outcome.decision,
     reason: outcome.reason,
     policy: outcome.policy,

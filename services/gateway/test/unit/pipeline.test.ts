@@ -106,6 +106,7 @@ describe('the legitimate call', () => {
     const [record] = h.recordsOf(res)
     assert.equal(record?.decision, 'allow')
     assert.equal(record?.reason, GATEWAY_REASONS.allowed)
+    assert.equal(record?.boundary, 'TB03')
     assert.equal(record?.client, 'web')
     assert.equal(record?.subject, 'katie')
   })
@@ -286,6 +287,7 @@ describe('edge policies (TB14)', () => {
   it('a bad CORS origin is refused; an exact one is echoed', async () => {
     const bad = await call({ headers: { origin: 'https://evil.example' } })
     assertRefused(bad, 403, 'ZT_ERR_CORS_ORIGIN_DENIED', GATEWAY_REASONS.corsOriginDenied)
+    assert.equal(h.recordsOf(bad)[0]?.boundary, 'TB14')
     const good = await call({ headers: { origin: 'https://localhost:3000' } })
     assert.equal(good.statusCode, 200)
     assert.equal(good.headers['access-control-allow-origin'], 'https://localhost:3000')
