@@ -16,7 +16,10 @@ describe('orders-api app', () => {
     secrets = await createTestSecrets('orders-api', { extraFiles: UNREACHABLE_DEPENDENCIES })
     app = await buildApp(
       loadServiceConfig(
-        testServiceEnv('orders-api', secrets.dir, { IDP_URL: 'https://127.0.0.1:4000' }),
+        testServiceEnv('orders-api', secrets.dir, {
+          IDP_ISSUER: 'https://localhost:4000',
+          IDP_URL: 'https://127.0.0.1:4000',
+        }),
       ),
     )
   })
@@ -35,6 +38,6 @@ describe('orders-api app', () => {
     const res = await app.inject({ method: 'GET', url: '/readyz' })
     assert.equal(res.statusCode, 503)
     assert.equal(res.json().code, 'ZT_ERR_DEPENDENCY_UNAVAILABLE')
-    assert.equal(res.json().detail, 'readiness check "database" failed')
+    assert.equal(res.json().detail, 'readiness checks "database", "idp-keys" failed')
   })
 })
