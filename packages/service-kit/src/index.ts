@@ -65,3 +65,44 @@ export {
   type PurposeKey,
 } from './data-key.ts'
 export type { SystemsOfRecord } from './systems-of-record.ts'
+export {
+  accessTokenPlugin,
+  type Access,
+  type AccessCheck,
+  type AccessRefusal,
+  type AccessTokenPluginOptions,
+  type RouteAccess,
+} from './hop/access-token-plugin.ts'
+export {
+  requireAuthentication,
+  requireGroup,
+  type AuthenticationRequirement,
+} from './hop/access-checks.ts'
+export {
+  DelegationRefused,
+  HOP_REASONS,
+  InsufficientScope,
+  RoleRequired,
+  StepUpRequired,
+  TokenAudience,
+  TokenForwarded,
+  TokenInvalid,
+  TokenMissing,
+  TokenNotBound,
+} from './hop/access-problems.ts'
+export {
+  createDownstreamClient,
+  DEFAULT_DOWNSTREAM_TIMEOUT_MS,
+  type CallOptions,
+  type DownstreamClient,
+  type DownstreamClientOptions,
+  type DownstreamResponse,
+} from './hop/downstream-client.ts'
+export {
+  createHopKit,
+  createHopService,
+  type HopIdp,
+  type HopKit,
+  type HopKitOptions,
+  type HopServiceOptions,
+} from './hop/hop-kit.ts'

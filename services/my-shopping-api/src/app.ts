@@ -1,15 +1,14 @@
 /**
- * my-shopping-api, the shopper app's experience API: mutual TLS (client certificate required),
- * only the gateway may call it (TB04), and every route demands the gateway's phantom JWT — an
- * exchanged token for this API, certificate-bound to the gateway (see phantom-jwt.ts).
+ * my-shopping-api, the shopper app's experience API, on the hop kit: mutual TLS (client
+ * certificate required), only the gateway may call it (TB04, the call graph), and every route
+ * demands the gateway's phantom JWT — an exchanged token for this API, certificate-bound to the
+ * gateway — with the route's scopes. Downstream calls exchange the user's token again per hop.
  */
 import { createAuditLogger, type AuditLogger } from '@mythical/audit'
 import { loadWorkloadIdentity } from '@mythical/mtls'
-import { createAccessTokenVerifier, createIssuerKeySet, type IssuerKeySet } from '@mythical/oauth'
-import { createService } from '@mythical/service-kit'
-import { resourceUri, serviceByName, workloadId } from '@mythical/stack'
+import type { IssuerKeySet, TokenClient } from '@mythical/oauth'
+import { createHopService } from '@mythical/service-kit'
 import type { Config } from './config.ts'
-import { requirePhantomJwt } from './phantom-jwt.ts'
 import { productRoutes } from './routes/products.ts'
 
 /** What tests may replace. */
@@ -17,10 +16,12 @@ export interface ShoppingApiDependencies {
   audit?: AuditLogger
   /** Default: the IdP's JWKS over the internal URL, the retail CA pinned. */
   keys?: IssuerKeySet
+  /** Default: this workload's token client at the IdP (`tls_client_auth`). */
+  tokens?: TokenClient
 }
 
 /**
- * Builds the my-shopping-api app without listening (tests use `app.inject()`).
+ * Builds the my-shopping-api app without listening (tests use `app.inject()` or port 0).
  *
  * @example
  * ```ts
@@ -28,31 +29,14 @@ export interface ShoppingApiDependencies {
  * ```
  */
 export async function buildApp(config: Config, deps: ShoppingApiDependencies = {}) {
-  const identity = loadWorkloadIdentity(config.SECRETS_DIR)
-  const audit =
-    deps.audit ?? createAuditLogger({ service: 'my-shopping-api', level: config.LOG_LEVEL })
-  const keys =
-    deps.keys ?? createIssuerKeySet({ jwksUri: `${config.IDP_URL}/jwks`, caPem: identity.caPem })
-  const app = await createService({
+  const { app } = await createHopService({
     name: 'my-shopping-api',
-    identity,
-    exposure: 'internal',
-    audit,
-    readiness: { 'idp-keys': () => keys.ready() },
+    identity: loadWorkloadIdentity(config.SECRETS_DIR),
+    audit: deps.audit ?? createAuditLogger({ service: 'my-shopping-api', level: config.LOG_LEVEL }),
+    idp: { issuer: config.IDP_ISSUER, url: config.IDP_URL },
+    ...(deps.keys ? { keys: deps.keys } : {}),
+    ...(deps.tokens ? { tokens: deps.tokens } : {}),
   })
-  const verifier = createAccessTokenVerifier({
-    issuer: config.IDP_ISSUER,
-    keys,
-    algorithms: ['ES256'],
-    audience: resourceUri(serviceByName('my-shopping-api')),
-  })
-  const gateway = serviceByName('gateway')
-  await app.register(async (api) => {
-    api.decorateRequest('access', undefined)
-    api.addHook('preHandler', requirePhantomJwt(verifier, audit))
-    await api.register(productRoutes, {
-      allowedCallers: [workloadId(gateway.domain, gateway.name)],
-    })
-  })
+  await app.register(productRoutes)
   return app
 }

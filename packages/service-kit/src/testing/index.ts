@@ -9,3 +9,9 @@ export { createTestCa, createTestSecrets, type TestSecrets } from './test-secret
 export { testServiceEnv } from './test-env.ts'
 export { UNREACHABLE_DEPENDENCIES } from './unreachable-dependencies.ts'
 export { httpsGetJson, startTestServer } from './https-test-server.ts'
+export {
+  createTestIssuer,
+  TEST_ISSUER,
+  type TestIssuer,
+  type TestTokenClaims,
+} from './test-issuer.ts'

@@ -1,13 +1,12 @@
 import type { FastifyPluginCallback } from 'fastify'
 import { CATALOGUE } from '../catalogue.ts'
 
-/** `GET /shopping/products`: the catalogue, for any shopper the gateway let through. */
-export const productRoutes: FastifyPluginCallback<{ allowedCallers: readonly string[] }> = (
-  app,
-  opts,
-  done,
-) => {
-  app.get('/shopping/products', { config: { allowedCallers: opts.allowedCallers } }, async () => ({
+/**
+ * `GET /shopping/products`: the catalogue, for a shopper or the web's own client token
+ * (anonymous browsing) — any valid phantom JWT, no scope.
+ */
+export const productRoutes: FastifyPluginCallback = (app, _opts, done) => {
+  app.get('/shopping/products', { config: { access: { scopes: [] } } }, async () => ({
     products: CATALOGUE,
   }))
   done()

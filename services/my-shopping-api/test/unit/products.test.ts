@@ -126,7 +126,7 @@ describe('GET /shopping/products', () => {
   it('no token: 401', async () => {
     const res = await get('/shopping/products', gateway)
     assert.equal(res.status, 401)
-    assert.equal(res.body.code, 'ZT_ERR_TOKEN_INVALID')
+    assert.equal(res.body.code, 'ZT_ERR_TOKEN_MISSING')
     assert.equal(lastReason(), 'token.missing')
   })
 
