@@ -32,6 +32,7 @@ export type DpopReason =
   | 'dpop.htm'
   | 'dpop.htu'
   | 'dpop.iat'
+  | 'dpop.nonce'
   | 'dpop.replayed'
   | 'dpop.replay_store_full'
   | 'dpop.ath'

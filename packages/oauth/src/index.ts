@@ -32,6 +32,12 @@ export {
   type VerifiedDpopProof,
 } from './dpop/verify-dpop-proof.ts'
 export {
+  DEFAULT_DPOP_NONCE_LIFETIME_SECONDS,
+  createDpopNonces,
+  type DpopNonceOptions,
+  type DpopNonces,
+} from './dpop/dpop-nonce.ts'
+export {
   DEFAULT_MAX_JWKS_BYTES,
   DEFAULT_MAX_RESPONSE_BYTES,
   ResponseTooLargeError,

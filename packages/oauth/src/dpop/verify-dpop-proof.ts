@@ -7,6 +7,7 @@
  * - `htm` is the request method, `htu` the request URL without query and fragment (both compared
  *   after URL normalisation);
  * - `iat` lies within the acceptance window around now;
+ * - `nonce` is a recent server nonce, when the server demands nonces (RFC 9449 §8);
  * - `ath` is base64url(SHA-256(access token)) when a token is presented;
  * - the key's thumbprint equals the token's `cnf.jkt` when one is expected;
  * - `jti` is used once per key (checked last, so forged proofs cannot fill the store).
@@ -21,6 +22,7 @@ import { OAuthKitError } from '../errors.ts'
 import type { DpopReason } from '../errors.ts'
 import { MemoryReplayStore } from '../replay-store.ts'
 import type { ReplayStore } from '../replay-store.ts'
+import type { DpopNonces } from './dpop-nonce.ts'
 
 /** Default seconds a proof's `iat` may lie in the past or the future. */
 export const DEFAULT_DPOP_IAT_WINDOW_SECONDS = 60
@@ -38,6 +40,11 @@ export interface DpopVerifierOptions {
   readonly iatWindowSeconds?: number
   /** Clock in seconds since the epoch (tests move it). */
   readonly now?: () => number
+  /**
+   * Demand server nonces: a proof without a valid `nonce` is refused with `dpop.nonce` (OAuth
+   * error `use_dpop_nonce`); answer it with a `DPoP-Nonce: nonces.current()` header.
+   */
+  readonly nonces?: DpopNonces
 }
 
 /** The request a proof must match. */
@@ -178,6 +185,14 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
       const current = now()
       if (Math.abs(current - iat) > window) {
         throw refuse('dpop.iat', 'DPoP proof iat outside the acceptance window')
+      }
+      if (options.nonces) {
+        const { nonce } = payload
+        if (typeof nonce !== 'string' || !options.nonces.isValid(nonce)) {
+          throw new OAuthKitError('dpop.nonce', 'DPoP proof nonce missing or stale', {
+            oauthError: 'use_dpop_nonce',
+          })
+        }
       }
       if (request.accessToken !== undefined) {
         if (typeof ath !== 'string' || !sameText(ath, accessTokenHash(request.accessToken))) {

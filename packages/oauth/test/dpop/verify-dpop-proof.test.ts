@@ -7,7 +7,12 @@ import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose'
 import type { CryptoKey, JWK } from 'jose'
-import { OAuthKitError, accessTokenHash, createDpopVerifier } from '../../src/index.ts'
+import {
+  OAuthKitError,
+  accessTokenHash,
+  createDpopNonces,
+  createDpopVerifier,
+} from '../../src/index.ts'
 
 const NOW = 1_800_000_000
 const URL_ = 'https://localhost:8443/shopping/me'
@@ -186,5 +191,36 @@ describe('verifyDpopProof', () => {
   test('options are validated at creation', () => {
     assert.throws(() => createDpopVerifier({ algorithms: ['HS256'] }), TypeError)
     assert.throws(() => createDpopVerifier({ iatWindowSeconds: 0 }), TypeError)
+  })
+
+  test('server nonces: required when configured, the current and the previous window pass', async () => {
+    let clock = NOW
+    const nonces = createDpopNonces({ lifetimeSeconds: 60, now: () => clock })
+    const v = createDpopVerifier({ nonces, now: () => clock })
+    await assert.rejects(v.verify(request(await proof())), {
+      code: 'dpop.nonce',
+      oauthError: 'use_dpop_nonce',
+    })
+    const issued = nonces.current()
+    await v.verify(request(await proof({ claims: { nonce: issued } })))
+    clock += 60 // next window: the previous nonce still passes
+    await v.verify(request(await proof({ claims: { nonce: issued, iat: clock } })))
+    clock += 60 // two windows on: stale
+    await refused(
+      v.verify(request(await proof({ claims: { nonce: issued, iat: clock } }))),
+      'dpop.nonce',
+    )
+  })
+
+  test('server nonces: one minted with another key, or malformed, is refused', async () => {
+    const nonces = createDpopNonces({ now: () => NOW })
+    const other = createDpopNonces({ now: () => NOW })
+    const v = createDpopVerifier({ nonces, now: () => NOW })
+    await refused(
+      v.verify(request(await proof({ claims: { nonce: other.current() } }))),
+      'dpop.nonce',
+    )
+    await refused(v.verify(request(await proof({ claims: { nonce: 'x.y' } }))), 'dpop.nonce')
+    assert.throws(() => createDpopNonces({ key: new Uint8Array(8) }), TypeError)
   })
 })
