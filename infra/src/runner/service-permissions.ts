@@ -14,7 +14,7 @@
  * `ERR_ACCESS_DENIED`; the secret loader (`@mythical/config`) audits it on TB13.
  */
 import { realpathSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { TRUST_DOMAINS, type ServiceDefinition } from '@mythical/stack'
 
 /** What a service's permissions are computed from. */
@@ -61,13 +61,14 @@ export function permissionArguments(service: ServiceDefinition, opts: Permission
   return ['--permission', ...readablePaths(service, opts).map((path) => `--allow-fs-read=${path}`)]
 }
 
-/** `services/<name>` of an entry such as `services/orders-api/src/main.ts`. */
+/**
+ * The code a service may read: `services/<name>` of an entry such as
+ * `services/orders-api/src/main.ts`; for an entry elsewhere (the runner's test fixtures) only the
+ * entry's own folder.
+ */
 function serviceFolder(service: ServiceDefinition): string {
   const [top, name] = service.entry.split('/')
-  if (top !== 'services' || !name) {
-    throw new TypeError(`${service.name}: entry ${service.entry} is not under services/<name>/`)
-  }
-  return join(top, name)
+  return top === 'services' && name ? join(top, name) : dirname(service.entry)
 }
 
 function requiredVariable(env: Readonly<Record<string, string>>, name: string): string {

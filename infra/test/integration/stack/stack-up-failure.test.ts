@@ -1,7 +1,8 @@
 /**
  * `stack:up` when a service does not come up: it fails with a non-zero exit code, names the
  * service, prints its log tail, and stops what it started — no process, pid file or stack.json
- * is left behind. Runs the real runner (PKI, the global set-up's PostgreSQL and RabbitMQ, real
+ * is left behind, and a stack.json of a stack that was already running is left as it was. Runs
+ * the real runner (PKI, the global set-up's PostgreSQL and RabbitMQ, real
  * child processes) on a manifest of fixture services.
  */
 import assert from 'node:assert/strict'
@@ -40,6 +41,7 @@ after(() => {
 describe('stack:up with a service that does not come up', { timeout: 120_000 }, () => {
   it('names a service that exited, prints its log tail and exits non-zero', async () => {
     const lines: string[] = []
+    const before = readStackManifest(paths)
     const code = await stackUp(paths, {
       log: (line) => lines.push(line),
       services: [fixture('crashing-service', 17981)],
@@ -49,7 +51,8 @@ describe('stack:up with a service that does not come up', { timeout: 120_000 }, 
     assert.match(output, /^stack:up failed: crashing-service exited before it was ready$/m)
     assert.match(output, /^crashing-service: missing configuration, exiting \(pid \d+\)$/m)
     assert.equal(readPid(paths, 'crashing-service'), undefined, 'pid file removed')
-    assert.equal(readStackManifest(paths), undefined, 'no stack.json for a failed start')
+    // No stack.json for a failed start; a running stack's record is not touched.
+    assert.deepEqual(readStackManifest(paths), before, 'stack.json as it was before')
   })
 
   it('stops a service that never became ready, after the timeout, and what started before it', async () => {

@@ -8,6 +8,10 @@
  * - down exits 0 and leaves no service process and no open service port behind
  * The shared PostgreSQL and RabbitMQ belong to the global set-up; `stack:down` stops only what
  * `stack:up` started, and this suite checks they are still there for the suites after it.
+ *
+ * A stack that was already running when the suite started (a developer's `pnpm stack:up` or
+ * `pnpm start`) is the user's, not the suite's: the suite checks it as it is and leaves it
+ * running — it neither re-runs `stack:up` (which would rewrite its stack.json) nor `stack:down`.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -39,6 +43,17 @@ import { commandLine, isAlive, listProcesses } from '../../../src/runner/proc.ts
 
 const paths = stackPaths()
 const STEP_TIMEOUT_MS = 240_000
+
+/** The stack running before this suite started, if any: a stack.json whose services are alive. */
+function runningStack(): StackManifest | undefined {
+  const recorded = readStackManifest(paths)
+  return recorded?.services.some((s) => isAlive(s.pid)) ? recorded : undefined
+}
+
+const stackAtStart = runningStack()
+const OWN_STACK_ONLY = stackAtStart
+  ? 'a stack was already running: the suite leaves it to its owner'
+  : false
 
 /** Runs one of the stack CLIs exactly as `pnpm <script>` does: the pinned Node on its source. */
 async function runCli(script: string): Promise<{ code: number | null; output: string }> {
@@ -132,8 +147,9 @@ describe('stack:up and stack:down', { timeout: 2 * STEP_TIMEOUT_MS }, () => {
   })
 
   after(async () => {
-    // Whatever failed above, leave no services running for the suites after this one…
-    if (readStackManifest(paths)) await runCli('stack-down')
+    // Whatever failed above, leave no services this suite started running for the suites after
+    // this one (a stack that was running before is left alone)…
+    if (!stackAtStart && readStackManifest(paths)) await runCli('stack-down')
     // …and the shared servers running if they were: a stack.json left by an earlier `stack:up`
     // may have made this run's stack:down their owner.
     const stopped = INFRASTRUCTURE_SERVERS.filter((s) => infrastructureAtStart.get(s.name))
@@ -145,11 +161,13 @@ describe('stack:up and stack:down', { timeout: 2 * STEP_TIMEOUT_MS }, () => {
   })
 
   it(
-    'brings every service up and records it in stack.json',
+    'brings every service up (unless a stack is running) and records it in stack.json',
     { timeout: STEP_TIMEOUT_MS },
     async () => {
-      const { code, output } = await runCli('stack-up')
-      assert.equal(code, 0, `stack:up failed:\n${output}`)
+      if (!stackAtStart) {
+        const { code, output } = await runCli('stack-up')
+        assert.equal(code, 0, `stack:up failed:\n${output}`)
+      }
       const recorded = readStackManifest(paths)
       assert.ok(recorded, 'stack.json written')
       manifest = recorded
@@ -193,15 +211,19 @@ describe('stack:up and stack:down', { timeout: 2 * STEP_TIMEOUT_MS }, () => {
     }
   })
 
-  it('is idempotent: a second stack:up keeps the running services', async () => {
-    assert.ok(manifest)
-    const { code, output } = await runCli('stack-up')
-    assert.equal(code, 0, output)
-    assert.deepEqual(
-      readStackManifest(paths)?.services.map((s) => [s.name, s.pid]),
-      manifest.services.map((s) => [s.name, s.pid]),
-    )
-  })
+  it(
+    'is idempotent: a second stack:up keeps the running services',
+    { skip: OWN_STACK_ONLY },
+    async () => {
+      assert.ok(manifest)
+      const { code, output } = await runCli('stack-up')
+      assert.equal(code, 0, output)
+      assert.deepEqual(
+        readStackManifest(paths)?.services.map((s) => [s.name, s.pid]),
+        manifest.services.map((s) => [s.name, s.pid]),
+      )
+    },
+  )
 
   it('lets the own-domain client certificate into every internal port', async () => {
     for (const service of internal) {
@@ -243,7 +265,7 @@ describe('stack:up and stack:down', { timeout: 2 * STEP_TIMEOUT_MS }, () => {
 
   it(
     'stops everything with stack:down and leaves nothing behind',
-    { timeout: STEP_TIMEOUT_MS },
+    { timeout: STEP_TIMEOUT_MS, skip: OWN_STACK_ONLY },
     async () => {
       assert.ok(manifest, 'stack:up recorded the stack')
       const { code, output } = await runCli('stack-down')
@@ -267,6 +289,18 @@ describe('stack:up and stack:down', { timeout: 2 * STEP_TIMEOUT_MS }, () => {
         [],
         'no process runs code from services/',
       )
+    },
+  )
+
+  it(
+    'leaves a stack that was running before it running, with the same processes',
+    { skip: stackAtStart ? false : 'no stack was running: the stack:down test covers it' },
+    () => {
+      assert.ok(stackAtStart)
+      assert.deepEqual(readStackManifest(paths), stackAtStart, 'stack.json unchanged')
+      for (const record of stackAtStart.services) {
+        assert.ok(isAlive(record.pid), `${record.name} (pid ${record.pid}) still running`)
+      }
     },
   )
 
