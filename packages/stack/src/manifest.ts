@@ -118,6 +118,8 @@ const SERVICE_SPECS: readonly ServiceSpec[] = [
     port: 7105,
     role: 'system API over customers and loyalty; consumes order.placed',
     entry: svc('customers-api'),
+    // Katie's and Bob's profiles and loyalty history, like the IdP's demo accounts.
+    settings: { SEED_DEMO_DATA: 'true' },
     infrastructure: ['postgres', 'rabbitmq'],
     database: 'customers',
     broker: { consumes: ['customers-api.order-placed'] },

@@ -15,3 +15,10 @@ export {
   type TestIssuer,
   type TestTokenClaims,
 } from './test-issuer.ts'
+export {
+  captureAuditLines,
+  serveForMtlsCalls,
+  stackWorkload,
+  startStackServiceForTest,
+  type MtlsCallResult,
+} from './mtls-test-caller.ts'

@@ -16,7 +16,10 @@ describe('customers-api app', () => {
     secrets = await createTestSecrets('customers-api', { extraFiles: UNREACHABLE_DEPENDENCIES })
     app = await buildApp(
       loadServiceConfig(
-        testServiceEnv('customers-api', secrets.dir, { IDP_URL: 'https://127.0.0.1:4000' }),
+        testServiceEnv('customers-api', secrets.dir, {
+          IDP_ISSUER: 'https://localhost:4000',
+          IDP_URL: 'https://127.0.0.1:4000',
+        }),
       ),
     )
   })
@@ -35,6 +38,6 @@ describe('customers-api app', () => {
     const res = await app.inject({ method: 'GET', url: '/readyz' })
     assert.equal(res.statusCode, 503)
     assert.equal(res.json().code, 'ZT_ERR_DEPENDENCY_UNAVAILABLE')
-    assert.equal(res.json().detail, 'readiness checks "database", "broker" failed')
+    assert.equal(res.json().detail, 'readiness checks "database", "broker", "idp-keys" failed')
   })
 })

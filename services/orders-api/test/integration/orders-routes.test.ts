@@ -7,7 +7,13 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
-import { startOrdersApi, workload, type CallResult } from './support.ts'
+import {
+  stackWorkload as workload,
+  startStackServiceForTest,
+  type MtlsCallResult as CallResult,
+} from '@mythical/service-kit/testing'
+import { buildApp } from '../../src/app.ts'
+import { loadServiceConfig } from '../../src/config.ts'
 
 const katie = `katie-${randomUUID()}`
 const bob = `bob-${randomUUID()}`
@@ -35,7 +41,7 @@ function assertOneRecord(res: CallResult, decision: 'allow' | 'deny', reason: st
 }
 
 describe('orders-api routes (TB06, real PostgreSQL with RLS)', () => {
-  let api: Awaited<ReturnType<typeof startOrdersApi>>
+  let api: Awaited<ReturnType<typeof startStackServiceForTest>>
   const token = (sub: string, scope: string, extra: Record<string, unknown> = {}) =>
     api.idp.mint({
       audience: 'orders-api',
@@ -51,7 +57,7 @@ describe('orders-api routes (TB06, real PostgreSQL with RLS)', () => {
     api.call(fulfillment, 'POST', '/orders', await token(sub, 'orders:write'), body)
 
   before(async () => {
-    api = await startOrdersApi()
+    api = await startStackServiceForTest('orders-api', loadServiceConfig, buildApp)
   })
   after(() => api.close())
 
