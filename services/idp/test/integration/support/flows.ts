@@ -1,0 +1,104 @@
+/**
+ * Whole flows built from the oauth helpers: sign in through the real pages and redeem the code.
+ */
+import assert from 'node:assert/strict'
+import { generate, createGuardrails } from 'otplib'
+import { request } from './https.ts'
+import type { Response } from './https.ts'
+import {
+  Browser,
+  authorizationParams,
+  callbackParams,
+  clientAuth,
+  dpopKey,
+  pkce,
+  pushAuthorizationRequest,
+  REDIRECT,
+} from './oauth.ts'
+import type { BrowserClient } from './oauth.ts'
+
+/** The current RFC 6238 code of a base32 secret (SHA-1, 6 digits, 30 s). */
+export function totpNow(secret: string, epoch = Math.floor(Date.now() / 1000)): Promise<string> {
+  return generate({ secret, epoch, guardrails: createGuardrails({ MIN_SECRET_BYTES: 10 }) })
+}
+
+export interface SignInOptions {
+  client?: BrowserClient
+  username: string
+  password: string
+  /** Base32 TOTP secret to answer the MFA page with. */
+  totpSecret?: string
+  params?: Record<string, string>
+  browser?: Browser
+}
+
+/** Sign in through PAR + the login (+ TOTP) + consent pages; returns the code and its verifier. */
+export async function signIn(issuer: string, opts: SignInOptions) {
+  const client = opts.client ?? 'web'
+  const browser = opts.browser ?? new Browser(issuer)
+  const { verifier, challenge } = pkce()
+  const params = authorizationParams(client, challenge, opts.params)
+  const par = await pushAuthorizationRequest(issuer, client, params)
+  assert.equal(par.status, 201, par.text)
+  let page = await browser.authorize(client, par.json<{ request_uri: string }>().request_uri)
+  if (page.status === 200 && page.text.includes('/login"')) {
+    page = await browser.submit(page, 'login', { username: opts.username, password: opts.password })
+  }
+  if (page.status === 200 && page.text.includes('/totp"')) {
+    assert.ok(opts.totpSecret, 'the IdP asked for a TOTP code')
+    page = await browser.submit(page, 'totp', { code: await totpNow(opts.totpSecret) })
+  }
+  if (page.status === 200 && page.text.includes('/confirm"')) {
+    page = await browser.submit(page, 'confirm')
+  }
+  assert.equal(
+    page.status,
+    303,
+    `expected a redirect to the client, got ${page.status}: ${page.text.slice(0, 500)}`,
+  )
+  const callback = callbackParams(page)
+  assert.equal(callback.get('state'), params.state)
+  return {
+    browser,
+    callback,
+    code: callback.get('code') ?? '',
+    verifier,
+    client,
+    redirectUri: REDIRECT[client],
+  }
+}
+
+/**
+ * Redeem a code at the token endpoint with private_key_jwt and a DPoP proof (plus `headers`,
+ * e.g. a test's `traceparent`).
+ */
+export async function redeemCode(
+  issuer: string,
+  signedIn: { code: string; verifier: string; client: BrowserClient; redirectUri: string },
+  overrides: Record<string, string> = {},
+  dpop?: Awaited<ReturnType<typeof dpopKey>>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  const key = dpop ?? (await dpopKey())
+  return request(`${issuer}/token`, {
+    headers: { ...headers, dpop: await key.proof('POST', `${issuer}/token`) },
+    form: {
+      ...(await clientAuth(signedIn.client, issuer)),
+      grant_type: 'authorization_code',
+      code: signedIn.code,
+      redirect_uri: signedIn.redirectUri,
+      code_verifier: signedIn.verifier,
+      ...overrides,
+    },
+  })
+}
+
+/** Tokens of a successful token response. */
+export interface TokenSet {
+  access_token: string
+  token_type: string
+  id_token?: string
+  refresh_token?: string
+  scope?: string
+  expires_in: number
+}
