@@ -5,7 +5,7 @@
  * regenerates it in memory and fails when the checked-in file has drifted.
  */
 import { stringify } from 'yaml'
-import { pkiIdentities } from '../pki/identities.ts'
+import { hasOwnSecretsFolder, pkiIdentities } from '../pki/identities.ts'
 import { SERVICES } from '@mythical/stack'
 import { pkiInitService, postgresService, rabbitmqService } from './infrastructure-services.ts'
 import { dbProvisionService } from './db-provision-service.ts'
@@ -29,7 +29,9 @@ export function composeDocument(): ComposeDocument {
     [PKI_STATE_VOLUME]: {},
     [PKI_VOLUME]: {},
   }
-  for (const { name } of pkiIdentities()) volumes[secretsVolume(name)] = {}
+  for (const { name } of pkiIdentities().filter(hasOwnSecretsFolder)) {
+    volumes[secretsVolume(name)] = {}
+  }
   for (const volume of Object.values(DATA_VOLUMES)) volumes[volume] = {}
 
   // No top-level `name:`: the Compose Specification schema we validate against predates it; the

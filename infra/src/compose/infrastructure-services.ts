@@ -5,7 +5,7 @@
  * directories with mode 1777 for arbitrary uids, which a new volume inherits: no root chown).
  */
 import { INFRASTRUCTURE, COMPOSE_MOUNTS } from '@mythical/stack'
-import { pkiIdentities } from '../pki/identities.ts'
+import { hasOwnSecretsFolder, pkiIdentities } from '../pki/identities.ts'
 import { POSTGRES_ADMIN_USER } from './database-admin.ts'
 import { ADMIN_PASSWORD_FILE } from './export-pki.ts'
 import { HARDENING, tmpfsMounts } from './hardening.ts'
@@ -57,9 +57,9 @@ export function pkiInitService(): ComposeService {
     volumes: [
       volume(PKI_STATE_VOLUME, `${APP_DIR}/.stack`, false),
       volume(PKI_VOLUME, `${EXPORT_DIR}/pki`, false),
-      ...pkiIdentities().map(({ name }) =>
-        volume(secretsVolume(name), `${EXPORT_DIR}/secrets/${name}`, false),
-      ),
+      ...pkiIdentities()
+        .filter(hasOwnSecretsFolder)
+        .map(({ name }) => volume(secretsVolume(name), `${EXPORT_DIR}/secrets/${name}`, false)),
     ],
   }
 }

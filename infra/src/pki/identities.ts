@@ -1,5 +1,7 @@
 import {
+  CALL_GRAPH,
   INFRASTRUCTURE,
+  serviceByName,
   SERVICES,
   TRUST_DOMAINS,
   workloadId,
@@ -49,8 +51,41 @@ const identity = (
 })
 
 /**
+ * Secrets folder of the client certificate `caller` holds from `callee`'s trust domain, inside the
+ * caller's own folder: `order-fulfillment-api/cardvault`.
+ */
+export const foreignClientName = (caller: string, domain: TrustDomain): string =>
+  `${caller}/${domain}`
+
+/**
+ * Whether the identity's secrets folder is its own (a compose volume), not a subfolder of
+ * another identity's (a foreign client certificate lives inside its holder's folder).
+ */
+export const hasOwnSecretsFolder = (identity: PkiIdentity): boolean =>
+  !identity.name.includes('/')
+
+/**
+ * Client certificates a third party's CA issues to the workloads it registered: every caller of a
+ * `signed-body` hop (the card vault) gets `spiffe://<callee domain>.mythical.example/<caller>` in
+ * `secrets/<caller>/<callee domain>/`. A client certificate only: no DNS name besides localhost.
+ */
+function foreignClientIdentities(): PkiIdentity[] {
+  return CALL_GRAPH.filter((call) => call.credential === 'signed-body').map((call) => {
+    const domain = serviceByName(call.callee).domain
+    return {
+      name: foreignClientName(call.caller, domain),
+      domain,
+      spiffeId: workloadId(domain, call.caller),
+      dnsNames: ['localhost'],
+      hasJwks: false,
+    }
+  })
+}
+
+/**
  * Everything the dev PKI issues a certificate to, read off the stack manifest: every service of
- * `SERVICES`, the PostgreSQL and RabbitMQ servers, and one stack probe per trust domain.
+ * `SERVICES`, the PostgreSQL and RabbitMQ servers, one stack probe per trust domain, and the
+ * client certificates of a third party's registered callers (see `foreignClientIdentities`).
  *
  * @example
  * ```ts
@@ -66,5 +101,6 @@ export function pkiIdentities(): PkiIdentity[] {
     ...TRUST_DOMAINS.map((domain) =>
       identity(stackProbeName(domain), domain, 'stack-probe', false),
     ),
+    ...foreignClientIdentities(),
   ]
 }

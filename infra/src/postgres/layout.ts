@@ -22,8 +22,9 @@ export interface PostgresLayout {
   caCert: string
   /**
    * CAs whose workload certificates may connect: the trust domains of the services that own a
-   * database (retail, and shipping for the partner's shipping-api), plus the server's own for the
-   * admin connection. Not cardvault: the vault has no business in these databases.
+   * database (retail, shipping for the partner's services, cardvault for the vault's own `vault`
+   * database), plus the server's own for the admin connection. Each certificate maps to exactly
+   * one role (pg_ident), which may connect to its own database only.
    */
   clientCaCerts: string[]
 }

@@ -109,6 +109,8 @@ export const CALL_GRAPH: readonly Call[] = [
   },
   // --- system APIs: verify JWT access tokens against the IdP's keys
   { caller: 'orders-api', callee: 'idp', credential: 'oauth-client' },
+  // Settles with the card token: the vault's only detokenization client.
+  { caller: 'payments-api', callee: 'tokenization-api', credential: 'signed-body' },
   { caller: 'customers-api', callee: 'idp', credential: 'oauth-client' },
   { caller: 'payments-api', callee: 'idp', credential: 'oauth-client' },
   { caller: 'recommendations-api', callee: 'idp', credential: 'oauth-client' },

@@ -162,6 +162,9 @@ const SERVICE_SPECS: readonly ServiceSpec[] = [
     port: 7201,
     role: 'exchanges card numbers for format-preserving tokens',
     entry: svc('tokenization-api'),
+    infrastructure: ['postgres'],
+    // The vault's own store (tokens, one-time request ids), its own role and cardvault certificate.
+    database: 'vault',
   },
   // --- trust domain shipping (partner) ---
   {

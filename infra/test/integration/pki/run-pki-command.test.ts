@@ -34,7 +34,7 @@ describe('pnpm pki (runPkiCommand)', () => {
     assert.equal(lines[0], `PKI in ${paths.pki}, secrets in ${join(paths.stack, 'secrets')}`)
     assert.match(
       lines[1] ?? '',
-      /^issued +50 {2}ca\/retail, ca\/cardvault, ca\/shipping, tls\/idp, /,
+      /^issued +52 {2}ca\/retail, ca\/cardvault, ca\/shipping, tls\/idp, /,
     )
     assert.equal(lines[2], 'renewed   0')
     assert.equal(lines[3], 'kept      0  (still valid)')
@@ -44,7 +44,7 @@ describe('pnpm pki (runPkiCommand)', () => {
     assert.deepEqual(second.stdout.split('\n').slice(1, 4), [
       'issued    0',
       'renewed   0',
-      'kept     50  (still valid)',
+      'kept     52  (still valid)',
     ])
   })
 

@@ -40,8 +40,20 @@ describe('pkiIdentities', () => {
     }
   })
 
+  it("gives the card vault's registered callers a cardvault client certificate in their own folder", () => {
+    for (const caller of ['order-fulfillment-api', 'payments-api']) {
+      assert.deepEqual(byName.get(`${caller}/cardvault`), {
+        name: `${caller}/cardvault`,
+        domain: 'cardvault',
+        spiffeId: `spiffe://cardvault.mythical.example/${caller}`,
+        dnsNames: ['localhost'],
+        hasJwks: false,
+      })
+    }
+  })
+
   it('gives every identity its own secrets folder', () => {
     assert.equal(byName.size, identities.length)
-    assert.equal(identities.length, SERVICES.length + 2 + 3)
+    assert.equal(identities.length, SERVICES.length + 2 + 3 + 2)
   })
 })

@@ -32,7 +32,7 @@ describe('stack.json', () => {
       domain: 'cardvault',
       exposure: 'internal',
       workloadId: 'spiffe://cardvault.mythical.example/tokenization-api',
-      // The third party holds no database or broker credentials of ours.
+      // The third party holds no broker credentials of ours; its database login is the vault's own.
       secrets: [
         'tls.crt',
         'tls.key',
@@ -40,6 +40,7 @@ describe('stack.json', () => {
         'signing-key.jwk.json',
         'encryption-key.jwk.json',
         'data-key.jwk.json',
+        'database.json',
       ],
       pid: 42,
     })
