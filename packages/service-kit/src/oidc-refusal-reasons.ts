@@ -31,6 +31,7 @@ const REASONS: readonly (readonly [error: string, pattern: RegExp, reason: strin
   ],
   ['invalid_client', /certificate/, 'client_auth.certificate_rejected'],
   ['invalid_client', /client not found/, 'client_auth.unknown_client'],
+  ['invalid_client', /audience \(aud\)/, 'client_auth.assertion_wrong_audience'],
   ['invalid_client', /./, 'client_auth.failed'],
   [
     'invalid_request',

@@ -57,6 +57,28 @@ const CASES: readonly (readonly [site: string, err: unknown, reason: string])[] 
     ),
     'client_auth.method_not_allowed',
   ],
+  // helpers/defaults.js:633 (FAPI 2.0: the assertion's aud is the issuer, one string)
+  [
+    'client assertion for the token endpoint at a FAPI 2.0 IdP',
+    new errors.InvalidClientAuth('audience (aud) must equal the issuer identifier url'),
+    'client_auth.assertion_wrong_audience',
+  ],
+  // shared/jwt_client_auth.js:55
+  [
+    'client assertion for another server',
+    new errors.InvalidClientAuth(
+      'audience (aud) must equal the endpoint url, issuer identifier or token endpoint url',
+    ),
+    'client_auth.assertion_wrong_audience',
+  ],
+  // shared/jwt_client_auth.js:51
+  [
+    'client assertion whose aud list names no endpoint of this server',
+    new errors.InvalidClientAuth(
+      'list of audience (aud) must include the endpoint url, issuer identifier or token endpoint url',
+    ),
+    'client_auth.assertion_wrong_audience',
+  ],
   // shared/client_auth.js:104
   [
     'client secret next to a client assertion',
