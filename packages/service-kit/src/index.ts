@@ -106,3 +106,4 @@ export {
   type HopKitOptions,
   type HopServiceOptions,
 } from './hop/hop-kit.ts'
+export { answerOf, DownstreamRefused } from './hop/downstream-answer.ts'

@@ -1,7 +1,8 @@
 /**
  * Environment of my-shopping-api, the only file of this service that reads `process.env`:
- * the common service variables, the IdP (issuer of the exchanged tokens it accepts, and where
- * its keys are fetched) and the URLs of the services it calls.
+ * the common service variables, the IdP (issuer of the exchanged tokens it accepts, where its
+ * keys are fetched and where this workload exchanges tokens) and the URLs of the services it
+ * calls (set by the runner from the call graph).
  */
 import { loadConfig, urlVar } from '@mythical/config'
 import { serviceConfigSchema } from '@mythical/service-kit'
@@ -10,10 +11,9 @@ const schema = serviceConfigSchema({
   IDP_ISSUER: urlVar,
   /** Where the IdP's JWKS is fetched (internal address, the retail CA pinned). */
   IDP_URL: urlVar,
-  // Optional until the routes that call these services land.
-  ORDER_FULFILLMENT_API_URL: urlVar.optional(),
-  CUSTOMERS_API_URL: urlVar.optional(),
-  RECOMMENDATIONS_API_URL: urlVar.optional(),
+  ORDER_FULFILLMENT_API_URL: urlVar,
+  CUSTOMERS_API_URL: urlVar,
+  RECOMMENDATIONS_API_URL: urlVar,
 })
 
 /** Validated configuration of my-shopping-api. */

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { loadWorkloadIdentity } from '@mythical/mtls'
 import { createService } from '@mythical/service-kit'
 import { stackPaths } from '@mythical/stack'
-import { CATALOGUE } from '../../../my-shopping-api/src/catalogue.ts'
+import { CATALOGUE } from '../../../../packages/catalogue/src/index.ts'
 
 const app = await createService({
   name: 'my-shopping-api',

@@ -1,5 +1,5 @@
+import { CATALOGUE } from '@mythical/catalogue'
 import type { FastifyPluginCallback } from 'fastify'
-import { CATALOGUE } from '../catalogue.ts'
 
 /**
  * `GET /shopping/products`: the catalogue, for a shopper or the web's own client token
