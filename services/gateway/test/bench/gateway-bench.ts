@@ -46,7 +46,8 @@ async function startUpstream(): Promise<{ url: string; stop(): void }> {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
-  const { value: line } = (await lines.next()) as IteratorResult<string>
+  const { value: line } = (await lines.next()) as IteratorResult<string | undefined>
+  if (!line) throw new Error('the benchmark upstream did not start')
   return { url: `https://127.0.0.1:${Number(line)}`, stop: () => child.kill('SIGTERM') }
 }
 
