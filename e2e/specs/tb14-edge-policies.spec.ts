@@ -171,6 +171,38 @@ test.describe('TB14 edge policies', () => {
     })
   })
 
+  test('a body over the size limit, streamed without Content-Length', async ({ edge, katie }) => {
+    // Within every structural limit (shallow, few keys, short arrays and strings): only its size
+    // is too much, and only counting while it streams in can tell.
+    const keys = JSON_LIMITS.maxKeys - 1
+    const row = JSON.stringify(
+      Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i])),
+    )
+    const rows = Math.min(
+      JSON_LIMITS.maxArrayLength - 1,
+      Math.ceil((JSON_LIMITS.maxBytes * 2) / row.length),
+    )
+    expect(rows * row.length).toBeGreaterThan(JSON_LIMITS.maxBytes)
+    const { body, response: answer } = edge.open({
+      method: 'POST',
+      path: ORDERS,
+      headers: {
+        authorization: `DPoP ${katie.accessToken}`,
+        dpop: await proofFor({ method: 'POST', path: ORDERS, session: katie }),
+        'content-type': 'application/json',
+        'transfer-encoding': 'chunked',
+      },
+    })
+    body.write('[')
+    for (let i = 0; i < rows && !body.destroyed; i++) body.write(`${i === 0 ? '' : ','}${row}`)
+    body.end(']')
+    await expectRefusal(await answer, {
+      status: 413,
+      code: 'ZT_ERR_PAYLOAD_TOO_LARGE',
+      reason: 'body.too_large',
+    })
+  })
+
   test('slow headers (slow loris): the connection is cut at the headers timeout', async ({
     edge,
   }) => {
