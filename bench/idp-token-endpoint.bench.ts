@@ -13,7 +13,7 @@ import { Agent, request } from 'node:https'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { redeemCode, signIn } from '../services/idp/test/integration/support/flows.ts'
+import { redeemCode, signIn } from '@mythical/testing'
 import { startIdp } from '../services/idp/test/integration/support/idp-server.ts'
 import { ensureStack, paths } from './stack.ts'
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto'
 import { SignJWT, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair, importJWK } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
-import { request } from '../../services/idp/test/integration/support/https.ts'
+import { request } from '@mythical/testing'
 import { GATEWAY_RESOURCE, IDP_ISSUER, dpopPublicKey } from './shopper.ts'
 import type { ShopperSession } from './shopper.ts'
 

@@ -7,10 +7,7 @@
 import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose'
 import type { JWK } from 'jose'
 import { resourceUri, serviceByName } from '@mythical/stack'
-import { redeemCode, signIn } from '../../services/idp/test/integration/support/flows.ts'
-import type { TokenSet } from '../../services/idp/test/integration/support/flows.ts'
-import { request } from '../../services/idp/test/integration/support/https.ts'
-import { clientAuth, dpopKey } from '../../services/idp/test/integration/support/oauth.ts'
+import { redeemCode, signIn, type TokenSet, request, clientAuth, dpopKey } from '@mythical/testing'
 
 /** The retail IdP's issuer (public contract). */
 export const IDP_ISSUER = 'https://localhost:4000'

@@ -18,7 +18,7 @@ import { loadServiceConfig } from '../../src/config.ts'
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '../../src/policy-file.ts'
 import { GATEWAY_REASONS } from '../../src/reasons.ts'
 import { dpopClient, type DpopClient } from '../helpers/dpop-client.ts'
-import { ensureStack, katieToken, paths, revoke, startIdp, type RunningIdp } from './retail-idp.ts'
+import { requireStack, katieToken, paths, revoke, startIdp, type RunningIdp } from './retail-idp.ts'
 
 const PUBLIC_ORIGIN = 'https://localhost:8443'
 const PRODUCTS = '/shopping/products'
@@ -46,7 +46,7 @@ const capture = (into: Record<string, unknown>[], service: string) =>
   })
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   idp = await startIdp()
   shoppingApi = await buildShoppingApi(
     loadShoppingConfig(

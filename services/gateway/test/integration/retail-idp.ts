@@ -1,16 +1,21 @@
 /**
  * The real retail IdP for the gateway's integration tests, and Katie signing in to it as the web
- * BFF does (PAR + PKCE + private_key_jwt, DPoP-bound tokens). Reuses the IdP's own test support
- * — the one place this suite touches it, to move to the shared test package once it exists.
+ * BFF does (PAR + PKCE + private_key_jwt, DPoP-bound tokens), with the shared test support
+ * (`@mythical/testing`). Starting the IdP in-process still reuses the IdP's own test support.
  */
-import { redeemCode, signIn, type TokenSet } from '../../../idp/test/integration/support/flows.ts'
-import { request } from '../../../idp/test/integration/support/https.ts'
+import {
+  redeemCode,
+  signIn,
+  type TokenSet,
+  request,
+  clientAuth,
+  requireStack,
+  paths,
+} from '@mythical/testing'
 import { startIdp, type RunningIdp } from '../../../idp/test/integration/support/idp-server.ts'
-import { clientAuth } from '../../../idp/test/integration/support/oauth.ts'
-import { ensureStack, paths } from '../../../idp/test/integration/support/stack.ts'
 import type { DpopClient } from '../helpers/dpop-client.ts'
 
-export { ensureStack, paths, startIdp, type RunningIdp }
+export { requireStack, paths, startIdp, type RunningIdp }
 
 /** Katie's opaque gateway access token, DPoP-bound to `client`'s key. */
 export async function katieToken(issuer: string, client: DpopClient): Promise<string> {

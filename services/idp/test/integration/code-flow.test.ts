@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { decodeJwt, exportJWK, generateKeyPair } from 'jose'
-import { assertDenied, newTrace } from './support/audit-trail.ts'
-import type { Trace } from './support/audit-trail.ts'
-import { request } from './support/https.ts'
-import { startIdp } from './support/idp-server.ts'
-import type { RunningIdp } from './support/idp-server.ts'
-import { redeemCode, signIn } from './support/flows.ts'
 import {
+  assertDenied,
+  newTrace,
+  type Trace,
+  request,
+  redeemCode,
+  signIn,
   authorizationParams,
   callbackParams,
   clientAssertion,
@@ -20,16 +20,18 @@ import {
   pkce,
   pushAuthorizationRequest,
   secretJwk,
-} from './support/oauth.ts'
-import type { TokenSet } from './support/flows.ts'
-import { ensureStack } from './support/stack.ts'
+  type TokenSet,
+  requireStack,
+} from '@mythical/testing'
+import { startIdp } from './support/idp-server.ts'
+import type { RunningIdp } from './support/idp-server.ts'
 
 let run: RunningIdp
 /** A client secret a client might try instead of `private_key_jwt` (none is registered). */
 const GUESSED_SECRET = 'guessed-client-secret'
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   run = await startIdp()
 })
 after(() => run.stop())

@@ -3,17 +3,15 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { assertDenied, newTrace } from './support/audit-trail.ts'
-import { request } from './support/https.ts'
+import { assertDenied, newTrace, request, requireStack } from '@mythical/testing'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
-import { ensureStack } from './support/stack.ts'
 
 let run: RunningIdp
 let meta: Record<string, unknown>
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   run = await startIdp()
   const res = await request(`${run.issuer}/.well-known/openid-configuration`)
   assert.equal(res.status, 200)

@@ -11,17 +11,16 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
 import { rotateSigningKeys } from '../../src/keys/rotate.ts'
-import { request } from './support/https.ts'
+import { request, requireStack, paths } from '@mythical/testing'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
-import { ensureStack, paths } from './support/stack.ts'
 
 const ORDERS = 'https://orders-api.retail.mythical.example'
 let secretsDir: string
 let run: RunningIdp | undefined
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   secretsDir = mkdtempSync(join(tmpdir(), 'idp-rotation-'))
   cpSync(paths.secrets('idp'), secretsDir, { recursive: true })
 })

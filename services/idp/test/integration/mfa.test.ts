@@ -10,15 +10,23 @@ import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose'
 import { THROTTLE_RULES } from '../../src/accounts/sign-in-throttle.ts'
 import { createTestAccount, deleteTestAccounts } from './support/accounts.ts'
 import type { TestAccount } from './support/accounts.ts'
-import { redeemCode, signIn, totpNow } from './support/flows.ts'
-import type { TokenSet } from './support/flows.ts'
-import { assertDenied, newTrace } from './support/audit-trail.ts'
-import { request } from './support/https.ts'
+import {
+  redeemCode,
+  signIn,
+  totpNow,
+  type TokenSet,
+  assertDenied,
+  newTrace,
+  request,
+  Browser,
+  authorizationParams,
+  pkce,
+  pushAuthorizationRequest,
+  type BrowserClient,
+  requireStack,
+} from '@mythical/testing'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
-import { Browser, authorizationParams, pkce, pushAuthorizationRequest } from './support/oauth.ts'
-import type { BrowserClient } from './support/oauth.ts'
-import { ensureStack } from './support/stack.ts'
 
 const ACR_MFA = 'urn:mythical:acr:mfa'
 const LOCKOUT_THRESHOLD = THROTTLE_RULES['password:pair'].threshold
@@ -26,7 +34,7 @@ let run: RunningIdp
 const created: TestAccount[] = []
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   run = await startIdp()
 })
 after(async () => {

@@ -23,13 +23,18 @@ import {
   createTokenClient,
 } from '@mythical/oauth'
 import type { AuthorizationServerClient } from '@mythical/oauth'
-import { request, workloadCert } from './support/https.ts'
+import {
+  request,
+  workloadCert,
+  redeemCode,
+  signIn,
+  type TokenSet,
+  clientAuth,
+  requireStack,
+  paths,
+} from '@mythical/testing'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
-import { redeemCode, signIn } from './support/flows.ts'
-import type { TokenSet } from './support/flows.ts'
-import { clientAuth } from './support/oauth.ts'
-import { ensureStack, paths } from './support/stack.ts'
 
 const MY_SHOPPING_API = 'https://my-shopping-api.retail.mythical.example'
 const ORDERS_API = 'https://orders-api.retail.mythical.example'
@@ -62,7 +67,7 @@ const refused = (promise: Promise<unknown>, code: string, oauthError?: string) =
   assert.rejects(promise, { name: 'OAuthKitError', code, ...(oauthError ? { oauthError } : {}) })
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   run = await startIdp()
   katieToken = await katieSignsIn()
 })

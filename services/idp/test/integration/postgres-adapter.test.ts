@@ -10,13 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Pool } from 'pg'
 import { createDatabasePool } from '@mythical/db'
 import { postgresAdapter } from '@mythical/oidc-store'
-import { ensureStack, paths } from './support/stack.ts'
+import { requireStack, paths } from '@mythical/testing'
 
 let pool: Pool
 const id = () => `test-${randomBytes(8).toString('hex')}`
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   pool = createDatabasePool(paths.secrets('idp'))
 })
 after(() => pool.end())

@@ -6,16 +6,14 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { after, before, test } from 'node:test'
-import { request } from './support/https.ts'
-import type { Response } from './support/https.ts'
+import { request, type Response, requireStack } from '@mythical/testing'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
-import { ensureStack } from './support/stack.ts'
 
 let run: RunningIdp
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   run = await startIdp()
 })
 after(() => run.stop())

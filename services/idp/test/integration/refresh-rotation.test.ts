@@ -8,20 +8,26 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createTestAccount, deleteTestAccounts } from './support/accounts.ts'
 import type { TestAccount } from './support/accounts.ts'
-import { assertDenied, newTrace, recordsOf } from './support/audit-trail.ts'
-import { redeemCode, signIn } from './support/flows.ts'
-import type { TokenSet } from './support/flows.ts'
-import { request } from './support/https.ts'
+import {
+  assertDenied,
+  newTrace,
+  recordsOf,
+  redeemCode,
+  signIn,
+  type TokenSet,
+  request,
+  clientAuth,
+  dpopKey,
+  requireStack,
+} from '@mythical/testing'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
-import { clientAuth, dpopKey } from './support/oauth.ts'
-import { ensureStack } from './support/stack.ts'
 
 let run: RunningIdp
 const created: TestAccount[] = []
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   run = await startIdp()
 })
 after(async () => {

@@ -4,25 +4,26 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { redeemCode, signIn } from './support/flows.ts'
-import type { TokenSet } from './support/flows.ts'
-import { request } from './support/https.ts'
-import { startIdp } from './support/idp-server.ts'
-import type { RunningIdp } from './support/idp-server.ts'
 import {
+  redeemCode,
+  signIn,
+  type TokenSet,
+  request,
   authorizationParams,
   callbackParams,
   clientAuth,
   dpopKey,
   pkce,
   pushAuthorizationRequest,
-} from './support/oauth.ts'
-import { ensureStack } from './support/stack.ts'
+  requireStack,
+} from '@mythical/testing'
+import { startIdp } from './support/idp-server.ts'
+import type { RunningIdp } from './support/idp-server.ts'
 
 let run: RunningIdp
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   run = await startIdp()
 })
 after(() => run.stop())

@@ -12,13 +12,13 @@ import { verifyPassword } from '../../src/accounts/password.ts'
 import { openSecret } from '../../src/accounts/secret-box.ts'
 import { DEMO_ACCOUNTS, seedDemoAccounts } from '../../src/accounts/seed.ts'
 import { loadDerivedKeys } from '../../src/keys/derived-keys.ts'
-import { ensureStack, paths } from './support/stack.ts'
+import { requireStack, paths } from '@mythical/testing'
 
 let pool: Pool
 const keys = () => loadDerivedKeys(paths.secrets('idp'))
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   pool = createDatabasePool(paths.secrets('idp'))
 })
 after(() => pool.end())

@@ -23,14 +23,21 @@ import { loadDerivedKeys } from '../../src/keys/derived-keys.ts'
 import { legacySeal } from '../unit/accounts/legacy-seal.ts'
 import { createTestAccount, deleteTestAccounts } from './support/accounts.ts'
 import type { TestAccount } from './support/accounts.ts'
-import { assertDenied, newTrace } from './support/audit-trail.ts'
-import type { Trace } from './support/audit-trail.ts'
-import { signIn, totpNow } from './support/flows.ts'
-import type { Response } from './support/https.ts'
+import {
+  assertDenied,
+  newTrace,
+  type Trace,
+  signIn,
+  totpNow,
+  type Response,
+  Browser,
+  authorizationParams,
+  pkce,
+  pushAuthorizationRequest,
+  requireStack,
+} from '@mythical/testing'
 import { startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
-import { Browser, authorizationParams, pkce, pushAuthorizationRequest } from './support/oauth.ts'
-import { ensureStack } from './support/stack.ts'
 
 const PAIR_THRESHOLD = THROTTLE_RULES['password:pair'].threshold
 const TOTP_THRESHOLD = THROTTLE_RULES['totp:pair'].threshold
@@ -38,7 +45,7 @@ let run: RunningIdp
 const created: TestAccount[] = []
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   run = await startIdp()
 })
 after(async () => {

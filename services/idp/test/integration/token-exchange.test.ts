@@ -16,16 +16,24 @@ import {
   jwtVerify,
 } from 'jose'
 import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPE } from '@mythical/oauth'
-import { assertDenied, newTrace, recordsOf } from './support/audit-trail.ts'
-import type { Trace } from './support/audit-trail.ts'
-import { request, workloadCert } from './support/https.ts'
-import type { Response } from './support/https.ts'
+import {
+  assertDenied,
+  newTrace,
+  recordsOf,
+  type Trace,
+  request,
+  workloadCert,
+  type Response,
+  redeemCode,
+  signIn,
+  type TokenSet,
+  clientAuth,
+  dpopKey,
+  secretJwk,
+  requireStack,
+} from '@mythical/testing'
 import { PARTNER_ISSUER, startIdp } from './support/idp-server.ts'
 import type { RunningIdp } from './support/idp-server.ts'
-import { redeemCode, signIn } from './support/flows.ts'
-import type { TokenSet } from './support/flows.ts'
-import { clientAuth, dpopKey, secretJwk } from './support/oauth.ts'
-import { ensureStack } from './support/stack.ts'
 
 const GRANT = TOKEN_EXCHANGE_GRANT
 const ACCESS_TOKEN = TOKEN_TYPE.accessToken
@@ -40,7 +48,7 @@ let katieGatewayToken: string
 let katieDpop: Awaited<ReturnType<typeof dpopKey>>
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   run = await startIdp()
   const signedIn = await signIn(run.issuer, { username: 'katie', password: 'katie-loves-shopping' })
   katieDpop = await dpopKey()

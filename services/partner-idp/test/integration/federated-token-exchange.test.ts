@@ -21,8 +21,8 @@ import {
   TOKEN_EXCHANGE,
 } from '../support/federation-fixture.ts'
 import type { Federation, TestKey } from '../support/federation-fixture.ts'
-import { assertDecision, newTrace } from '../support/audit-trail.ts'
-import type { Trace } from '../support/audit-trail.ts'
+import { assertDecision } from '../support/audit-trail.ts'
+import { freePort, newTrace, type Trace } from '@mythical/testing'
 
 let federation: Federation
 let audit: AuditCollector
@@ -451,7 +451,7 @@ describe('retail JWKS unreachable', () => {
   test('fails closed when the retail JWKS endpoint is down', async () => {
     const down = new AuditCollector()
     // A port that was just free: nothing listens there.
-    const closed = await import('./../support/free-port.ts').then((m) => m.freePort())
+    const closed = await freePort()
     const { idp } = await startPartner(
       { ...federation.env, IDP_URL: `https://localhost:${closed}` },
       down,

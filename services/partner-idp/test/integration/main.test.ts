@@ -9,7 +9,7 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { after, before, test } from 'node:test'
 import { Agent, fetch } from 'undici'
-import { freePort } from '../support/free-port.ts'
+import { freePort, newTrace } from '@mythical/testing'
 import {
   ACCESS_TOKEN_TYPE,
   clientAssertion,
@@ -18,7 +18,7 @@ import {
   TOKEN_EXCHANGE,
 } from '../support/federation-fixture.ts'
 import type { Federation } from '../support/federation-fixture.ts'
-import { assertDecision, newTrace } from '../support/audit-trail.ts'
+import { assertDecision } from '../support/audit-trail.ts'
 import type { WrittenAuditRecord } from '@mythical/audit'
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url))

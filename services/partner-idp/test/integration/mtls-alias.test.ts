@@ -21,9 +21,9 @@ import {
   TOKEN_EXCHANGE,
 } from '../support/federation-fixture.ts'
 import type { Federation } from '../support/federation-fixture.ts'
-import { assertDecision, newTrace } from '../support/audit-trail.ts'
-import type { Trace } from '../support/audit-trail.ts'
+import { assertDecision } from '../support/audit-trail.ts'
 import type { RunningPartnerIdp } from '../../src/server.ts'
+import { newTrace, type Trace } from '@mythical/testing'
 
 let federation: Federation
 let audit: AuditCollector

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { assertDecision, newTrace } from '../support/audit-trail.ts'
+import { assertDecision } from '../support/audit-trail.ts'
 import {
   ACCESS_TOKEN_TYPE,
   AuditCollector,
@@ -19,6 +19,7 @@ import {
 } from '../support/federation-fixture.ts'
 import type { Federation } from '../support/federation-fixture.ts'
 import type { RunningPartnerIdp } from '../../src/server.ts'
+import { newTrace } from '@mythical/testing'
 
 let federation: Federation
 let client: ReturnType<typeof partnerClient>

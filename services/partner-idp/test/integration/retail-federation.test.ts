@@ -11,22 +11,25 @@ import { after, before, describe, test } from 'node:test'
 import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify } from 'jose'
 import { loadDataKey } from '@mythical/service-kit'
 // The retail IdP's own integration harness: the real IdP, the real sign-in pages and clients.
-import { redeemCode, signIn } from '../../../idp/test/integration/support/flows.ts'
-import type { TokenSet } from '../../../idp/test/integration/support/flows.ts'
-import { request } from '../../../idp/test/integration/support/https.ts'
-import { startIdp } from '../../../idp/test/integration/support/idp-server.ts'
-import type { RunningIdp } from '../../../idp/test/integration/support/idp-server.ts'
 import {
+  redeemCode,
+  signIn,
+  type TokenSet,
+  request,
   clientAssertion,
   clientAuth,
   dpopKey,
-} from '../../../idp/test/integration/support/oauth.ts'
-import { ensureStack, paths } from '../../../idp/test/integration/support/stack.ts'
+  requireStack,
+  paths,
+  newTrace,
+  type Trace,
+} from '@mythical/testing'
+import { startIdp } from '../../../idp/test/integration/support/idp-server.ts'
+import type { RunningIdp } from '../../../idp/test/integration/support/idp-server.ts'
 import { caPinnedFetch } from '@mythical/oauth'
 import { derivePairwiseKey, pairwiseSubject } from '../../src/federation/pairwise-subject.ts'
 import type { RunningPartnerIdp } from '../../src/server.ts'
-import { assertDecision, newTrace } from '../support/audit-trail.ts'
-import type { Trace } from '../support/audit-trail.ts'
+import { assertDecision } from '../support/audit-trail.ts'
 import {
   ACCESS_TOKEN_TYPE,
   AuditCollector,
@@ -50,7 +53,7 @@ let katieGatewayToken: string
 let katieDpop: Awaited<ReturnType<typeof dpopKey>>
 
 before(async () => {
-  await ensureStack()
+  requireStack()
   retail = await startIdp()
   partnerAudit = new AuditCollector()
   ;({ idp: partner } = await startPartner(

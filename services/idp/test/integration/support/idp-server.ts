@@ -3,7 +3,6 @@
  * certificate (edge without client certificate, mTLS alias demanding one), the stack's
  * PostgreSQL, and an audit logger whose records the test can read.
  */
-import { Writable } from 'node:stream'
 import { createServer } from 'node:https'
 import type { Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
@@ -13,7 +12,7 @@ import { loadWorkloadIdentity, mtlsServerOptions } from '@mythical/mtls'
 import { buildIdp } from '../../../src/app.ts'
 import type { Idp } from '../../../src/app.ts'
 import { loadIdpConfig } from '../../../src/config.ts'
-import { paths } from './stack.ts'
+import { captureAudit, paths } from '@mythical/testing'
 
 export const PARTNER_ISSUER = 'https://localhost:5000'
 
@@ -24,7 +23,7 @@ export interface RunningIdp {
   readonly issuer: string
   readonly mtlsUrl: string
   readonly secretsDir: string
-  /** Audit records written so far (find a request's records by its trace, see audit-trail.ts). */
+  /** Audit records written so far (a request's records by its trace: `recordsOf` of `@mythical/testing`). */
   readonly audit: WrittenAuditRecord[]
   stop(): Promise<void>
 }
@@ -71,16 +70,7 @@ export async function startIdp(
   const mtlsPort = await listen(mtls, opts.ports?.mtls ?? 0)
   const issuer = `https://localhost:${edgePort}`
 
-  const audit: WrittenAuditRecord[] = []
-  const destination = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
-        const parsed = JSON.parse(line) as Record<string, unknown>
-        if (parsed.audit === true) audit.push(parsed as unknown as WrittenAuditRecord)
-      }
-      done()
-    },
-  })
+  const { destination, records: audit } = captureAudit()
   const config = loadIdpConfig({
     SERVICE_NAME: 'idp',
     PORT: String(edgePort),

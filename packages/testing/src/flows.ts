@@ -1,26 +1,18 @@
 /**
- * Whole flows built from the oauth helpers: sign in through the real pages and redeem the code.
+ * Whole flows built from the client helpers: sign in through the real pages (PAR + PKCE +
+ * `private_key_jwt`, login, TOTP, consent) and redeem the code with a DPoP proof.
  */
 import assert from 'node:assert/strict'
-import { generate, createGuardrails } from 'otplib'
+import { authorizationParams, pushAuthorizationRequest, REDIRECT } from './authorization.ts'
+import type { BrowserClient } from './authorization.ts'
+import { Browser, callbackParams } from './browser.ts'
+import { clientAuth } from './client-auth.ts'
+import { dpopKey } from './dpop.ts'
+import type { DpopKey } from './dpop.ts'
 import { request } from './https.ts'
 import type { Response } from './https.ts'
-import {
-  Browser,
-  authorizationParams,
-  callbackParams,
-  clientAuth,
-  dpopKey,
-  pkce,
-  pushAuthorizationRequest,
-  REDIRECT,
-} from './oauth.ts'
-import type { BrowserClient } from './oauth.ts'
-
-/** The current RFC 6238 code of a base32 secret (SHA-1, 6 digits, 30 s). */
-export function totpNow(secret: string, epoch = Math.floor(Date.now() / 1000)): Promise<string> {
-  return generate({ secret, epoch, guardrails: createGuardrails({ MIN_SECRET_BYTES: 10 }) })
-}
+import { pkce } from './pkce.ts'
+import { totpNow } from './totp.ts'
 
 export interface SignInOptions {
   client?: BrowserClient
@@ -76,7 +68,7 @@ export async function redeemCode(
   issuer: string,
   signedIn: { code: string; verifier: string; client: BrowserClient; redirectUri: string },
   overrides: Record<string, string> = {},
-  dpop?: Awaited<ReturnType<typeof dpopKey>>,
+  dpop?: Pick<DpopKey, 'proof'>,
   headers: Record<string, string> = {},
 ): Promise<Response> {
   const key = dpop ?? (await dpopKey())

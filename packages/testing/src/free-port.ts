@@ -1,3 +1,4 @@
+/** Free loopback ports for servers whose port must be known before they start (e.g. an issuer URL). */
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
+import { SECRET_FILES } from '@mythical/stack'
 import { paths } from './stack.ts'
 
 export interface Response {
@@ -18,8 +19,8 @@ export interface Response {
 export function workloadCert(service: string): { cert: string; key: string } {
   const dir = paths.secrets(service)
   return {
-    cert: readFileSync(join(dir, 'tls.crt'), 'utf8'),
-    key: readFileSync(join(dir, 'tls.key'), 'utf8'),
+    cert: readFileSync(join(dir, SECRET_FILES.tlsCert), 'utf8'),
+    key: readFileSync(join(dir, SECRET_FILES.tlsKey), 'utf8'),
   }
 }
 

@@ -1,0 +1,41 @@
+/**
+ * `@mythical/testing`: what unit and integration tests, the bench (bench/) and the e2e suites
+ * (e2e/) share to act as real clients of the stack — HTTPS and mTLS requests trusting the stack's
+ * CAs, PKCE, DPoP keys and proofs, `private_key_jwt` assertions, PAR, a browser walking the IdP's
+ * login/TOTP/consent pages, whole sign-in flows, TOTP codes, trace contexts and audit capture and
+ * assertions. Framework-free; it never imports a service's source (starting a service in-process
+ * stays in that service's own tests).
+ *
+ * @example
+ * ```ts
+ * import { redeemCode, requireStack, signIn } from '@mythical/testing'
+ * requireStack()
+ * const signedIn = await signIn(issuer, { username: 'katie', password: 'katie-loves-shopping' })
+ * const tokens = await redeemCode(issuer, signedIn)
+ * ```
+ */
+export { paths, requireStack } from './stack.ts'
+export { request, workloadCert, CookieJar, type Response, type RequestOptions } from './https.ts'
+export { freePort } from './free-port.ts'
+export { pkce } from './pkce.ts'
+export { dpopKey, type DpopKey } from './dpop.ts'
+export { ASSERTION_TYPE, secretJwk, clientAssertion, clientAuth } from './client-auth.ts'
+export {
+  WEB_ORIGIN,
+  REDIRECT,
+  authorizationParams,
+  pushAuthorizationRequest,
+  type BrowserClient,
+} from './authorization.ts'
+export { Browser, csrfOf, callbackParams } from './browser.ts'
+export { totpNow } from './totp.ts'
+export { signIn, redeemCode, type SignInOptions, type TokenSet } from './flows.ts'
+export { newTrace, type Trace } from './trace.ts'
+export { captureAudit, type AuditCapture } from './audit-capture.ts'
+export {
+  recordsOf,
+  assertDenied,
+  assertOnlyDecision,
+  type AuditSource,
+  type ExpectedDecision,
+} from './audit-trail.ts'
