@@ -1,13 +1,14 @@
 /**
- * Environment of recommendations-api, the only file of this service that reads `process.env`:
- * the common service variables and the URLs of the services it calls.
+ * Environment of recommendations-api, the only file of this service that reads `process.env`: the common
+ * service variables and the retail IdP (issuer of the tokens it accepts, where its keys are).
  */
 import { loadConfig, urlVar } from '@mythical/config'
 import { serviceConfigSchema } from '@mythical/service-kit'
 
 const schema = serviceConfigSchema({
-  // Optional until the routes that call these services land.
-  IDP_URL: urlVar.optional(),
+  IDP_ISSUER: urlVar,
+  /** Where the IdP's JWKS is fetched (internal address, the retail CA pinned). */
+  IDP_URL: urlVar,
 })
 
 /** Validated configuration of recommendations-api. */

@@ -18,7 +18,10 @@ describe('recommendations-api app', () => {
     })
     app = await buildApp(
       loadServiceConfig(
-        testServiceEnv('recommendations-api', secrets.dir, { IDP_URL: 'https://127.0.0.1:4000' }),
+        testServiceEnv('recommendations-api', secrets.dir, {
+          IDP_ISSUER: 'https://localhost:4000',
+          IDP_URL: 'https://127.0.0.1:4000',
+        }),
       ),
     )
   })
@@ -37,6 +40,6 @@ describe('recommendations-api app', () => {
     const res = await app.inject({ method: 'GET', url: '/readyz' })
     assert.equal(res.statusCode, 503)
     assert.equal(res.json().code, 'ZT_ERR_DEPENDENCY_UNAVAILABLE')
-    assert.equal(res.json().detail, 'readiness checks "database", "broker" failed')
+    assert.equal(res.json().detail, 'readiness checks "database", "broker", "idp-keys" failed')
   })
 })

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { CATALOGUE } from '@mythical/catalogue'
+import { COMPANIONS, RECOMMENDATION_LIMIT, recommend } from '../../src/recommend.ts'
+
+describe('recommend', () => {
+  it('names only products the catalogue sells', () => {
+    const skus = new Set(CATALOGUE.map((p) => p.sku))
+    for (const [sku, companions] of Object.entries(COMPANIONS)) {
+      assert.ok(skus.has(sku), sku)
+      for (const companion of companions) assert.ok(skus.has(companion), companion)
+    }
+  })
+
+  it('falls back to the catalogue for a customer without history', () => {
+    const picks = recommend(CATALOGUE, [])
+    assert.deepEqual(
+      picks.map((p) => p.sku),
+      CATALOGUE.slice(0, RECOMMENDATION_LIMIT).map((p) => p.sku),
+    )
+    assert.ok(picks.every((p) => p.reason === 'Popular in the shop'))
+  })
+
+  it('recommends what goes with the purchases first, never what was bought', () => {
+    const picks = recommend(CATALOGUE, ['sku-city-bike', 'sku-helmet'])
+    assert.deepEqual(picks.slice(0, 2), [
+      { sku: 'sku-bike-light', name: 'Bike light set', reason: 'Goes with your City bike' },
+      { sku: 'sku-backpack', name: 'Day backpack', reason: 'Goes with your City bike' },
+    ])
+    assert.equal(picks.length, RECOMMENDATION_LIMIT)
+    assert.ok(!picks.some((p) => p.sku === 'sku-city-bike' || p.sku === 'sku-helmet'))
+    assert.equal(picks.at(-1)?.reason, 'Something new for you')
+  })
+
+  it('ignores purchased SKUs the catalogue no longer sells', () => {
+    assert.deepEqual(recommend(CATALOGUE, ['sku-discontinued']).length, RECOMMENDATION_LIMIT)
+  })
+})
