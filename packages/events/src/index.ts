@@ -1,0 +1,31 @@
+/**
+ * `@mythical/events`: business events signed by their publisher and encrypted to each authorized
+ * subscriber (jose), published from a transactional outbox with publisher confirms, consumed into
+ * an inbox exactly once, anything that fails verification dead-lettered with its reason.
+ *
+ * @module
+ */
+export { createEventSealer, CONTENT_ENCRYPTION } from './seal-event.ts'
+export type { EventAudience, EventSealerOptions, SealedEventBody } from './seal-event.ts'
+export { createEventOpener, DEFAULT_MAX_EVENT_AGE_SECONDS } from './open-event.ts'
+export type { EventOpenerOptions } from './open-event.ts'
+export { EVENT_CLAIMS, EVENT_JWT_TYPE } from './event.ts'
+export type { BusinessEvent, VerifiedEvent } from './event.ts'
+export {
+  loadDecryptionKey,
+  loadRecipientKeys,
+  loadSigningKey,
+  loadVerificationKeys,
+} from './keys.ts'
+export type { NamedKey } from './keys.ts'
+export {
+  ORDER_PLACED,
+  ORDER_PLACED_SUBSCRIBERS,
+  RETAIL_AUDIENCE,
+  SHIPPING_PARTNER_AUDIENCE,
+  retailProjection,
+  shippingPartnerProjection,
+} from './order-placed.ts'
+export type { OrderPlaced, OrderPlacedItem } from './order-placed.ts'
+export { EventKeysInvalid, EventNotConfirmed, EventRejected, EventsError } from './errors.ts'
+export type { EventRejectionReason, EventsErrorCode } from './errors.ts'

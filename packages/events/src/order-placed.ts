@@ -1,0 +1,59 @@
+/**
+ * `order.placed` and its two audiences. Data minimization across the company boundary is done by
+ * per-audience projections inside one message (see docs/patterns/event-data-minimization.md):
+ *
+ * - `retail` (customers-api, payments-api, recommendations-api): the order as placed, with the
+ *   vault's card token for settlement — never a card number (the outbox refuses one).
+ * - `shipping-partner` (shipping-api): order id, parcel contents (sku, quantity), delivery
+ *   address. No prices, card data, loyalty or retail customer id.
+ *
+ * @module
+ */
+import type { BusinessEvent } from './event.ts'
+
+export const ORDER_PLACED = 'order.placed'
+
+export const RETAIL_AUDIENCE = 'retail'
+export const SHIPPING_PARTNER_AUDIENCE = 'shipping-partner'
+
+/** Subscribers of `order.placed` and the audience each belongs to. */
+export const ORDER_PLACED_SUBSCRIBERS = {
+  'customers-api': RETAIL_AUDIENCE,
+  'payments-api': RETAIL_AUDIENCE,
+  'recommendations-api': RETAIL_AUDIENCE,
+  'shipping-api': SHIPPING_PARTNER_AUDIENCE,
+} as const
+
+export interface OrderPlacedItem {
+  readonly sku: string
+  readonly quantity: number
+  readonly priceCents: number
+}
+
+/** The outbox payload of `order.placed` (written by order-fulfillment-api). */
+export interface OrderPlaced {
+  readonly orderId: string
+  /** Retail subject (`sub`) of the customer. */
+  readonly customerId: string
+  readonly items: readonly OrderPlacedItem[]
+  readonly totalCents: number
+  readonly currency: string
+  /** The vault's token for the card; payments-api detokenizes it at the vault to settle. */
+  readonly cardToken: string
+  readonly placedAt: string
+  readonly deliveryAddress?: Readonly<Record<string, string>>
+}
+
+/** The retail audience sees the order as placed. */
+export const retailProjection = (event: BusinessEvent): Readonly<Record<string, unknown>> =>
+  event.data
+
+/** What a parcel needs, and only that. */
+export function shippingPartnerProjection(event: BusinessEvent): Readonly<Record<string, unknown>> {
+  const order = event.data as unknown as OrderPlaced
+  return {
+    orderId: order.orderId,
+    parcel: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
+    ...(order.deliveryAddress ? { deliveryAddress: order.deliveryAddress } : {}),
+  }
+}
