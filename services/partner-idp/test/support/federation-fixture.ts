@@ -22,6 +22,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
 import { Agent, fetch } from 'undici'
 import { DATA_KEY_FILE } from '@mythical/service-kit'
+import { TOKEN_EXCHANGE_GRANT, TOKEN_TYPE } from '@mythical/oauth'
 import { SECRET_FILES, stackPaths } from '@mythical/stack'
 import type { AuditRecord } from '@mythical/audit'
 import type { AuditSink } from '../../src/audit/audit-sink.ts'
@@ -32,8 +33,8 @@ import type { RunningPartnerIdp } from '../../src/server.ts'
 
 export const PARTNER_ISSUER = 'https://localhost:5000'
 export const RETAIL_ISSUER = 'https://localhost:4000'
-export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange'
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
+export const TOKEN_EXCHANGE = TOKEN_EXCHANGE_GRANT
+export const ACCESS_TOKEN_TYPE = TOKEN_TYPE.accessToken
 export const ORDER_TRACKING = 'https://order-tracking-api.shipping.mythical.example'
 
 /** An ES256 key pair with its public JWK (carrying `kid`). */
