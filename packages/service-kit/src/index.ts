@@ -93,6 +93,7 @@ export {
 export {
   createDownstreamClient,
   DEFAULT_DOWNSTREAM_TIMEOUT_MS,
+  subjectTokenOf,
   type CallOptions,
   type DownstreamClient,
   type DownstreamClientOptions,
@@ -106,4 +107,10 @@ export {
   type HopKitOptions,
   type HopServiceOptions,
 } from './hop/hop-kit.ts'
-export { answerOf, DownstreamRefused } from './hop/downstream-answer.ts'
+export {
+  answerOf,
+  DownstreamRefused,
+  jsonObject,
+  pickFields,
+  type JsonObject,
+} from './hop/downstream-answer.ts'

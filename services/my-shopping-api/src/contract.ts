@@ -2,46 +2,42 @@
  * The shapes of SCENARIO.md's API contract. Answers of the next hops are copied field by field
  * into these, so nothing a downstream adds (an internal id, a card token) ever reaches the shopper.
  */
+import { jsonObject, pickFields, type JsonObject } from '@mythical/service-kit'
 
-/** A JSON object of the contract. */
-export type Json = Record<string, unknown>
-
-const record = (value: unknown): Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : {}
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : [])
-const pick = (value: unknown, keys: readonly string[]): Json => {
-  const source = record(value)
-  return Object.fromEntries(keys.filter((k) => k in source).map((k) => [k, source[k]]))
-}
 
 /** `GET /shopping/me`. */
-export const profile = (body: unknown) => pick(body, ['sub', 'name', 'email'])
+export const profile = (body: unknown) => pickFields(body, ['sub', 'name', 'email'])
 
 /** One line of `GET /shopping/me/orders`. */
 const orderSummary = (body: unknown) =>
-  pick(body, ['id', 'status', 'totalCents', 'currency', 'createdAt'])
+  pickFields(body, ['id', 'status', 'totalCents', 'currency', 'createdAt'])
 
 /** `GET /shopping/me/orders`. */
 export const orderList = (body: unknown) => ({
-  orders: list(record(body).orders).map(orderSummary),
+  orders: list(jsonObject(body).orders).map(orderSummary),
 })
 
 /** `GET /shopping/me/orders/{id}` and the answer of `POST /shopping/me/orders`. */
-export const order = (body: unknown): Json => ({
-  ...pick(body, ['id', 'status']),
-  items: list(record(body).items).map((item) => pick(item, ['sku', 'quantity', 'priceCents'])),
-  ...pick(body, ['totalCents', 'currency']),
-  card: pick(record(body).card, ['brand', 'last4']),
-  ...pick(body, ['traceId', 'createdAt']),
+export const order = (body: unknown): JsonObject => ({
+  ...pickFields(body, ['id', 'status']),
+  items: list(jsonObject(body).items).map((item) =>
+    pickFields(item, ['sku', 'quantity', 'priceCents']),
+  ),
+  ...pickFields(body, ['totalCents', 'currency']),
+  card: pickFields(jsonObject(body).card, ['brand', 'last4']),
+  ...pickFields(body, ['traceId', 'createdAt']),
 })
 
 /** `GET /shopping/me/loyalty`. */
 export const loyalty = (body: unknown) => ({
-  ...pick(body, ['points']),
-  history: list(record(body).history).map((entry) => pick(entry, ['orderId', 'points', 'at'])),
+  ...pickFields(body, ['points']),
+  history: list(jsonObject(body).history).map((entry) =>
+    pickFields(entry, ['orderId', 'points', 'at']),
+  ),
 })
 
 /** `GET /shopping/me/recommendations`. */
 export const recommendations = (body: unknown) => ({
-  products: list(record(body).products).map((p) => pick(p, ['sku', 'name', 'reason'])),
+  products: list(jsonObject(body).products).map((p) => pickFields(p, ['sku', 'name', 'reason'])),
 })

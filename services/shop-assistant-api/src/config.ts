@@ -1,14 +1,16 @@
 /**
  * Environment of shop-assistant-api, the only file of this service that reads `process.env`:
- * the common service variables and the URLs of the services it calls.
+ * the common service variables, the IdP (issuer of the exchanged tokens it accepts, where its
+ * keys are fetched and where this workload exchanges tokens) and customers-api's URL.
  */
 import { loadConfig, urlVar } from '@mythical/config'
 import { serviceConfigSchema } from '@mythical/service-kit'
 
 const schema = serviceConfigSchema({
-  // Optional until the routes that call these services land.
-  IDP_URL: urlVar.optional(),
-  CUSTOMERS_API_URL: urlVar.optional(),
+  IDP_ISSUER: urlVar,
+  /** Where the IdP's JWKS is fetched (internal address, the retail CA pinned). */
+  IDP_URL: urlVar,
+  CUSTOMERS_API_URL: urlVar,
 })
 
 /** Validated configuration of shop-assistant-api. */

@@ -47,3 +47,21 @@ export function answerOf(response: DownstreamResponse, target: string): unknown 
   }
   throw new ServiceUnavailable(`${target} is unavailable`)
 }
+
+/** A JSON object of an answer. */
+export type JsonObject = Record<string, unknown>
+
+/** `value` if it is a JSON object, else an empty one. */
+export const jsonObject = (value: unknown): JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {}
+
+/**
+ * Only the named fields of `value` (absent ones stay absent): a hop copies its callee's answer
+ * into its own contract field by field, so nothing the callee adds leaks further up.
+ *
+ * @example pickFields({ sub: 'katie', internalId: 42 }, ['sub', 'name']) // { sub: 'katie' }
+ */
+export const pickFields = (value: unknown, keys: readonly string[]): JsonObject => {
+  const source = jsonObject(value)
+  return Object.fromEntries(keys.filter((k) => Object.hasOwn(source, k)).map((k) => [k, source[k]]))
+}

@@ -18,6 +18,7 @@ import { OAuthKitError, type TokenClient } from '@mythical/oauth'
 import { ServiceUnavailable } from '@mythical/problem'
 import { callBetween, resourceUri, serviceByName, workloadId } from '@mythical/stack'
 import { request, type Dispatcher } from 'undici'
+import type { FastifyRequest } from 'fastify'
 import { DelegationRefused } from './access-problems.ts'
 
 /** Default milliseconds a downstream call may take, headers and body. */
@@ -177,4 +178,18 @@ export function createDownstreamClient(options: DownstreamClientOptions): Downst
       await Promise.all([...targets.values()].map((t) => t.dispatcher.close()))
     },
   }
+}
+
+/**
+ * The verified token of an allowed request: the subject token of the next hop's exchange.
+ *
+ * @example
+ * ```ts
+ * await hop.downstream.callService('orders-api', '/orders', {
+ *   subjectToken: subjectTokenOf(request), scope: 'orders:read' })
+ * ```
+ */
+export function subjectTokenOf(request: FastifyRequest): string {
+  if (!request.access) throw new TypeError('the route has no access rule: no verified token')
+  return request.access.token
 }

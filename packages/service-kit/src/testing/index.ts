@@ -22,3 +22,11 @@ export {
   startStackServiceForTest,
   type MtlsCallResult,
 } from './mtls-test-caller.ts'
+export { startTestHop, type SeenRequest, type TestHop } from './test-hop.ts'
+export {
+  assertDenied,
+  createHopTestClient,
+  type HopTestClient,
+  type HopTestRequest,
+  type HopTestResponse,
+} from './hop-client.ts'

@@ -11,7 +11,12 @@ import { createIssuerKeySet } from '@mythical/oauth'
 import type { FastifyInstance } from 'fastify'
 import { createHopService, requireAuthentication, requireGroup } from '../../src/index.ts'
 import type { HopKit } from '../../src/index.ts'
-import { createTestIssuer, createTestSecrets } from '../../src/testing/index.ts'
+import {
+  assertDenied,
+  createHopTestClient,
+  createTestIssuer,
+  createTestSecrets,
+} from '../../src/testing/index.ts'
 import { captureAudit } from '../helpers/capture-audit.ts'
 import { callAs, closeAgents } from '../helpers/tls-client.ts'
 
@@ -55,38 +60,14 @@ const exchanged = (claims: Partial<Parameters<typeof idp.mint>[0]> = {}) =>
     ...claims,
   })
 
-async function callOnce(
-  as: typeof shopping,
-  path: string,
-  token?: string,
-): Promise<{
-  status: number
-  headers: Record<string, unknown>
-  body: Record<string, unknown>
-  record: Record<string, unknown>
-}> {
-  const before = captured.records().length
-  const res = await callAs(
-    as.identity,
-    `${base}${path}`,
-    token === undefined ? {} : { authorization: `Bearer ${token}` },
-  )
-  const records = captured.records().slice(before)
-  assert.equal(records.length, 1, 'exactly one audit record per request')
-  return { ...res, record: records[0] ?? {} }
-}
+let client: ReturnType<typeof createHopTestClient>
 
-function assertRefused(
-  res: Awaited<ReturnType<typeof callOnce>>,
-  status: number,
-  code: string,
-  reason: string,
-) {
-  assert.equal(res.status, status)
-  assert.equal(res.body.code, code)
-  assert.equal(res.record.decision, 'deny')
-  assert.equal(res.record.reason, reason)
-  assert.equal(res.record.status, status)
+/** GET `path` as `as` with `token`: exactly one audit record, returned as `record`. */
+async function callOnce(as: typeof shopping, path: string, token?: string) {
+  const name = as.identity.spiffeId.split('/').at(-1) ?? ''
+  const res = await client.call('GET', path, { as: name, ...(token ? { token } : {}) })
+  assert.equal(res.records.length, 1, 'exactly one audit record per request')
+  return { ...res, record: res.records[0] ?? {} }
 }
 
 before(async () => {
@@ -111,9 +92,18 @@ before(async () => {
   )
   await app.listen({ host: '127.0.0.1', port: 0 })
   base = `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const callers = { shopping, assistant, orders }
+  client = createHopTestClient(
+    base,
+    Object.fromEntries(
+      Object.values(callers).map((s) => [s.identity.spiffeId.split('/').at(-1) ?? '', s.identity]),
+    ),
+    captured.records,
+  )
 })
 after(async () => {
   await closeAgents()
+  await client.close()
   await app.close()
   for (const s of [customersApi, shopping, assistant, gateway, orders]) s.cleanup()
 })
@@ -143,19 +133,19 @@ describe('inbound: caller, token, binding, scope', () => {
       '/customers/me',
       await exchanged({ boundTo: orders.identity }),
     )
-    assertRefused(res, 403, 'ZT_ERR_PEER_NOT_ALLOWED', 'mtls.peer_not_allowed')
+    assertDenied(res, 403, 'ZT_ERR_PEER_NOT_ALLOWED', 'mtls.peer_not_allowed')
     assert.equal(res.record.caller, spiffe('orders-api'))
   })
 
   it('a caller of the service, but not of this route: 403', async () => {
     const token = await exchanged({ boundTo: assistant.identity })
     const res = await callOnce(assistant, '/customers/me', token)
-    assertRefused(res, 403, 'ZT_ERR_PEER_NOT_ALLOWED', 'mtls.peer_not_allowed')
+    assertDenied(res, 403, 'ZT_ERR_PEER_NOT_ALLOWED', 'mtls.peer_not_allowed')
   })
 
   it('no token: 401 with a Bearer challenge', async () => {
     const res = await callOnce(shopping, '/customers/me')
-    assertRefused(res, 401, 'ZT_ERR_TOKEN_MISSING', 'token.missing')
+    assertDenied(res, 401, 'ZT_ERR_TOKEN_MISSING', 'token.missing')
     assert.equal(res.headers['www-authenticate'], 'Bearer')
   })
 
@@ -205,14 +195,14 @@ describe('inbound: caller, token, binding, scope', () => {
   for (const [name, token, status, code, reason] of refusedTokens) {
     it(`${name}: ${status} ${code}`, async () => {
       const res = await callOnce(shopping, '/customers/me', await token())
-      assertRefused(res, status, code, reason)
+      assertDenied(res, status, code, reason)
       assert.match(String(res.headers['www-authenticate']), /^Bearer error="invalid_token"/)
     })
   }
 
   it('a missing scope: 403 insufficient_scope, subject audited', async () => {
     const res = await callOnce(shopping, '/customers/me', await exchanged({ scope: 'orders:read' }))
-    assertRefused(res, 403, 'ZT_ERR_INSUFFICIENT_SCOPE', 'scope.insufficient')
+    assertDenied(res, 403, 'ZT_ERR_INSUFFICIENT_SCOPE', 'scope.insufficient')
     assert.equal(
       res.headers['www-authenticate'],
       'Bearer error="insufficient_scope", scope="customers:read"',
@@ -250,7 +240,7 @@ describe('claim checks: role and step-up (TB11)', () => {
   it('a sales associate without MFA: 401 RFC 9470 step-up challenge', async () => {
     const token = await staffToken({ groups: ['sales-associate'], acr: 'urn:mythical:acr:pwd' })
     const res = await callOnce(assistant, '/customers', token)
-    assertRefused(res, 401, 'ZT_ERR_STEP_UP_REQUIRED', 'acr.insufficient')
+    assertDenied(res, 401, 'ZT_ERR_STEP_UP_REQUIRED', 'acr.insufficient')
     assert.match(
       String(res.headers['www-authenticate']),
       /^Bearer error="insufficient_user_authentication"/,
@@ -261,7 +251,7 @@ describe('claim checks: role and step-up (TB11)', () => {
   it("a shopper's token: 403 role required", async () => {
     const token = await staffToken({ sub: 'katie', acr: MFA })
     const res = await callOnce(assistant, '/customers', token)
-    assertRefused(res, 403, 'ZT_ERR_ROLE_REQUIRED', 'role.missing')
+    assertDenied(res, 403, 'ZT_ERR_ROLE_REQUIRED', 'role.missing')
   })
 })
 

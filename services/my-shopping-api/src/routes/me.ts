@@ -3,15 +3,9 @@
  * for exactly the next hop and the one scope it needs; the system API decides whose data it is
  * from the token's `sub`, never from anything in the request.
  */
-import { answerOf, type DownstreamClient } from '@mythical/service-kit'
+import { answerOf, subjectTokenOf, type DownstreamClient } from '@mythical/service-kit'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import { loyalty, profile, recommendations } from '../contract.ts'
-
-/** The user's verified token: the subject token of every exchange. */
-export const subjectToken = (request: FastifyRequest): string => {
-  if (!request.access) throw new TypeError('route without an access rule')
-  return request.access.token
-}
 
 export const meRoutes: FastifyPluginCallback<{ downstream: DownstreamClient }> = (
   app,
@@ -20,7 +14,7 @@ export const meRoutes: FastifyPluginCallback<{ downstream: DownstreamClient }> =
 ) => {
   const read = async (request: FastifyRequest, target: string, path: string, scope: string) =>
     answerOf(
-      await downstream.callService(target, path, { subjectToken: subjectToken(request), scope }),
+      await downstream.callService(target, path, { subjectToken: subjectTokenOf(request), scope }),
       target,
     )
 

@@ -6,10 +6,9 @@
  * never logged: the body is not logged, validation errors name fields only, never values.
  */
 import { defineProblem } from '@mythical/problem'
-import { answerOf, type DownstreamClient } from '@mythical/service-kit'
+import { answerOf, subjectTokenOf, type DownstreamClient } from '@mythical/service-kit'
 import type { FastifyPluginCallback } from 'fastify'
 import { order, orderList } from '../contract.ts'
-import { subjectToken } from './me.ts'
 
 /** 400: `POST /shopping/me/orders` without a usable `Idempotency-Key`. */
 export const IdempotencyKeyRequired = defineProblem(
@@ -72,7 +71,7 @@ export const orderRoutes: FastifyPluginCallback<{ downstream: DownstreamClient }
     orderList(
       answerOf(
         await downstream.callService(TARGET, '/orders', {
-          subjectToken: subjectToken(request),
+          subjectToken: subjectTokenOf(request),
           scope: 'orders:read',
         }),
         TARGET,
@@ -87,7 +86,7 @@ export const orderRoutes: FastifyPluginCallback<{ downstream: DownstreamClient }
       order(
         answerOf(
           await downstream.callService(TARGET, `/orders/${encodeURIComponent(request.params.id)}`, {
-            subjectToken: subjectToken(request),
+            subjectToken: subjectTokenOf(request),
             scope: 'orders:read',
           }),
           TARGET,
@@ -104,7 +103,7 @@ export const orderRoutes: FastifyPluginCallback<{ downstream: DownstreamClient }
         throw new IdempotencyKeyRequired('send an Idempotency-Key of 8 to 128 printable characters')
       }
       const response = await downstream.callService(TARGET, '/orders', {
-        subjectToken: subjectToken(request),
+        subjectToken: subjectTokenOf(request),
         scope: 'orders:write',
         method: 'POST',
         body: request.body,

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { isLuhnValid } from '@mythical/audit'
 import { CATALOGUE } from '@mythical/catalogue'
+import { assertDenied } from '@mythical/service-kit/testing'
 import { startShoppingApi } from './support.ts'
 
 const bed = await startShoppingApi()
@@ -15,19 +16,6 @@ after(() => bed.close())
 
 const CARD = { number: '4111 1111 1111 1111', expMonth: 12, expYear: 2030, cvc: '123' }
 const ORDER = { items: [{ sku: 'sku-tent', quantity: 1 }], card: CARD }
-
-function assertDenied(
-  res: Awaited<ReturnType<typeof bed.call>>,
-  status: number,
-  code: string,
-  reason: string,
-) {
-  assert.equal(res.status, status)
-  assert.equal(res.body.code, code)
-  assert.equal(res.records.length, 1, 'one audit record per decision')
-  assert.equal(res.records[0]?.decision, 'deny')
-  assert.equal(res.records[0]?.reason, reason)
-}
 
 describe('reads', () => {
   it('GET /shopping/products: the catalogue for any valid phantom JWT', async () => {
@@ -44,8 +32,8 @@ describe('reads', () => {
     const res = await bed.call('GET', '/shopping/me', { token: await bed.phantom() })
     assert.equal(res.status, 200)
     assert.deepEqual(res.body, { sub: 'katie', name: 'Katie', email: 'katie@example.com' })
-    assert.deepEqual(bed.seen['customers-api']?.scopes, ['customers:read'])
-    assert.deepEqual(bed.seen['customers-api']?.act, {
+    assert.deepEqual(bed.next['customers-api'].seen()?.scopes, ['customers:read'])
+    assert.deepEqual(bed.next['customers-api'].seen()?.act, {
       sub: 'spiffe://retail.mythical.example/my-shopping-api',
       act: { sub: 'spiffe://retail.mythical.example/gateway' },
     })
@@ -68,7 +56,7 @@ describe('reads', () => {
     assert.deepEqual(res.body, {
       products: [{ sku: 'sku-tent', name: 'Two-person tent', reason: 'popular' }],
     })
-    assert.deepEqual(bed.seen['recommendations-api']?.scopes, ['recommendations:read'])
+    assert.deepEqual(bed.next['recommendations-api'].seen()?.scopes, ['recommendations:read'])
   })
 
   it('each call asks for a token for exactly its next hop and scope', async () => {
@@ -93,9 +81,12 @@ describe('orders', () => {
     placedId = String(res.body.id)
     assert.equal(res.headers.location, `/shopping/me/orders/${placedId}`)
     assert.deepEqual(res.body.card, { brand: 'visa', last4: '1111' })
-    assert.deepEqual(bed.seen['order-fulfillment-api']?.scopes, ['orders:write'])
-    assert.equal(bed.seen['order-fulfillment-api']?.idempotencyKey, 'order-key-0001')
-    assert.deepEqual(bed.seen['order-fulfillment-api']?.body, ORDER)
+    assert.deepEqual(bed.next['order-fulfillment-api'].seen()?.scopes, ['orders:write'])
+    assert.equal(
+      bed.next['order-fulfillment-api'].seen()?.headers['idempotency-key'],
+      'order-key-0001',
+    )
+    assert.deepEqual(bed.next['order-fulfillment-api'].seen()?.body, ORDER)
   })
 
   it('the same Idempotency-Key again: the same order, not a new one', async () => {
@@ -109,14 +100,14 @@ describe('orders', () => {
   })
 
   it('without an Idempotency-Key: 400, nothing forwarded', async () => {
-    bed.seen['order-fulfillment-api'] = {}
+    bed.next['order-fulfillment-api'].reset()
     const res = await bed.call('POST', '/shopping/me/orders', {
       token: await bed.phantom(),
       body: ORDER,
     })
     assert.equal(res.status, 400)
     assert.equal(res.body.code, 'ZT_ERR_IDEMPOTENCY_KEY_REQUIRED')
-    assert.deepEqual(bed.seen['order-fulfillment-api'], {})
+    assert.equal(bed.next['order-fulfillment-api'].seen(), undefined)
   })
 
   it('a malformed order: 400 naming the field, never echoing the card number', async () => {

@@ -5,16 +5,15 @@
  */
 import type { AddressInfo } from 'node:net'
 import { createAuditLogger } from '@mythical/audit'
-import { createHopService } from '@mythical/service-kit'
 import {
+  createHopTestClient,
   createTestIssuer,
   createTestSecrets,
+  startTestHop,
   testServiceEnv,
   type TestSecrets,
 } from '@mythical/service-kit/testing'
-import { createMtlsAgent } from '@mythical/mtls'
 import type { FastifyInstance } from 'fastify'
-import { request } from 'undici'
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 
@@ -42,15 +41,6 @@ const listen = async (app: FastifyInstance) => {
   return `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 }
 
-/** What a double of a next hop saw. */
-export interface Seen {
-  subject?: string
-  act?: unknown
-  scopes?: readonly string[]
-  idempotencyKey?: string
-  body?: unknown
-}
-
 /** An order as the order-fulfillment-api double keeps it. */
 interface StoredOrder {
   owner: string
@@ -58,73 +48,46 @@ interface StoredOrder {
   order: Record<string, unknown>
 }
 
-async function doubles(ca: TestSecrets['ca'], idp: Awaited<ReturnType<typeof createTestIssuer>>) {
-  const seen: Record<string, Seen> = {}
-  const apps: FastifyInstance[] = []
-  const secrets: TestSecrets[] = []
-  const hop = async (name: string) => {
-    const s = await createTestSecrets(name, { ca })
-    secrets.push(s)
-    const { app } = await createHopService({
-      name,
-      identity: s.identity,
-      audit: createAuditLogger({ service: name, level: 'silent' }),
-      idp: { issuer: idp.issuer, url: 'https://127.0.0.1:1' },
-      keys: idp.keys,
-    })
-    app.addHook('preHandler', async (request) => {
-      seen[name] = {
-        subject: request.access?.subject,
-        act: request.access?.act,
-        scopes: request.access?.scopes,
-        idempotencyKey: request.headers['idempotency-key'] as string | undefined,
-        body: request.body,
-      }
-    })
-    apps.push(app)
-    return app
-  }
-
-  const customers = await hop('customers-api')
-  customers.get('/customers/me', { config: { access: { scopes: ['customers:read'] } } }, (r) => ({
+function customersRoutes(app: FastifyInstance) {
+  const read = { config: { access: { scopes: ['customers:read'] } } }
+  app.get('/customers/me', read, async (r) => ({
     sub: r.access?.subject,
     name: 'Katie',
     email: 'katie@example.com',
     internalId: 42,
   }))
-  customers.get(
-    '/customers/me/loyalty',
-    { config: { access: { scopes: ['customers:read'] } } },
-    async () => ({ points: 12, history: [{ orderId: 'o-1', points: 12, at: '2026-11-01' }] }),
-  )
+  app.get('/customers/me/loyalty', read, async () => ({
+    points: 12,
+    history: [{ orderId: 'o-1', points: 12, at: '2026-11-01' }],
+  }))
+}
 
-  const recommendations = await hop('recommendations-api')
-  recommendations.get(
+function recommendationRoutes(app: FastifyInstance) {
+  app.get(
     '/recommendations/me',
     { config: { access: { scopes: ['recommendations:read'] } } },
     async () => ({ products: [{ sku: 'sku-tent', name: 'Two-person tent', reason: 'popular' }] }),
   )
+}
 
-  const fulfillment = await hop('order-fulfillment-api')
+/** Orders per subject; the same Idempotency-Key from the same subject gives the same order. */
+function fulfillmentRoutes(app: FastifyInstance) {
   const orders = new Map<string, StoredOrder>()
-  fulfillment.get('/orders', { config: { access: { scopes: ['orders:read'] } } }, async (r) => ({
+  const read = { config: { access: { scopes: ['orders:read'] } } }
+  app.get('/orders', read, async (r) => ({
     orders: [...orders.values()].filter((o) => o.owner === r.access?.subject).map((o) => o.order),
   }))
-  fulfillment.get<{ Params: { id: string } }>(
-    '/orders/:id',
-    { config: { access: { scopes: ['orders:read'] } } },
-    async (r, reply) => {
-      const stored = orders.get(r.params.id)
-      if (!stored || stored.owner !== r.access?.subject) {
-        return reply
-          .code(404)
-          .type('application/problem+json')
-          .send({ status: 404, code: 'ZT_ERR_NOT_FOUND', title: 'Not found' })
-      }
-      return stored.order
-    },
-  )
-  fulfillment.post<{ Body: { items: { sku: string; quantity: number }[] } }>(
+  app.get<{ Params: { id: string } }>('/orders/:id', read, async (r, reply) => {
+    const stored = orders.get(r.params.id)
+    if (!stored || stored.owner !== r.access?.subject) {
+      return reply
+        .code(404)
+        .type('application/problem+json')
+        .send({ status: 404, code: 'ZT_ERR_NOT_FOUND', title: 'Not found' })
+    }
+    return stored.order
+  })
+  app.post<{ Body: { items: { sku: string; quantity: number }[] } }>(
     '/orders',
     { config: { access: { scopes: ['orders:write'] } } },
     async (r, reply) => {
@@ -147,20 +110,6 @@ async function doubles(ca: TestSecrets['ca'], idp: Awaited<ReturnType<typeof cre
       return reply.code(201).send(order)
     },
   )
-
-  const urls = {
-    CUSTOMERS_API_URL: await listen(customers),
-    RECOMMENDATIONS_API_URL: await listen(recommendations),
-    ORDER_FULFILLMENT_API_URL: await listen(fulfillment),
-  }
-  return {
-    seen,
-    urls,
-    close: async () => {
-      await Promise.all(apps.map((a) => a.close()))
-      for (const s of secrets) s.cleanup()
-    },
-  }
 }
 
 /** The running test bed. */
@@ -169,7 +118,20 @@ export async function startShoppingApi() {
   const api = await createTestSecrets('my-shopping-api')
   const gateway = await createTestSecrets('gateway', { ca: api.ca })
   const web = await createTestSecrets('web', { ca: api.ca })
-  const next = await doubles(api.ca, idp)
+  const ca = api.ca
+  const next = {
+    'customers-api': await startTestHop('customers-api', { ca, idp, routes: customersRoutes }),
+    'recommendations-api': await startTestHop('recommendations-api', {
+      ca,
+      idp,
+      routes: recommendationRoutes,
+    }),
+    'order-fulfillment-api': await startTestHop('order-fulfillment-api', {
+      ca,
+      idp,
+      routes: fulfillmentRoutes,
+    }),
+  }
   const log = capture('my-shopping-api')
   const tokens = idp.tokenClient(api.identity)
   const app = await buildApp(
@@ -177,13 +139,17 @@ export async function startShoppingApi() {
       testServiceEnv('my-shopping-api', api.dir, {
         IDP_ISSUER: idp.issuer,
         IDP_URL: 'https://127.0.0.1:1',
-        ...next.urls,
+        CUSTOMERS_API_URL: next['customers-api'].url,
+        RECOMMENDATIONS_API_URL: next['recommendations-api'].url,
+        ORDER_FULFILLMENT_API_URL: next['order-fulfillment-api'].url,
       }),
     ),
     { keys: idp.keys, audit: log.audit, tokens },
   )
   const url = await listen(app)
-  const agents = { gateway: createMtlsAgent(gateway.identity), web: createMtlsAgent(web.identity) }
+  const client = createHopTestClient(url, { gateway: gateway.identity, web: web.identity }, () =>
+    log.lines.filter((l) => l.audit === true),
+  )
 
   /** The gateway's phantom JWT for `sub`, bound to the gateway's certificate. */
   const phantom = (
@@ -198,44 +164,18 @@ export async function startShoppingApi() {
       act: { sub: gateway.identity.spiffeId },
     })
 
-  /** A request to my-shopping-api over mTLS as `as` (default the gateway). */
-  async function call(
-    method: 'GET' | 'POST',
-    path: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string>; as?: 'web' } = {},
-  ) {
-    const before = log.lines.filter((l) => l.audit === true).length
-    const res = await request(`${url}${path}`, {
-      method,
-      dispatcher: agents[options.as ?? 'gateway'],
-      headers: {
-        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...options.headers,
-      },
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-    })
-    const text = await res.body.text()
-    return {
-      status: res.statusCode,
-      headers: res.headers,
-      body: (text ? JSON.parse(text) : undefined) as Record<string, unknown>,
-      records: log.lines.filter((l) => l.audit === true).slice(before),
-    }
-  }
-
   return {
     idp,
     tokens,
     web,
-    seen: next.seen,
+    next,
     log,
     phantom,
-    call,
+    call: client.call,
     close: async () => {
-      await Promise.all(Object.values(agents).map((a) => a.close()))
+      await client.close()
       await app.close()
-      await next.close()
+      await Promise.all(Object.values(next).map((hop) => hop.close()))
       for (const s of [api, gateway, web]) s.cleanup()
     },
   }
