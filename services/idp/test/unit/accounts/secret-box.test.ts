@@ -48,7 +48,9 @@ test('another key, key version, account, or a tampered value do not open', async
     const h = { ...decodeProtectedHeader(sealed), ...patch }
     return [Buffer.from(JSON.stringify(h)).toString('base64url'), '', iv, ciphertext, tag].join('.')
   }
-  const flipped = `${ciphertext.slice(0, -1)}${ciphertext.endsWith('A') ? 'B' : 'A'}`
+  // Flip the FIRST character: the last one of a 16-byte value also carries base64url padding
+  // bits, so changing it can leave the decoded bytes (and the tag check) untouched.
+  const flipped = `${ciphertext.startsWith('A') ? 'B' : 'A'}${ciphertext.slice(1)}`
   for (const [k, account, value] of [
     [{ kid: 'data-key-1', key: randomBytes(32) }, 'sam', sealed],
     [{ kid: 'data-key-2', key: key.key }, 'sam', sealed],
