@@ -32,8 +32,11 @@ export interface DownstreamClientOptions {
   /** Manifest name of the calling service. */
   readonly service: string
   readonly identity: WorkloadIdentity
-  /** Base URL of each target (manifest name → `<NAME>_URL`). */
-  readonly targets: Readonly<Record<string, string>>
+  /**
+   * Base URL of each target (manifest name → `<NAME>_URL`). Every name must be a callee of this
+   * service in the call graph; one without a URL answers 503 when called.
+   */
+  readonly targets: Readonly<Record<string, string | undefined>>
   /** The service's token client at the retail IdP (see `createTokenClient`). */
   readonly tokens: TokenClient
   /** Logged, never answered: why a downstream call failed. */
@@ -77,15 +80,13 @@ interface Target {
   readonly dispatcher: Dispatcher
 }
 
-function buildTarget(
-  service: string,
-  name: string,
-  url: string,
-  identity: WorkloadIdentity,
-): Target {
+function assertCallee(service: string, name: string): void {
   if (callBetween(service, name)?.credential !== 'access-token') {
     throw new TypeError(`${service} may not call "${name}" with an access token (call graph)`)
   }
+}
+
+function buildTarget(name: string, url: string, identity: WorkloadIdentity): Target {
   const definition = serviceByName(name)
   const base = new URL(url)
   if (base.protocol !== 'https:') throw new TypeError(`URL of "${name}" must be https`)
@@ -118,10 +119,10 @@ async function readBody(body: Dispatcher.ResponseData['body'], type: string | un
 export function createDownstreamClient(options: DownstreamClientOptions): DownstreamClient {
   const timeout = options.timeoutMs ?? DEFAULT_DOWNSTREAM_TIMEOUT_MS
   const targets = new Map(
-    Object.entries(options.targets).map(([name, url]) => [
-      name,
-      buildTarget(options.service, name, url, options.identity),
-    ]),
+    Object.entries(options.targets).flatMap(([name, url]) => {
+      assertCallee(options.service, name)
+      return url ? [[name, buildTarget(name, url, options.identity)] as const] : []
+    }),
   )
 
   async function tokenFor(target: string, audience: string, call: CallOptions): Promise<string> {
@@ -143,7 +144,11 @@ export function createDownstreamClient(options: DownstreamClientOptions): Downst
   return {
     async callService(name, path, call) {
       const target = targets.get(name)
-      if (!target) throw new TypeError(`"${name}" is not a configured target`)
+      if (!target) {
+        assertCallee(options.service, name)
+        // A hop of the graph whose URL this deployment did not give: unavailable, not a crash.
+        throw new ServiceUnavailable(`${name} is not configured`)
+      }
       if (!path.startsWith('/')) throw new TypeError('"path" must start with "/"')
       if (typeof call.scope !== 'string' || call.scope.trim() === '') {
         throw new TypeError('"scope" must name the scopes the call needs')

@@ -88,13 +88,10 @@ export function createHopKit(options: HopKitOptions): HopKit {
       }),
     })
   }
-  const targets = Object.fromEntries(
-    Object.entries(options.targets ?? {}).flatMap(([name, url]) => (url ? [[name, url]] : [])),
-  )
   const downstream = createDownstreamClient({
     service: options.service,
     identity: options.identity,
-    targets,
+    targets: options.targets ?? {},
     tokens,
     logger: options.audit.logger,
   })

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { runWithTraceContext, parseTraceparent } from '@mythical/audit'
-import { createIssuerKeySet } from '@mythical/oauth'
+import { createIssuerKeySet, OAuthKitError } from '@mythical/oauth'
 import type { FastifyInstance } from 'fastify'
 import { createHopService, requireAuthentication, requireGroup } from '../../src/index.ts'
 import type { HopKit } from '../../src/index.ts'
@@ -370,6 +370,64 @@ describe('outbound: the downstream client', () => {
       )
     } finally {
       await lonely.close()
+    }
+  })
+
+  const refusingIdp = (error: OAuthKitError) => ({
+    exchangeTokenFor: () => Promise.reject(error),
+    clientCredentialsFor: () => Promise.reject(error),
+  })
+  const idpAnswers: [string, OAuthKitError, number, string][] = [
+    [
+      'the IdP refuses the delegation (e.g. a wider scope)',
+      new OAuthKitError('authorization_server.refused', 'refused', { oauthError: 'invalid_scope' }),
+      403,
+      'ZT_ERR_DELEGATION_REFUSED',
+    ],
+    [
+      'the IdP is unreachable',
+      new OAuthKitError('authorization_server.unavailable', 'down'),
+      503,
+      'ZT_ERR_DEPENDENCY_UNAVAILABLE',
+    ],
+  ]
+  for (const [name, error, status, code] of idpAnswers) {
+    it(`${name}: ${status} ${code}, the target never called`, async () => {
+      const { app: refused, hop: kit } = await hopService(shopping, {
+        tokens: refusingIdp(error),
+        targets: { 'customers-api': base },
+      })
+      const before = captured.records().length
+      try {
+        await assert.rejects(
+          kit.downstream.callService('customers-api', '/customers/me', {
+            subjectToken: await exchanged(),
+            scope: 'customers:write',
+          }),
+          (err: { code?: string; status?: number }) => err.code === code && err.status === status,
+        )
+        assert.equal(captured.records().length, before)
+      } finally {
+        await refused.close()
+      }
+    })
+  }
+
+  it('a callee of the graph without a URL: 503 when called', async () => {
+    const { app: partial, hop: kit } = await hopService(shopping, {
+      tokens,
+      targets: { 'customers-api': undefined },
+    })
+    try {
+      await assert.rejects(
+        kit.downstream.callService('customers-api', '/customers/me', {
+          subjectToken: await exchanged(),
+          scope: 'customers:read',
+        }),
+        (err: { code?: string }) => err.code === 'ZT_ERR_DEPENDENCY_UNAVAILABLE',
+      )
+    } finally {
+      await partial.close()
     }
   })
 })
