@@ -1,0 +1,246 @@
+/**
+ * The hop kit through a real chain: the real retail IdP (its own process, real TLS, the stack's
+ * PostgreSQL and keys), Katie signed in as the web BFF does, the gateway's token exchange (client
+ * `gateway`, `tls_client_auth`), my-shopping-api with its real token client exchanging again for
+ * customers-api, and a customers-api stand-in on the same hop kit verifying what it receives
+ * against the IdP's real keys. TB04–TB06: the legitimate chain, then the attacks — the user token
+ * forwarded unchanged, a token bound to another workload, a wider scope, a bypass of the gateway.
+ */
+import assert from 'node:assert/strict'
+import type { AddressInfo } from 'node:net'
+import { after, before, describe, it } from 'node:test'
+import { createAuditLogger } from '@mythical/audit'
+import { createMtlsAgent, loadWorkloadIdentity } from '@mythical/mtls'
+import {
+  createAuthorizationServerClient,
+  createTokenClient,
+  OAuthKitError,
+  type TokenClient,
+} from '@mythical/oauth'
+import { createHopService } from '@mythical/service-kit'
+import {
+  assertDenied,
+  createHopTestClient,
+  testServiceEnv,
+  type HopTestClient,
+} from '@mythical/service-kit/testing'
+import { resourceUri, serviceByName } from '@mythical/stack'
+import {
+  paths,
+  redeemCode,
+  requireStack,
+  signIn,
+  startIdpProcess,
+  type IdpProcess,
+  type TokenSet,
+} from '@mythical/testing'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.ts'
+import { loadServiceConfig } from '../../src/config.ts'
+
+const identity = (service: string) => loadWorkloadIdentity(paths.secrets(service))
+const audienceOf = (service: string) => resourceUri(serviceByName(service))
+const spiffe = (service: string) => `spiffe://retail.mythical.example/${service}`
+
+let idp: IdpProcess
+let customers: FastifyInstance
+let api: FastifyInstance
+let toApi: HopTestClient
+let toCustomers: HopTestClient
+const apiRecords: Record<string, unknown>[] = []
+const customersRecords: Record<string, unknown>[] = []
+const closers: (() => Promise<unknown>)[] = []
+let seenByCustomers: Record<string, unknown> | undefined
+
+const capture = (service: string, into: Record<string, unknown>[]) =>
+  createAuditLogger({
+    service,
+    level: 'warn',
+    destination: {
+      write: (line: string) => {
+        const parsed = JSON.parse(line) as Record<string, unknown>
+        if (parsed.audit === true) into.push(parsed)
+      },
+    },
+  })
+
+/** A workload's own client at the real IdP (`tls_client_auth` on the mTLS alias). */
+function tokenClientOf(service: string): TokenClient {
+  const dispatcher = createMtlsAgent(identity(service))
+  closers.push(() => dispatcher.close())
+  return createTokenClient({
+    server: createAuthorizationServerClient({
+      issuer: idp.issuer,
+      clientId: service,
+      authentication: { method: 'tls_client_auth' },
+      dispatcher,
+    }),
+  })
+}
+
+const listen = async (app: FastifyInstance) => {
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  return `https://localhost:${(app.server.address() as AddressInfo).port}`
+}
+
+let katieSub: string
+/** What the gateway forwards: Katie's token exchanged for my-shopping-api, bound to the gateway. */
+let phantom: string
+
+before(async () => {
+  requireStack()
+  idp = await startIdpProcess()
+  closers.push(() => idp.stop())
+
+  const { app: customersApp } = await createHopService({
+    name: 'customers-api',
+    identity: identity('customers-api'),
+    audit: capture('customers-api', customersRecords),
+    idp: { issuer: idp.issuer, url: idp.issuer },
+  })
+  customers = customersApp
+  customers.get(
+    '/customers/me',
+    { config: { access: { scopes: ['customers:read'] } } },
+    async (request) => {
+      seenByCustomers = {
+        subject: request.access?.subject,
+        act: request.access?.act,
+        scopes: request.access?.scopes,
+      }
+      return { sub: request.access?.subject, name: 'Katie', email: 'katie@example.com' }
+    },
+  )
+  const customersUrl = await listen(customers)
+
+  api = await buildApp(
+    loadServiceConfig(
+      testServiceEnv('my-shopping-api', paths.secrets('my-shopping-api'), {
+        IDP_ISSUER: idp.issuer,
+        IDP_URL: idp.issuer,
+        CUSTOMERS_API_URL: customersUrl,
+      }),
+    ),
+    { audit: capture('my-shopping-api', apiRecords) },
+  )
+  const apiUrl = await listen(api)
+  toApi = createHopTestClient(
+    apiUrl,
+    { gateway: identity('gateway'), web: identity('web') },
+    () => apiRecords,
+  )
+  toCustomers = createHopTestClient(
+    customersUrl,
+    {
+      'my-shopping-api': identity('my-shopping-api'),
+      'shop-assistant-api': identity('shop-assistant-api'),
+    },
+    () => customersRecords,
+  )
+
+  const signedIn = await signIn(idp.issuer, {
+    username: 'katie',
+    password: 'katie-loves-shopping',
+  })
+  const tokens = await redeemCode(idp.issuer, signedIn)
+  assert.equal(tokens.status, 200, tokens.text)
+  const opaque = tokens.json<TokenSet>().access_token
+  const exchanged = await tokenClientOf('gateway').exchangeTokenFor(
+    opaque,
+    audienceOf('my-shopping-api'),
+  )
+  phantom = exchanged.accessToken
+  katieSub = String(
+    JSON.parse(Buffer.from(phantom.split('.')[1] ?? '', 'base64url').toString()).sub,
+  )
+})
+
+after(async () => {
+  await toApi?.close()
+  await toCustomers?.close()
+  await api?.close()
+  await customers?.close()
+  for (const close of closers.reverse()) await close()
+})
+
+describe('the legitimate chain', () => {
+  it('gateway → my-shopping-api → customers-api: each hop sees sub, the act chain, one scope', async () => {
+    const res = await toApi.call('GET', '/shopping/me', { token: phantom })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.equal(res.body.sub, katieSub)
+    assert.equal(res.records[0]?.reason, 'access.granted')
+    assert.equal(res.records[0]?.boundary, 'TB04')
+    assert.deepEqual(res.records[0]?.act, { sub: spiffe('gateway') })
+    assert.deepEqual(seenByCustomers, {
+      subject: katieSub,
+      act: { sub: spiffe('my-shopping-api'), act: { sub: spiffe('gateway') } },
+      scopes: ['customers:read'],
+    })
+    const granted = customersRecords.at(-1)
+    assert.equal(granted?.boundary, 'TB06')
+    assert.equal(granted?.caller, spiffe('my-shopping-api'))
+    assert.equal(granted?.client, 'my-shopping-api')
+  })
+
+  it('the exchange is cached per subject token and audience: no second exchange', async () => {
+    const exchanges = () =>
+      idp.audit.filter(
+        (r) => r.reason === 'token_exchange.issued' && r.client === 'my-shopping-api',
+      ).length
+    await toApi.call('GET', '/shopping/me', { token: phantom })
+    const before = exchanges()
+    assert.ok(before > 0, 'the IdP audited the first exchange')
+    const res = await toApi.call('GET', '/shopping/me', { token: phantom })
+    assert.equal(res.status, 200)
+    assert.equal(exchanges(), before)
+  })
+})
+
+describe('attacks on the hops, refused with the real IdP tokens', () => {
+  it('the user token forwarded unchanged to the next hop: 401 forwarded', async () => {
+    const res = await toCustomers.call('GET', '/customers/me', {
+      as: 'my-shopping-api',
+      token: phantom,
+    })
+    assertDenied(res, 401, 'ZT_ERR_TOKEN_FORWARDED', 'token.forwarded_unchanged')
+  })
+
+  it("a token bound to another workload's certificate: 401", async () => {
+    // Issued to my-shopping-api for customers-api, presented by shop-assistant-api (also a
+    // caller of customers-api, so only the binding stops it).
+    const stolen = await tokenClientOf('my-shopping-api').exchangeTokenFor(
+      phantom,
+      audienceOf('customers-api'),
+      { scope: 'customers:read' },
+    )
+    const res = await toCustomers.call('GET', '/customers/me', {
+      as: 'shop-assistant-api',
+      token: stolen.accessToken,
+    })
+    assertDenied(res, 401, 'ZT_ERR_TOKEN_NOT_BOUND', 'cnf.certificate_mismatch')
+  })
+
+  it('a wider scope than the subject token holds is never issued', async () => {
+    await assert.rejects(
+      tokenClientOf('my-shopping-api').exchangeTokenFor(phantom, audienceOf('customers-api'), {
+        scope: 'customers:write',
+      }),
+      (err) => err instanceof OAuthKitError && err.code === 'authorization_server.refused',
+    )
+  })
+
+  it('a token for another audience (an exchanged token replayed at the wrong API): 401', async () => {
+    const forCustomers = await tokenClientOf('my-shopping-api').exchangeTokenFor(
+      phantom,
+      audienceOf('customers-api'),
+      { scope: 'customers:read' },
+    )
+    const res = await toApi.call('GET', '/shopping/me', { token: forCustomers.accessToken })
+    assertDenied(res, 401, 'ZT_ERR_TOKEN_AUDIENCE', 'token.audience')
+  })
+
+  it('a direct call that bypasses the gateway: 403', async () => {
+    const res = await toApi.call('GET', '/shopping/me', { as: 'web', token: phantom })
+    assertDenied(res, 403, 'ZT_ERR_PEER_NOT_ALLOWED', 'mtls.peer_not_allowed')
+  })
+})
