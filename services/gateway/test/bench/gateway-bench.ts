@@ -117,6 +117,7 @@ export async function benchGateway() {
   }
   try {
     const results: Record<string, WrkResult[]> = {}
+    const cpuPerRequest: Record<string, number[]> = {}
     for (let round = 0; round < 2; round++) {
       for (const [name, url] of Object.entries(targets)) {
         // Warm: connections, JIT, and the gateway's introspection and exchange caches.
@@ -127,6 +128,9 @@ export async function benchGateway() {
         // The references never check jti, so a small set cycles; the gateway needs fresh ones.
         const count = name === 'gateway' ? SECONDS * PROOFS_PER_SECOND : 2000
         const proofs = await signProofs(client, token, count)
+        // CPU of this process (edge server; the upstream and wrk run elsewhere) per request: the
+        // cost figure that contention on a shared machine distorts least.
+        const cpuBefore = process.cpuUsage()
         const result = await runWrk({
           url,
           token,
@@ -136,12 +140,19 @@ export async function benchGateway() {
           dir,
         })
         if (result.non2xx > 0) throw new Error(`${name}: ${result.non2xx} refused requests`)
+        const cpu = process.cpuUsage(cpuBefore)
+        cpuPerRequest[name] = [
+          ...(cpuPerRequest[name] ?? []),
+          (cpu.user + cpu.system) / result.requests,
+        ]
         ;(results[name] ??= []).push(result)
       }
     }
     const best = (name: string) =>
       [...(results[name] ?? [])].sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0]
     const reference = best('proxy + 1 ES256 verify')
+    const leastCpu = (name: string) => Math.min(...(cpuPerRequest[name] ?? [Infinity]))
+    const referenceCpu = leastCpu('proxy + 1 ES256 verify')
     const warm = Object.keys(targets).map((name) => {
       const r = best(name)
       return {
@@ -153,6 +164,8 @@ export async function benchGateway() {
         ofOneVerify: round((r?.requestsPerSecond ?? 0) / (reference?.requestsPerSecond ?? 1)),
         addedP50Ms: round((r?.p50Ms ?? 0) - (reference?.p50Ms ?? 0)),
         addedP99Ms: round((r?.p99Ms ?? 0) - (reference?.p99Ms ?? 0)),
+        cpuUsPerRequest: Math.round(leastCpu(name)),
+        cpuOfOneVerify: round(leastCpu(name) / referenceCpu),
       }
     })
 
