@@ -30,16 +30,19 @@ export interface OrderPlacedItem {
   readonly priceCents: number
 }
 
-/** The outbox payload of `order.placed` (written by order-fulfillment-api). */
+/** The outbox payload of `order.placed` (version 1, written by order-fulfillment-api). */
 export interface OrderPlaced {
+  readonly version: 1
   readonly orderId: string
   /** Retail subject (`sub`) of the customer. */
-  readonly customerId: string
+  readonly customer: string
   readonly items: readonly OrderPlacedItem[]
   readonly totalCents: number
   readonly currency: string
-  /** The vault's token for the card; payments-api detokenizes it at the vault to settle. */
-  readonly cardToken: string
+  /** The vault's token (payments-api detokenizes it at the vault to settle), brand, last four. */
+  readonly card: { readonly token: string; readonly brand: string; readonly last4: string }
+  /** W3C trace id of the request that placed the order. */
+  readonly traceId: string
   readonly placedAt: string
   readonly deliveryAddress?: Readonly<Record<string, string>>
 }

@@ -1,0 +1,153 @@
+import type { Channel, ConsumeMessage } from 'amqplib'
+import type pg from 'pg'
+import { parseTraceparent } from '@mythical/audit'
+import type { AuditLogger } from '@mythical/audit'
+import { EventRejected } from './errors.ts'
+import type { VerifiedEvent } from './event.ts'
+
+/** Default unacknowledged messages per consumer: enough to overlap I/O, few enough to share work. */
+export const DEFAULT_PREFETCH = 16
+
+export interface EventConsumerOptions {
+  /** A channel of the consumer's own broker connection (`connectBroker`). */
+  readonly channel: Channel
+  /** Its own quorum queue, e.g. `customers-api.order-placed`. */
+  readonly queue: string
+  /** `createEventOpener(...)` of this subscriber. */
+  readonly open: (body: Buffer, messageId: string | undefined) => Promise<VerifiedEvent>
+  /** The subscriber's own database; its `inbox` table records every processed message id. */
+  readonly pool: pg.Pool
+  /** The effect, inside the inbox transaction: it commits with the inbox row or not at all. */
+  readonly handle: (event: VerifiedEvent, db: pg.PoolClient) => Promise<void>
+  readonly audit: AuditLogger
+  readonly prefetch?: number
+}
+
+/** What became of one delivery; also the audit record's `reason`. */
+export type DeliveryOutcome =
+  'event.processed' | 'event.duplicate' | 'event.processing_failed' | EventRejected['reason']
+
+/** A running consumer: `stop()` cancels the subscription and waits for messages in hand. */
+export interface EventConsumer {
+  stop(): Promise<void>
+}
+
+/** Trace id of the message's own trace context, or a fresh one for a message without any. */
+const traceIdOf = (traceparent: string | undefined): string =>
+  parseTraceparent(traceparent)?.traceId ?? crypto.randomUUID().replaceAll('-', '')
+
+/**
+ * Inserts the message id into the inbox and runs the effect in the same transaction. A message id
+ * already there (redelivery after a crash before the ack, a relay that re-published) commits
+ * nothing new: exactly one effect per event.
+ */
+async function processOnce(
+  pool: pg.Pool,
+  event: VerifiedEvent,
+  handle: EventConsumerOptions['handle'],
+): Promise<'event.processed' | 'event.duplicate'> {
+  const db = await pool.connect()
+  try {
+    await db.query('BEGIN')
+    const inserted = await db.query(
+      'INSERT INTO inbox (message_id) VALUES ($1) ON CONFLICT (message_id) DO NOTHING',
+      [event.id],
+    )
+    if (inserted.rowCount === 0) {
+      await db.query('ROLLBACK')
+      return 'event.duplicate'
+    }
+    await handle(event, db)
+    await db.query('COMMIT')
+    return 'event.processed'
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => {})
+    throw error
+  } finally {
+    db.release()
+  }
+}
+
+/**
+ * Consumes a subscriber's own queue with manual acknowledgements and a prefetch limit:
+ *
+ * - verified and new → effect + inbox row in one transaction, then ack
+ * - verified and already in the inbox → ack, no effect
+ * - refused by the opener (forged, tampered, unsigned, undecryptable, stale, …) → audit record with
+ *   the reason, `nack` without requeue: the queue's dead-letter exchange moves it to `<queue>.dlq`
+ *   (`x-death` names the queue); never processed, never dropped, and the queue keeps flowing
+ * - effect failed (database down, bug) → rolled back and requeued; after the queue's
+ *   `x-delivery-limit` redeliveries the broker dead-letters it, so a poison message cannot block
+ *
+ * @example
+ * ```ts
+ * const consumer = await consumeEvents({ channel, queue: 'customers-api.order-placed', open, pool, handle, audit })
+ * await consumer.stop()
+ * ```
+ */
+export async function consumeEvents(options: EventConsumerOptions): Promise<EventConsumer> {
+  const { channel, queue, open, pool, handle, audit } = options
+  const inFlight = new Set<Promise<void>>()
+
+  const onMessage = async (msg: ConsumeMessage): Promise<void> => {
+    const messageId: unknown = msg.properties.messageId
+    let event: VerifiedEvent
+    try {
+      event = await open(msg.content, typeof messageId === 'string' ? messageId : undefined)
+    } catch (error) {
+      const reason = error instanceof EventRejected ? error.reason : 'event.malformed'
+      audit.decision({
+        traceId: traceIdOf(undefined),
+        boundary: 'TB09',
+        decision: 'deny',
+        reason,
+        ...(typeof messageId === 'string' ? { tokenId: messageId } : {}),
+      })
+      channel.nack(msg, false, false)
+      return
+    }
+    const traceId = traceIdOf(event.traceparent)
+    let outcome: DeliveryOutcome
+    try {
+      outcome = await processOnce(pool, event, handle)
+    } catch (error) {
+      audit.logger.error({ err: error, queue }, 'event processing failed, requeued')
+      audit.decision({
+        traceId,
+        boundary: 'TB09',
+        caller: event.issuer,
+        decision: 'deny',
+        reason: 'event.processing_failed',
+        tokenId: event.id,
+      })
+      channel.nack(msg, false, true)
+      return
+    }
+    audit.decision({
+      traceId,
+      boundary: 'TB09',
+      caller: event.issuer,
+      decision: 'allow',
+      reason: outcome,
+      tokenId: event.id,
+    })
+    channel.ack(msg)
+  }
+
+  await channel.prefetch(options.prefetch ?? DEFAULT_PREFETCH)
+  const { consumerTag } = await channel.consume(
+    queue,
+    (msg) => {
+      if (msg === null) return // the broker cancelled the subscription (queue deleted)
+      const work = onMessage(msg).finally(() => inFlight.delete(work))
+      inFlight.add(work)
+    },
+    { noAck: false },
+  )
+  return {
+    async stop() {
+      await channel.cancel(consumerTag)
+      await Promise.allSettled(inFlight)
+    },
+  }
+}

@@ -1,0 +1,390 @@
+/**
+ * TB08/TB09 end to end on the stack's real PostgreSQL and RabbitMQ: order-fulfillment-api's outbox
+ * → relay (publisher confirms) → `orders` exchange → customers-api's own quorum queue → verified,
+ * decrypted, inbox exactly once → loyalty points. Reliability (consumer stopped, relay crash
+ * between publish and mark, bounded concurrent load) and attacks dead-lettered with their reason.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { after, before, describe, it } from 'node:test'
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib'
+import type pg from 'pg'
+import { SignJWT } from 'jose'
+import { createAuditLogger } from '@mythical/audit'
+import { connectBroker } from '@mythical/broker'
+import { createDatabasePool, withCustomerScope } from '@mythical/db'
+import {
+  consumeEvents,
+  createEventOpener,
+  createEventSealer,
+  createOutboxRelay,
+  EVENT_JWT_TYPE,
+  loadDecryptionKey,
+  loadRecipientKeys,
+  loadSigningKey,
+  loadVerificationKeys,
+  ORDER_PLACED,
+  ORDER_PLACED_SUBSCRIBERS,
+  RETAIL_AUDIENCE,
+  SHIPPING_PARTNER_AUDIENCE,
+  retailProjection,
+  shippingPartnerProjection,
+} from '@mythical/events'
+import type { EventConsumer, OrderPlaced, OutboxRelay } from '@mythical/events'
+import { serviceByName, SECRET_FILES, stackPaths, workloadId } from '@mythical/stack'
+import { captureAudit } from '@mythical/testing'
+import { earnLoyaltyPoints, pointsFor } from '../../src/loyalty-from-orders.ts'
+
+const paths = stackPaths()
+const PUBLISHER = 'order-fulfillment-api'
+const QUEUE = 'customers-api.order-placed'
+const DLQ = `${QUEUE}.dlq`
+const issuer = workloadId('retail', PUBLISHER)
+const jwksOf = (service: string) => paths.publicJwks(serviceByName(service).domain, service)
+const brokerCa = paths.caCert('retail')
+const CARD_TOKEN = 'tok_visa_9f8e7d'
+const customer = `katie-events-${randomUUID().slice(0, 8)}`
+
+let publisherPool: pg.Pool
+let customersPool: pg.Pool
+let publisherConn: ChannelModel
+let publisherChannel: ConfirmChannel
+let customersConn: ChannelModel
+let consumerChannel: Channel
+let relay: OutboxRelay
+let consumer: EventConsumer | undefined
+let open: Parameters<typeof consumeEvents>[0]['open']
+const capture = captureAudit()
+const audit = createAuditLogger({
+  service: 'customers-api',
+  level: 'fatal',
+  destination: capture.destination,
+})
+
+/**
+ * The outbox refuses payloads with a digit run that passes Luhn (a PAN guard); random UUIDs, whose
+ * dash-separated digits occasionally form such a run, are drawn again.
+ */
+async function placeOrder(totalCents: number): Promise<string> {
+  for (;;) {
+    try {
+      return await insertOrder(totalCents)
+    } catch (error) {
+      if ((error as { constraint?: string }).constraint !== 'payload_has_no_pan') throw error
+    }
+  }
+}
+
+async function insertOrder(totalCents: number): Promise<string> {
+  const orderId = randomUUID()
+  return withCustomerScope(publisherPool, customer, async (db) => {
+    await db.query(
+      `INSERT INTO placed_orders (order_id, customer_id, card_token, total_cents, request_fingerprint)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [orderId, customer, CARD_TOKEN, totalCents, randomBytes(32).toString('base64url')],
+    )
+    const payload: OrderPlaced = {
+      version: 1,
+      orderId,
+      customer,
+      items: [{ sku: 'SHOE-1', quantity: 1, priceCents: totalCents }],
+      totalCents,
+      currency: 'EUR',
+      card: { token: CARD_TOKEN, brand: 'visa', last4: '1111' },
+      traceId: randomBytes(16).toString('hex'),
+      placedAt: new Date().toISOString(),
+    }
+    const { rows } = await db.query<{ event_id: string }>(
+      'INSERT INTO outbox (event_type, aggregate_id, payload) VALUES ($1, $2, $3) RETURNING event_id',
+      [ORDER_PLACED, orderId, payload],
+    )
+    return (rows[0] as { event_id: string }).event_id
+  })
+}
+
+const pointsOfCustomer = () =>
+  withCustomerScope(customersPool, customer, async (db) => {
+    const { rows } = await db.query<{ points: string | null; orders: string }>(
+      "SELECT sum(points) AS points, count(*) AS orders FROM loyalty_ledger WHERE reason = 'order_placed'",
+    )
+    return { points: Number(rows[0]?.points ?? 0), orders: Number(rows[0]?.orders ?? 0) }
+  })
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+): Promise<T> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const value = await probe()
+    if (done(value)) return value
+    if (Date.now() > deadline)
+      assert.fail(`timed out waiting for ${what}: ${JSON.stringify(value)}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+const outcomesOf = (ids: readonly string[]) =>
+  capture.records
+    .filter((r) => r.tokenId !== undefined && ids.includes(r.tokenId))
+    .map((r) => r.reason)
+
+async function startConsumer(): Promise<void> {
+  consumer = await consumeEvents({
+    channel: consumerChannel,
+    queue: QUEUE,
+    open,
+    pool: customersPool,
+    handle: earnLoyaltyPoints,
+    audit,
+  })
+}
+
+/** The other subscribers' queues fill up too; empty them with each one's own user after the run. */
+async function drainOtherSubscribers(): Promise<void> {
+  for (const service of Object.keys(ORDER_PLACED_SUBSCRIBERS)) {
+    if (service === 'customers-api') continue
+    const conn = await connectBroker(paths.secrets(service), { serverCaFile: brokerCa })
+    conn.on('error', () => {})
+    const channel = await conn.createChannel()
+    await channel.purgeQueue(`${service}.order-placed`)
+    await conn.close()
+  }
+}
+
+describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
+  before(async () => {
+    publisherPool = createDatabasePool(paths.secrets(PUBLISHER))
+    customersPool = createDatabasePool(paths.secrets('customers-api'))
+    const recipients = async (audience: string) =>
+      (
+        await Promise.all(
+          Object.entries(ORDER_PLACED_SUBSCRIBERS)
+            .filter(([, a]) => a === audience)
+            .map(([service]) => loadRecipientKeys(jwksOf(service))),
+        )
+      ).flat()
+    const seal = createEventSealer({
+      issuer,
+      signingKey: await loadSigningKey(`${paths.secrets(PUBLISHER)}/${SECRET_FILES.signingKey}`),
+      audiences: [
+        {
+          name: RETAIL_AUDIENCE,
+          recipients: await recipients(RETAIL_AUDIENCE),
+          project: retailProjection,
+        },
+        {
+          name: SHIPPING_PARTNER_AUDIENCE,
+          recipients: await recipients(SHIPPING_PARTNER_AUDIENCE),
+          project: shippingPartnerProjection,
+        },
+      ],
+    })
+    open = createEventOpener({
+      issuer,
+      audience: RETAIL_AUDIENCE,
+      decryptionKeys: [
+        await loadDecryptionKey(`${paths.secrets('customers-api')}/${SECRET_FILES.encryptionKey}`),
+      ],
+      verificationKeys: await loadVerificationKeys(jwksOf(PUBLISHER)),
+      types: [ORDER_PLACED],
+    })
+    publisherConn = await connectBroker(paths.secrets(PUBLISHER), { serverCaFile: brokerCa })
+    publisherConn.on('error', () => {})
+    publisherChannel = await publisherConn.createConfirmChannel()
+    relay = createOutboxRelay({
+      pool: publisherPool,
+      channel: publisherChannel,
+      exchange: 'orders',
+      seal,
+    })
+    customersConn = await connectBroker(paths.secrets('customers-api'), { serverCaFile: brokerCa })
+    customersConn.on('error', () => {})
+    consumerChannel = await customersConn.createChannel()
+    await startConsumer()
+  })
+
+  after(async () => {
+    await consumer?.stop()
+    await drainOtherSubscribers().catch(() => {})
+    await customersConn?.close()
+    await publisherConn?.close()
+    await Promise.all([publisherPool?.end(), customersPool?.end()])
+  })
+
+  it('publishes with confirms, marks the outbox, and every order earns its points once', async () => {
+    const before = await pointsOfCustomer()
+    const totals = [1999, 4550, 12000]
+    const ids = await Promise.all(totals.map(placeOrder))
+    while ((await relay.publishPending()) > 0);
+    const { rows } = await publisherPool.query<{ unpublished: string }>(
+      'SELECT count(*) AS unpublished FROM outbox WHERE event_id = ANY($1::uuid[]) AND published_at IS NULL',
+      [ids],
+    )
+    assert.equal(rows[0]?.unpublished, '0')
+    const expected = before.points + totals.reduce((s, t) => s + pointsFor(t), 0)
+    await until('points', pointsOfCustomer, (p) => p.points === expected)
+    await until(
+      'audit',
+      async () => outcomesOf(ids),
+      (o) => o.length === 3,
+    )
+    assert.deepEqual(outcomesOf(ids), ['event.processed', 'event.processed', 'event.processed'])
+  })
+
+  it('a relay crash between publish and mark re-publishes; the duplicate has no effect', async () => {
+    const ids = [await placeOrder(3000), await placeOrder(700)]
+    while ((await relay.publishPending()) > 0);
+    await until(
+      'first delivery',
+      async () => outcomesOf(ids),
+      (o) => o.length === 2,
+    )
+    const points = await pointsOfCustomer()
+    // The state a crash after the confirms but before the commit of the mark leaves behind.
+    await publisherPool.query(
+      'UPDATE outbox SET published_at = NULL WHERE event_id = ANY($1::uuid[])',
+      [ids],
+    )
+    assert.equal(await relay.publishPending(), 2)
+    await until(
+      'duplicates',
+      async () => outcomesOf(ids),
+      (o) => o.length === 4,
+    )
+    assert.deepEqual(outcomesOf(ids).sort(), [
+      'event.duplicate',
+      'event.duplicate',
+      'event.processed',
+      'event.processed',
+    ])
+    assert.deepEqual(await pointsOfCustomer(), points)
+  })
+
+  it('a stopped consumer misses nothing: started again, it processes the backlog once', async () => {
+    await consumer?.stop()
+    const before = await pointsOfCustomer()
+    const ids = await Promise.all([2500, 2600, 2700].map(placeOrder))
+    while ((await relay.publishPending()) > 0);
+    assert.deepEqual(outcomesOf(ids), [])
+    await startConsumer()
+    await until(
+      'backlog',
+      async () => outcomesOf(ids),
+      (o) => o.length === 3,
+    )
+    assert.deepEqual(outcomesOf(ids), ['event.processed', 'event.processed', 'event.processed'])
+    assert.equal((await pointsOfCustomer()).points, before.points + 25 + 26 + 27)
+  })
+
+  it('forged, unsigned, unencrypted and mislabelled messages are dead-lettered with their reason; the queue keeps flowing', async () => {
+    // An attacker holding the publisher's broker credentials, but not its signing key.
+    const publishRaw = (body: Buffer, messageId: string) =>
+      new Promise<void>((resolve, reject) =>
+        publisherChannel.publish(
+          'orders',
+          ORDER_PLACED,
+          body,
+          { messageId, persistent: true },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      )
+    const { generateKeyPair, GeneralEncrypt } = await import('jose')
+    const attacker = await generateKeyPair('ES256')
+    const customersKeys = await loadRecipientKeys(jwksOf('customers-api'))
+    const encryptToCustomers = async (plaintext: string) => {
+      const jwe = new GeneralEncrypt(new TextEncoder().encode(plaintext)).setProtectedHeader({
+        enc: 'A256GCM',
+      })
+      for (const key of customersKeys) {
+        jwe.addRecipient(key.key).setUnprotectedHeader({ alg: key.alg, kid: key.kid })
+      }
+      return Buffer.from(JSON.stringify({ envelopes: [await jwe.encrypt()] }))
+    }
+    const forgedJwt = (jti: string) =>
+      new SignJWT({
+        event_type: ORDER_PLACED,
+        data: { orderId: randomUUID(), customer, totalCents: 999999 },
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: 'attacker', typ: EVENT_JWT_TYPE })
+        .setIssuer(issuer)
+        .setAudience(RETAIL_AUDIENCE)
+        .setJti(jti)
+        .setIssuedAt()
+        .sign(attacker.privateKey)
+    const attacks: [string, Buffer, string][] = []
+    const plainId = randomUUID()
+    attacks.push([
+      plainId,
+      Buffer.from(JSON.stringify({ customer, totalCents: 999999 })),
+      'event.unencrypted',
+    ])
+    const unsignedId = randomUUID()
+    attacks.push([
+      unsignedId,
+      await encryptToCustomers(JSON.stringify({ jti: unsignedId })),
+      'event.unsigned',
+    ])
+    const forgedId = randomUUID()
+    attacks.push([
+      forgedId,
+      await encryptToCustomers(await forgedJwt(forgedId)),
+      'event.unknown_key',
+    ])
+    const before = await pointsOfCustomer()
+    await purgeDlq()
+    for (const [id, body] of attacks) await publishRaw(body, id)
+    const legit = await placeOrder(4200)
+    while ((await relay.publishPending()) > 0);
+    const ids = [...attacks.map(([id]) => id), legit]
+    await until(
+      'all four decided',
+      async () => outcomesOf(ids),
+      (o) => o.length === 4,
+    )
+    for (const [id, , reason] of attacks) assert.deepEqual(outcomesOf([id]), [reason])
+    assert.deepEqual(outcomesOf([legit]), ['event.processed'])
+    assert.equal((await pointsOfCustomer()).points, before.points + 42)
+    const dead = await until('dead letters', readDlq, (d) => d.length === attacks.length)
+    assert.deepEqual(dead.sort(), attacks.map(([id]) => id).sort())
+  })
+
+  it('several hundred concurrent orders: the loyalty total is exact, nothing dead-lettered', async () => {
+    await purgeDlq()
+    const before = await pointsOfCustomer()
+    const totals = Array.from({ length: 300 }, (_, i) => 100 + ((i * 37) % 900) * 10)
+    const ids: string[] = []
+    for (let i = 0; i < totals.length; i += 50) {
+      ids.push(...(await Promise.all(totals.slice(i, i + 50).map(placeOrder))))
+    }
+    await Promise.all([relay.publishPending(), relay.publishPending(), relay.publishPending()])
+    while ((await relay.publishPending()) > 0);
+    const expected = before.points + totals.reduce((s, t) => s + pointsFor(t), 0)
+    const after = await until(
+      'all points',
+      pointsOfCustomer,
+      (p) => p.orders === before.orders + 300,
+    )
+    assert.equal(after.points, expected)
+    assert.equal(outcomesOf(ids).filter((o) => o !== 'event.processed').length, 0)
+    assert.deepEqual(await readDlq(), [])
+  })
+})
+
+async function purgeDlq(): Promise<void> {
+  await consumerChannel.purgeQueue(DLQ)
+}
+
+/** Message ids now in customers-api's own dead-letter queue (read and left there). */
+async function readDlq(): Promise<string[]> {
+  const channel = await customersConn.createChannel()
+  const ids: string[] = []
+  for (;;) {
+    const msg = await channel.get(DLQ, { noAck: false })
+    if (msg === false) break
+    ids.push(String(msg.properties.messageId))
+  }
+  await channel.close() // unacknowledged: back into the DLQ
+  return ids
+}
