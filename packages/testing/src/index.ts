@@ -3,8 +3,8 @@
  * (e2e/) share to act as real clients of the stack — HTTPS and mTLS requests trusting the stack's
  * CAs, PKCE, DPoP keys and proofs, `private_key_jwt` assertions, PAR, a browser walking the IdP's
  * login/TOTP/consent pages, whole sign-in flows, TOTP codes, trace contexts and audit capture and
- * assertions. Framework-free; it never imports a service's source (starting a service in-process
- * stays in that service's own tests).
+ * assertions, and a service (the IdP) started as its own process for another service's tests.
+ * Framework-free; it never imports a service's source.
  *
  * @example
  * ```ts
@@ -30,6 +30,12 @@ export {
 export { Browser, csrfOf, callbackParams } from './browser.ts'
 export { totpNow } from './totp.ts'
 export { signIn, redeemCode, type SignInOptions, type TokenSet } from './flows.ts'
+export {
+  startServiceProcess,
+  startIdpProcess,
+  type ServiceProcess,
+  type IdpProcess,
+} from './service-process.ts'
 export { newTrace, type Trace } from './trace.ts'
 export { captureAudit, type AuditCapture } from './audit-capture.ts'
 export {

@@ -1,7 +1,7 @@
 /**
  * The real retail IdP for the gateway's integration tests, and Katie signing in to it as the web
  * BFF does (PAR + PKCE + private_key_jwt, DPoP-bound tokens), with the shared test support
- * (`@mythical/testing`). Starting the IdP in-process still reuses the IdP's own test support.
+ * (`@mythical/testing`): the IdP runs as its own process, never imported into this suite.
  */
 import {
   redeemCode,
@@ -10,12 +10,13 @@ import {
   request,
   clientAuth,
   requireStack,
+  startIdpProcess,
+  type IdpProcess,
   paths,
 } from '@mythical/testing'
-import { startIdp, type RunningIdp } from '../../../idp/test/integration/support/idp-server.ts'
 import type { DpopClient } from '../helpers/dpop-client.ts'
 
-export { requireStack, paths, startIdp, type RunningIdp }
+export { requireStack, paths, startIdpProcess as startIdp, type IdpProcess as RunningIdp }
 
 /** Katie's opaque gateway access token, DPoP-bound to `client`'s key. */
 export async function katieToken(issuer: string, client: DpopClient): Promise<string> {
