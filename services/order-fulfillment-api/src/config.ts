@@ -1,15 +1,18 @@
 /**
  * Environment of order-fulfillment-api, the only file of this service that reads `process.env`:
- * the common service variables and the URLs of the services it calls.
+ * the common service variables (`PKI_DIR` holds the card vault's published keys), the retail
+ * IdP, and the URLs of the services it calls.
  */
 import { loadConfig, urlVar } from '@mythical/config'
 import { serviceConfigSchema } from '@mythical/service-kit'
 
 const schema = serviceConfigSchema({
-  // Optional until the routes that call these services land.
-  IDP_URL: urlVar.optional(),
-  ORDERS_API_URL: urlVar.optional(),
-  TOKENIZATION_API_URL: urlVar.optional(),
+  /** Exact `iss` of the retail IdP's tokens. */
+  IDP_ISSUER: urlVar,
+  /** Where the IdP is reached (JWKS, token exchange), the retail CA pinned. */
+  IDP_URL: urlVar,
+  ORDERS_API_URL: urlVar,
+  TOKENIZATION_API_URL: urlVar,
 })
 
 /** Validated configuration of order-fulfillment-api. */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import {
+  createTestIssuer,
   createTestSecrets,
   testServiceEnv,
   UNREACHABLE_DEPENDENCIES,
@@ -14,12 +16,33 @@ describe('order-fulfillment-api app', () => {
   let app: Awaited<ReturnType<typeof buildApp>>
   before(async () => {
     secrets = await createTestSecrets('order-fulfillment-api', {
-      extraFiles: UNREACHABLE_DEPENDENCIES,
+      extraFiles: {
+        ...UNREACHABLE_DEPENDENCIES,
+        'data-key.jwk.json': JSON.stringify({
+          kty: 'oct',
+          kid: 'test',
+          k: randomBytes(32).toString('base64url'),
+        }),
+      },
     })
+    const unreachable = 'https://127.0.0.1:1'
     app = await buildApp(
       loadServiceConfig(
-        testServiceEnv('order-fulfillment-api', secrets.dir, { IDP_URL: 'https://127.0.0.1:4000' }),
+        testServiceEnv('order-fulfillment-api', secrets.dir, {
+          IDP_ISSUER: 'https://localhost:4000',
+          IDP_URL: unreachable,
+          ORDERS_API_URL: unreachable,
+          TOKENIZATION_API_URL: unreachable,
+        }),
       ),
+      {
+        keys: (await createTestIssuer()).keys,
+        // Never called: no route is exercised here.
+        vault: {
+          tokenize: () => Promise.reject(new Error('not in this test')),
+          close: async () => {},
+        },
+      },
     )
   })
   after(async () => {
