@@ -111,7 +111,9 @@ export const CALL_GRAPH: readonly Call[] = [
   { caller: 'orders-api', callee: 'idp', credential: 'oauth-client' },
   // Settles with the card token: the vault's only detokenization client.
   { caller: 'payments-api', callee: 'tokenization-api', credential: 'signed-body' },
-  { caller: 'customers-api', callee: 'idp', credential: 'oauth-client' },
+  // customers-api also holds a client-credentials token for the IdP itself: it creates the
+  // identity of a customer a sales associate registers (POST /accounts, accounts:register).
+  { caller: 'customers-api', callee: 'idp', credential: 'access-token' },
   { caller: 'payments-api', callee: 'idp', credential: 'oauth-client' },
   { caller: 'recommendations-api', callee: 'idp', credential: 'oauth-client' },
   // --- shipping partner

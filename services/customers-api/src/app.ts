@@ -9,17 +9,20 @@ import { createAuditLogger, type AuditLogger } from '@mythical/audit'
 import { connectBroker } from '@mythical/broker'
 import { createDatabasePool } from '@mythical/db'
 import { loadWorkloadIdentity } from '@mythical/mtls'
-import type { IssuerKeySet } from '@mythical/oauth'
+import type { IssuerKeySet, TokenClient } from '@mythical/oauth'
 import { createHopService } from '@mythical/service-kit'
 import type { Config } from './config.ts'
 import { seedDemoCustomers } from './demo-customers.ts'
 import { customerRoutes } from './routes/customers.ts'
+import { registrationRoutes } from './routes/registration.ts'
 
 /** What tests may replace. */
 export interface CustomersApiDependencies {
   audit?: AuditLogger
   /** Default: the IdP's JWKS over its internal URL, the retail CA pinned. */
   keys?: IssuerKeySet
+  /** Default: this workload's client at the IdP (client credentials over mTLS). */
+  tokens?: TokenClient
 }
 
 /**
@@ -32,19 +35,23 @@ export interface CustomersApiDependencies {
  */
 export async function buildApp(config: Config, deps: CustomersApiDependencies = {}) {
   const pool = createDatabasePool(config.SECRETS_DIR)
-  const { app } = await createHopService({
+  const { app, hop } = await createHopService({
     name: 'customers-api',
     identity: loadWorkloadIdentity(config.SECRETS_DIR),
     audit: deps.audit ?? createAuditLogger({ service: 'customers-api', level: config.LOG_LEVEL }),
     idp: { issuer: config.IDP_ISSUER, url: config.IDP_URL },
+    // Identities of customers registered in a store are created at the IdP's mTLS alias.
+    targets: { idp: config.IDP_MTLS_URL },
     database: pool,
     broker: () => connectBroker(config.SECRETS_DIR),
     ...(deps.keys ? { keys: deps.keys } : {}),
+    ...(deps.tokens ? { tokens: deps.tokens } : {}),
   })
   if (config.SEED_DEMO_DATA) {
     const created = await seedDemoCustomers(pool)
     if (created.length > 0) app.log.info({ created }, 'seeded demo customers')
   }
   await app.register(customerRoutes, { pool })
+  await app.register(registrationRoutes, { pool, downstream: hop.downstream })
   return app
 }

@@ -11,6 +11,8 @@ const schema = serviceConfigSchema({
   IDP_ISSUER: urlVar,
   /** Where the IdP's JWKS is fetched (internal address, the retail CA pinned). */
   IDP_URL: urlVar,
+  /** The IdP's RFC 8705 mTLS alias: token endpoint and `POST /accounts`. */
+  IDP_MTLS_URL: urlVar,
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   /** Create katie's and bob's profiles at startup: opt-in, and refused in production. */
   SEED_DEMO_DATA: z

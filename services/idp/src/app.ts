@@ -26,6 +26,7 @@ import { loadDerivedKeys } from './keys/derived-keys.ts'
 import { loadSigningKeys } from './keys/signing-keys.ts'
 import { resourceCatalogue } from './policies/resources.ts'
 import { createProvider } from './provider/create-provider.ts'
+import { accountRegistration } from './registration/account-registration.ts'
 
 /** A built IdP. */
 export interface Idp {
@@ -75,13 +76,14 @@ export async function buildIdp(config: IdpConfig, opts: BuildIdpOptions = {}): P
     pkiDir: config.pkiDir,
     partnerIssuer: config.partnerIssuer,
   })
+  const signingKeys = loadSigningKeys(config.secretsDir)
   const provider = createProvider({
     issuer: config.issuer,
     mtlsBaseUrl: config.mtlsBaseUrl,
     pool,
     store,
     clients,
-    signingKeys: loadSigningKeys(config.secretsDir),
+    signingKeys,
     cookieKeys: [keys.cookies.key.toString('base64url')],
     catalogue: resourceCatalogue(config.partnerIssuer),
     audit,
@@ -102,11 +104,13 @@ export async function buildIdp(config: IdpConfig, opts: BuildIdpOptions = {}): P
     ownOrigin: new URL(config.issuer).origin,
     clientOrigins: [config.webOrigin],
   })
+  const registration = accountRegistration({ issuer: config.issuer, signingKeys, store, audit })
   const oidc = provider.callback()
 
   const routes = (req: IncomingMessage, res: ServerResponse) => {
     const run = async () => {
       if (await interactions(req, res)) return
+      if (await registration(req, res)) return
       return oidc(req, res)
     }
     run().catch((err: unknown) => {

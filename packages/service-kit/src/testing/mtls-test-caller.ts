@@ -8,7 +8,7 @@
 import type { AddressInfo } from 'node:net'
 import { createAuditLogger, type AuditLogger } from '@mythical/audit'
 import { createMtlsAgent, loadWorkloadIdentity, type WorkloadIdentity } from '@mythical/mtls'
-import type { IssuerKeySet } from '@mythical/oauth'
+import type { IssuerKeySet, TokenClient } from '@mythical/oauth'
 import { stackPaths } from '@mythical/stack'
 import type { FastifyInstance } from 'fastify'
 import { request } from 'undici'
@@ -109,8 +109,10 @@ export async function startStackServiceForTest<Config>(
   loadConfig: (env: Record<string, string>) => Config,
   build: (
     config: Config,
-    deps: { audit: AuditLogger; keys: IssuerKeySet },
+    deps: { audit: AuditLogger; keys: IssuerKeySet; tokens?: TokenClient },
   ) => Promise<FastifyInstance>,
+  /** Extra environment (e.g. a real IdP's URLs) and a real token client for outbound calls. */
+  options: { env?: Record<string, string>; tokens?: TokenClient } = {},
 ) {
   const paths = stackPaths()
   const idp = await createTestIssuer()
@@ -121,10 +123,19 @@ export async function startStackServiceForTest<Config>(
       IDP_ISSUER: TEST_ISSUER,
       // Never dialled: the test issuer's keys are passed in.
       IDP_URL: 'https://127.0.0.1:1',
+      IDP_MTLS_URL: 'https://127.0.0.1:1',
+      ...options.env,
     }),
   )
   return {
     idp,
-    ...(await serveForMtlsCalls(await build(config, { audit, keys: idp.keys }), lines)),
+    ...(await serveForMtlsCalls(
+      await build(config, {
+        audit,
+        keys: idp.keys,
+        ...(options.tokens ? { tokens: options.tokens } : {}),
+      }),
+      lines,
+    )),
   }
 }

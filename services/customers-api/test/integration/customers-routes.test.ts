@@ -17,6 +17,7 @@ import { createDatabasePool, withCustomerScope } from '@mythical/db'
 
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
+import { staffTokenFrom } from './staff-token.ts'
 
 const run = randomUUID().slice(0, 8)
 const katie = { sub: `katie-${run}`, name: `Katie ${run}`, email: `katie-${run}@example.com` }
@@ -45,17 +46,7 @@ describe('customers-api routes (TB06, real PostgreSQL with RLS)', () => {
     })
   /** What shop-assistant-api holds on behalf of a signed-in member of staff. */
   const staffToken = (groups: string[], scope = 'customers:read') =>
-    api.idp.mint({
-      audience: 'customers-api',
-      boundTo: assistant,
-      sub: 'sam',
-      scope,
-      clientId: 'shop-assistant-api',
-      act: { sub: assistant.spiffeId, act: { sub: gateway.spiffeId } },
-      groups,
-      acr: 'urn:mythical:acr:mfa',
-      amr: ['pwd', 'otp', 'mfa'],
-    })
+    staffTokenFrom(api.idp, groups, scope)
 
   before(async () => {
     const pool = createDatabasePool(stackPaths().secrets('customers-api'))

@@ -19,6 +19,7 @@ describe('customers-api app', () => {
         testServiceEnv('customers-api', secrets.dir, {
           IDP_ISSUER: 'https://localhost:4000',
           IDP_URL: 'https://127.0.0.1:4000',
+          IDP_MTLS_URL: 'https://127.0.0.1:4001',
         }),
       ),
     )

@@ -32,6 +32,12 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
 }
 
 /**
+ * Machine scope of the IdP's own resource: create a customer identity (`POST /accounts`), for
+ * customers-api only (the call graph's only access-token edge to the IdP). Never user-facing.
+ */
+export const ACCOUNT_REGISTRATION_SCOPE = 'accounts:register'
+
+/**
  * Service name of the partner resource: its URI is the shipping partner's issuer (configuration),
  * not a retail resource indicator.
  */
@@ -75,6 +81,7 @@ export function resourceCatalogue(partnerIssuer: string): ReadonlyMap<string, Re
     internal('customers-api', ['customers:read', 'customers:write']),
     internal('recommendations-api', ['recommendations:read']),
     internal('payments-api', ['orders:read']),
+    internal('idp', [ACCOUNT_REGISTRATION_SCOPE]),
     {
       service: PARTNER_TARGET,
       uri: partnerIssuer,

@@ -23,9 +23,13 @@ import {
 } from '@mythical/service-kit'
 import type { AccountStore } from '../accounts/account-store.ts'
 import type { IdpAudit } from '../audit/idp-audit.ts'
-import { ACR_MFA, ACR_PASSWORD } from '../policies/mfa.ts'
+import { ACR_MFA, ACR_PASSWORD } from '@mythical/stack'
 import type { ResourceDefinition } from '../policies/resources.ts'
-import { GATEWAY_RESOURCE, SCOPE_DESCRIPTIONS } from '../policies/resources.ts'
+import {
+  ACCOUNT_REGISTRATION_SCOPE,
+  GATEWAY_RESOURCE,
+  SCOPE_DESCRIPTIONS,
+} from '../policies/resources.ts'
 import type { SigningJwk } from '../keys/signing-keys.ts'
 import { providerPages } from '../interactions/provider-pages.ts'
 import { extraTokenClaims } from './extra-token-claims.ts'
@@ -86,7 +90,14 @@ export function providerConfiguration(opts: ProviderConfigurationOptions): Confi
       iss: null,
       ...Object.fromEntries(Object.entries(CLAIMS).map(([k, v]) => [k, [...v]])),
     },
-    scopes: ['openid', 'offline_access', 'profile', 'email', ...Object.keys(SCOPE_DESCRIPTIONS)],
+    scopes: [
+      'openid',
+      'offline_access',
+      'profile',
+      'email',
+      ...Object.keys(SCOPE_DESCRIPTIONS),
+      ACCOUNT_REGISTRATION_SCOPE,
+    ],
     acrValues: [ACR_PASSWORD, ACR_MFA],
     responseTypes: ['code'],
     // The library defaults to RS256, which FAPI 2.0 (and this IdP) does not allow.
