@@ -30,3 +30,4 @@ export {
   type HopTestRequest,
   type HopTestResponse,
 } from './hop-client.ts'
+export { workloadTokenClient } from './workload-token-client.ts'

@@ -9,19 +9,15 @@
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { createAuditLogger } from '@mythical/audit'
-import { createMtlsAgent, loadWorkloadIdentity } from '@mythical/mtls'
-import {
-  createAuthorizationServerClient,
-  createTokenClient,
-  OAuthKitError,
-  type TokenClient,
-} from '@mythical/oauth'
+import { OAuthKitError } from '@mythical/oauth'
 import { createHopService } from '@mythical/service-kit'
 import {
   assertDenied,
+  captureAuditLines,
   createHopTestClient,
+  stackWorkload,
   testServiceEnv,
+  workloadTokenClient,
   type HopTestClient,
 } from '@mythical/service-kit/testing'
 import { resourceUri, serviceByName } from '@mythical/stack'
@@ -38,7 +34,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 
-const identity = (service: string) => loadWorkloadIdentity(paths.secrets(service))
+const identity = stackWorkload
 const audienceOf = (service: string) => resourceUri(serviceByName(service))
 const spiffe = (service: string) => `spiffe://retail.mythical.example/${service}`
 
@@ -47,35 +43,17 @@ let customers: FastifyInstance
 let api: FastifyInstance
 let toApi: HopTestClient
 let toCustomers: HopTestClient
-const apiRecords: Record<string, unknown>[] = []
-const customersRecords: Record<string, unknown>[] = []
+const apiLog = captureAuditLines('my-shopping-api')
+const customersLog = captureAuditLines('customers-api')
+const auditOf = (log: typeof apiLog) => () => log.lines.filter((l) => l.audit === true)
 const closers: (() => Promise<unknown>)[] = []
 let seenByCustomers: Record<string, unknown> | undefined
 
-const capture = (service: string, into: Record<string, unknown>[]) =>
-  createAuditLogger({
-    service,
-    level: 'warn',
-    destination: {
-      write: (line: string) => {
-        const parsed = JSON.parse(line) as Record<string, unknown>
-        if (parsed.audit === true) into.push(parsed)
-      },
-    },
-  })
-
-/** A workload's own client at the real IdP (`tls_client_auth` on the mTLS alias). */
-function tokenClientOf(service: string): TokenClient {
-  const dispatcher = createMtlsAgent(identity(service))
-  closers.push(() => dispatcher.close())
-  return createTokenClient({
-    server: createAuthorizationServerClient({
-      issuer: idp.issuer,
-      clientId: service,
-      authentication: { method: 'tls_client_auth' },
-      dispatcher,
-    }),
-  })
+/** A workload's own client at the real IdP, closed after the suite. */
+function tokenClientOf(service: string) {
+  const client = workloadTokenClient(idp.issuer, service, stackWorkload(service))
+  closers.push(() => client.close())
+  return client
 }
 
 const listen = async (app: FastifyInstance) => {
@@ -95,7 +73,7 @@ before(async () => {
   const { app: customersApp } = await createHopService({
     name: 'customers-api',
     identity: identity('customers-api'),
-    audit: capture('customers-api', customersRecords),
+    audit: customersLog.audit,
     idp: { issuer: idp.issuer, url: idp.issuer },
   })
   customers = customersApp
@@ -121,13 +99,13 @@ before(async () => {
         CUSTOMERS_API_URL: customersUrl,
       }),
     ),
-    { audit: capture('my-shopping-api', apiRecords) },
+    { audit: apiLog.audit },
   )
   const apiUrl = await listen(api)
   toApi = createHopTestClient(
     apiUrl,
     { gateway: identity('gateway'), web: identity('web') },
-    () => apiRecords,
+    auditOf(apiLog),
   )
   toCustomers = createHopTestClient(
     customersUrl,
@@ -135,7 +113,7 @@ before(async () => {
       'my-shopping-api': identity('my-shopping-api'),
       'shop-assistant-api': identity('shop-assistant-api'),
     },
-    () => customersRecords,
+    auditOf(customersLog),
   )
 
   const signedIn = await signIn(idp.issuer, {
@@ -176,7 +154,7 @@ describe('the legitimate chain', () => {
       act: { sub: spiffe('my-shopping-api'), act: { sub: spiffe('gateway') } },
       scopes: ['customers:read'],
     })
-    const granted = customersRecords.at(-1)
+    const granted = auditOf(customersLog)().at(-1)
     assert.equal(granted?.boundary, 'TB06')
     assert.equal(granted?.caller, spiffe('my-shopping-api'))
     assert.equal(granted?.client, 'my-shopping-api')
