@@ -134,6 +134,15 @@ describe('POST /accounts (customer identities registered in a store)', () => {
     assert.equal(res.record?.reason, 'cnf.certificate_mismatch')
   })
 
+  it('refuses a token for the IdP without accounts:register: 403, scope.insufficient', async () => {
+    // A fresh client (no cache): the same workload asking for no scope at all.
+    const unscoped = await tokensOf('customers-api').clientCredentialsFor(IDP)
+    const res = await register('customers-api', unscoped.accessToken, customer())
+    assert.equal(res.status, 403)
+    assert.equal(res.body.code, 'ZT_ERR_FORBIDDEN')
+    assert.equal(res.record?.reason, 'scope.insufficient')
+  })
+
   it('refuses a token for another audience: 401, token.audience', async () => {
     const other = await tokensOf('shop-assistant-api').clientCredentialsFor(
       resourceUri(serviceByName('customers-api')),
