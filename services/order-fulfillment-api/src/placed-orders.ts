@@ -3,32 +3,14 @@
  * `placed_orders` row and its `order.placed` outbox row are written in ONE transaction, scoped to
  * the customer (row-level security), so there is never an order without its event or an event
  * without its order — and, because the order id is the primary key, never two of either: a retry
- * (or a concurrent duplicate) finds the row and charges nothing again. The relay that publishes
- * the outbox is the events issue's (see docs/patterns/transactional-outbox.md).
+ * (or a concurrent duplicate) finds the row and charges nothing again. The payload is
+ * `@mythical/events`' `OrderPlaced` (version 1: the vault's card token, brand and last four, never
+ * a card number — the database refuses a PAN-shaped value anywhere in it); the events relay
+ * publishes the rows (docs/patterns/signed-encrypted-events.md).
  */
 import { withCustomerScope } from '@mythical/db'
+import { ORDER_PLACED, type OrderPlaced } from '@mythical/events'
 import type { Pool } from 'pg'
-
-/** Event type of the outbox rows written here. */
-export const ORDER_PLACED = 'order.placed'
-
-/**
- * The `order.placed` payload (outbox contract, version 1). Card: the vault's token, brand and
- * last four only — never a card number (the database refuses a PAN-shaped value anywhere in it).
- */
-export interface OrderPlacedEvent {
-  readonly version: 1
-  readonly orderId: string
-  /** The customer (`sub` of the retail IdP). */
-  readonly customer: string
-  readonly items: readonly { sku: string; quantity: number; priceCents: number }[]
-  readonly totalCents: number
-  readonly currency: string
-  readonly card: { readonly token: string; readonly brand: string; readonly last4: string }
-  /** The W3C trace the order was placed in: subscribers continue it. */
-  readonly traceId: string
-  readonly placedAt: string
-}
 
 /** What is known about a placed order here. */
 export interface PlacedOrder {
@@ -63,7 +45,7 @@ export async function findPlacedOrder(
  */
 export async function recordPlacedOrder(
   pool: Pool,
-  event: OrderPlacedEvent,
+  event: OrderPlaced,
   fingerprint: string,
 ): Promise<{ recorded: boolean; placed: PlacedOrder }> {
   return withCustomerScope(pool, event.customer, async (db) => {
