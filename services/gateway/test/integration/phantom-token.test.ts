@@ -111,7 +111,7 @@ describe('phantom token with the real IdP', () => {
     const [decision] = recordsOf(gatewayAudit, res)
     assert.equal(decision?.reason, GATEWAY_REASONS.allowed)
     assert.equal(decision?.client, 'web')
-    const accepted = recordsOf(apiAudit, res).find((r) => r.reason === 'token.accepted')
+    const accepted = recordsOf(apiAudit, res).find((r) => r.decision === 'allow')
     assert.equal(accepted?.caller, 'spiffe://retail.mythical.example/gateway')
     assert.deepEqual(accepted?.act, { sub: 'spiffe://retail.mythical.example/gateway' })
     const exchanged = idp.audit.filter(
