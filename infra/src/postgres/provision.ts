@@ -1,5 +1,5 @@
 import { access } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type pg from 'pg'
 import { applyMigrations, type DatabaseCredentials } from '@mythical/db'
 import { type StackPaths, SERVICES, type ServiceDefinition } from '@mythical/stack'
@@ -79,7 +79,8 @@ export async function provisionDatabases(paths: StackPaths): Promise<DatabasePro
       const role = client.escapeIdentifier(login.user)
       await client.query('REVOKE ALL ON SCHEMA public FROM PUBLIC')
       await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`)
-      const dir = join(paths.root, 'services', service.name, 'migrations')
+      // `<folder>/src/main.ts` → `<folder>/migrations` (services/<name>, or web at the top level).
+      const dir = join(paths.root, dirname(dirname(service.entry)), 'migrations')
       let applied: string[] = []
       if (await exists(dir)) {
         // Objects created from here on belong to the owner, not to the superuser or the service.

@@ -68,6 +68,7 @@ export function permissionArguments(service: ServiceDefinition, opts: Permission
  */
 function serviceFolder(service: ServiceDefinition): string {
   const [top, name] = service.entry.split('/')
+  if (top === 'web') return top // the web app at the top level: its pages' build in web/.next too
   return top === 'services' && name ? join(top, name) : dirname(service.entry)
 }
 

@@ -152,7 +152,11 @@ const SERVICE_SPECS: readonly ServiceSpec[] = [
     exposure: 'edge',
     port: 3000,
     role: 'shopper and sales-associate pages, server-side BFF',
-    entry: svc('web'),
+    // Top-level folder: the Next.js app and its BFF server.
+    entry: 'web/src/main.ts',
+    infrastructure: ['postgres'],
+    // BFF sessions: tokens sealed at rest, only the session id's hash in clear.
+    database: 'web',
   },
   // --- trust domain cardvault (third party) ---
   {

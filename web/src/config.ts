@@ -1,15 +1,16 @@
 /**
- * Environment of web, the only file of this service that reads `process.env`:
- * the common service variables and the URLs of the services it calls.
+ * Environment of web, the only file of this app that reads `process.env`: the common service
+ * variables, the public issuers it signs users in with and the URLs of the services it calls.
  */
 import { loadConfig, urlVar } from '@mythical/config'
 import { serviceConfigSchema } from '@mythical/service-kit'
 
 const schema = serviceConfigSchema({
-  // Optional until the routes that call these services land.
-  IDP_URL: urlVar.optional(),
-  GATEWAY_URL: urlVar.optional(),
-  PARTNER_IDP_URL: urlVar.optional(),
+  IDP_ISSUER: urlVar,
+  PARTNER_IDP_ISSUER: urlVar,
+  GATEWAY_URL: urlVar,
+  /** Public origin of the web app: cookies, redirect URIs and the CSRF origin check use it. */
+  WEB_ORIGIN: urlVar.default('https://localhost:3000'),
   ORDER_TRACKING_API_URL: urlVar.optional(),
 })
 

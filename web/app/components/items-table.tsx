@@ -1,0 +1,31 @@
+import { money } from './hooks'
+
+/** Lines of a cart or an order: product, quantity, line price. */
+export function ItemsTable({
+  items,
+  currency,
+}: {
+  items: { sku: string; name?: string; quantity: number; priceCents: number }[]
+  currency?: string
+}) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Product</th>
+          <th>Quantity</th>
+          <th>Price</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((i) => (
+          <tr key={i.sku}>
+            <td>{i.name ?? i.sku}</td>
+            <td>{i.quantity}</td>
+            <td>{money(i.priceCents * i.quantity, currency)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}

@@ -1,0 +1,81 @@
+/**
+ * Starts the web: the Next.js pages (a production build in `.next/`, `pnpm --filter
+ * @mythical/web build`) behind the BFF handler, over HTTPS with the web's workload certificate.
+ */
+import { createServer } from 'node:https'
+import { fileURLToPath } from 'node:url'
+import { importJWK, type CryptoKey, type JWK } from 'jose'
+import nextModule from 'next'
+import { Agent } from 'undici'
+import { createAuditLogger } from '@mythical/audit'
+import { readSecretFile } from '@mythical/config'
+import { createDatabasePool } from '@mythical/db'
+import { loadWorkloadIdentity } from '@mythical/mtls'
+import { createAuthorizationServerClient } from '@mythical/oauth'
+import { loadDataKey } from '@mythical/service-kit'
+import { SECRET_FILES, resourceUri, serviceByName } from '@mythical/stack'
+import { createGatewayCaller } from './bff/gateway-client.ts'
+import { SHOPPER_APP, STAFF_APP } from './bff/oidc-apps.ts'
+import { createSessionStore } from './bff/sealed-sessions.ts'
+import { createSignInClient } from './bff/sign-in.ts'
+import { loadServiceConfig } from './config.ts'
+import { createWebHandler } from './server.ts'
+
+const config = loadServiceConfig()
+const identity = loadWorkloadIdentity(config.SECRETS_DIR)
+const audit = createAuditLogger({ service: 'web', level: config.LOG_LEVEL })
+const signingJwk = JSON.parse(readSecretFile(config.SECRETS_DIR, SECRET_FILES.signingKey)) as JWK
+const privateKey = (await importJWK(signingJwk, 'ES256')) as CryptoKey
+// The IdP and the gateway present retail certificates: trust that CA and nothing else.
+const retailOnly = new Agent({ connect: { ca: identity.caPem } })
+const serverFor = (clientId: string) =>
+  createAuthorizationServerClient({
+    issuer: config.IDP_ISSUER,
+    clientId,
+    authentication: {
+      method: 'private_key_jwt',
+      privateKey,
+      ...(signingJwk.kid ? { kid: signingJwk.kid } : {}),
+    },
+    dispatcher: retailOnly,
+  })
+const gatewayResource = resourceUri(serviceByName('gateway'))
+const signIn = {
+  web: createSignInClient({
+    server: serverFor(SHOPPER_APP.clientId),
+    app: SHOPPER_APP,
+    origin: config.WEB_ORIGIN,
+    gatewayResource,
+  }),
+  'web-staff': createSignInClient({
+    server: serverFor(STAFF_APP.clientId),
+    app: STAFF_APP,
+    origin: config.WEB_ORIGIN,
+    gatewayResource,
+  }),
+}
+
+// CommonJS `module.exports = next`: Node's default import is the function, the types disagree.
+const next = nextModule as unknown as typeof nextModule.default
+const pages = next({ dev: false, dir: fileURLToPath(new URL('..', import.meta.url)) })
+await pages.prepare()
+const pageHandler = pages.getRequestHandler()
+
+const handler = createWebHandler({
+  origin: config.WEB_ORIGIN,
+  sessions: createSessionStore(
+    createDatabasePool(config.SECRETS_DIR),
+    loadDataKey(config.SECRETS_DIR),
+  ),
+  signIn,
+  callGateway: createGatewayCaller({ gatewayUrl: config.GATEWAY_URL, signIn }),
+  audit,
+  pages: (req, res) => pageHandler(req, res),
+})
+
+createServer(
+  { cert: identity.certPem, key: identity.keyPem, minVersion: 'TLSv1.2' },
+  handler,
+).listen(config.PORT, config.HOST, () =>
+  audit.logger.info(`web listening on https://${config.HOST}:${config.PORT}`),
+)
