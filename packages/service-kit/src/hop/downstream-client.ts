@@ -99,11 +99,22 @@ function buildTarget(name: string, url: string, identity: WorkloadIdentity): Tar
   }
 }
 
+/** The answer's JSON, read while counting: a body over the cap is abandoned, not buffered. */
 async function readBody(body: Dispatcher.ResponseData['body'], type: string | undefined) {
-  const text = await body.text()
-  if (text.length > MAX_RESPONSE_BYTES) throw new RangeError('downstream answer too large')
-  if (text === '') return undefined
-  if (type && /^application\/(?:[a-z.+-]*\+)?json\b/.test(type)) return JSON.parse(text) as unknown
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy()
+      throw new RangeError('downstream answer too large')
+    }
+    chunks.push(chunk as Buffer)
+  }
+  if (size === 0) return undefined
+  if (type && /^application\/(?:[a-z.+-]*\+)?json\b/.test(type)) {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+  }
   throw new TypeError('downstream answered a non-JSON body')
 }
 

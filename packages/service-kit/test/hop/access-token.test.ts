@@ -90,6 +90,9 @@ before(async () => {
     },
     async () => ({ customers: [] }),
   )
+  app.get('/customers/big', { config: { access: { scopes: ['customers:read'] } } }, async () => ({
+    blob: 'x'.repeat(1_100_000),
+  }))
   await app.listen({ host: '127.0.0.1', port: 0 })
   base = `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   const callers = { shopping, assistant, orders }
@@ -412,6 +415,16 @@ describe('outbound: the downstream client', () => {
       }
     })
   }
+
+  it('an answer over 1 MiB is abandoned: 503', async () => {
+    await assert.rejects(
+      hop.downstream.callService('customers-api', '/customers/big', {
+        subjectToken: await exchanged(),
+        scope: 'customers:read',
+      }),
+      (err: { code?: string }) => err.code === 'ZT_ERR_DEPENDENCY_UNAVAILABLE',
+    )
+  })
 
   it('a callee of the graph without a URL: 503 when called', async () => {
     const { app: partial, hop: kit } = await hopService(shopping, {
