@@ -38,6 +38,7 @@ export {
   type TrustBoundary,
   type TrustBoundaryId,
 } from './trust-boundaries.ts'
+export { ACR_PASSWORD, ACR_MFA, AMR_PASSWORD, AMR_MFA, SALES_ASSOCIATE_GROUP } from './identity.ts'
 export { workloadId, resourceUri, principalName, callerWorkloadIds } from './identifiers.ts'
 export { SECRET_FILES, serviceSecrets } from './secrets.ts'
 export { REPO_ROOT, stackPaths, type StackPaths } from './paths.ts'

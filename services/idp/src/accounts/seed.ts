@@ -8,11 +8,11 @@
  */
 import type { PurposeKey } from '@mythical/service-kit'
 import type { AccountStore } from './account-store.ts'
+import { SALES_ASSOCIATE_GROUP } from '@mythical/stack'
 import { hashPassword } from './password.ts'
 import { sealedKeyVersion, sealSecret } from './secret-box.ts'
 
 /** Group whose members may use the shop-assistant app (and must pass MFA). */
-export const SALES_ASSOCIATE_GROUP = 'sales-associate'
 
 interface DemoAccount {
   id: string

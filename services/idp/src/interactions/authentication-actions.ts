@@ -10,7 +10,7 @@
  * counters of the (name, address) pair or of the name block further attempts.
  */
 import type { AuthOutcome, Authenticator } from '../accounts/authenticate.ts'
-import { ACR_MFA, ACR_PASSWORD, AMR_MFA, AMR_PASSWORD } from '../policies/mfa.ts'
+import { ACR_MFA, ACR_PASSWORD, AMR_MFA, AMR_PASSWORD } from '@mythical/stack'
 import type { ActionContext, InteractionDetails } from './action-context.ts'
 import { clientAddress } from './client-address.ts'
 import { FormError } from './http.ts'

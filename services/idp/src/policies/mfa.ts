@@ -7,14 +7,7 @@
  *   client always demands MFA (`web-staff`), or when the request's `acr_values` asks for MFA;
  *   an account without TOTP cannot satisfy such a request and is refused.
  */
-
-/** Single-factor (password) authentication. */
-export const ACR_PASSWORD = 'urn:mythical:acr:pwd'
-/** Multi-factor (password + TOTP) authentication. */
-export const ACR_MFA = 'urn:mythical:acr:mfa'
-
-export const AMR_PASSWORD = ['pwd'] as const
-export const AMR_MFA = ['pwd', 'otp', 'mfa'] as const
+import { ACR_MFA } from '@mythical/stack'
 
 /** Clients whose every login must be multi-factor. */
 export const MFA_REQUIRED_CLIENTS: ReadonlySet<string> = new Set(['web-staff'])

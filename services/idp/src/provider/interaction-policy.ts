@@ -6,7 +6,8 @@
  */
 import { interactionPolicy } from 'oidc-provider'
 import type { KoaContextWithOIDC } from 'oidc-provider'
-import { ACR_MFA, requestDemandsMfa } from '../policies/mfa.ts'
+import { ACR_MFA } from '@mythical/stack'
+import { requestDemandsMfa } from '../policies/mfa.ts'
 
 const { Check, base } = interactionPolicy
 

@@ -7,7 +7,7 @@ import { generateSecret } from 'otplib'
 import { createAccountStore } from '../../../src/accounts/account-store.ts'
 import { hashPassword } from '../../../src/accounts/password.ts'
 import { sealSecret } from '../../../src/accounts/secret-box.ts'
-import { SALES_ASSOCIATE_GROUP } from '../../../src/accounts/seed.ts'
+import { SALES_ASSOCIATE_GROUP } from '@mythical/stack'
 import { loadDerivedKeys } from '../../../src/keys/derived-keys.ts'
 import type { RunningIdp } from './idp-server.ts'
 
