@@ -5,6 +5,8 @@
  * customers-api, and a customers-api stand-in on the same hop kit verifying what it receives
  * against the IdP's real keys. TB04–TB06: the legitimate chain, then the attacks — the user token
  * forwarded unchanged, a token bound to another workload, a wider scope, a bypass of the gateway.
+ * Last, the same my-shopping-api in front of the real customers-api and recommendations-api (built
+ * from their source with their stack logins, the real customers and recommendations databases).
  */
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
@@ -31,6 +33,10 @@ import {
   type TokenSet,
 } from '@mythical/testing'
 import type { FastifyInstance } from 'fastify'
+import { buildApp as buildCustomersApi } from '../../../customers-api/src/app.ts'
+import { loadServiceConfig as customersConfig } from '../../../customers-api/src/config.ts'
+import { buildApp as buildRecommendationsApi } from '../../../recommendations-api/src/app.ts'
+import { loadServiceConfig as recommendationsConfig } from '../../../recommendations-api/src/config.ts'
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 
@@ -220,5 +226,70 @@ describe('attacks on the hops, refused with the real IdP tokens', () => {
   it('a direct call that bypasses the gateway: 403', async () => {
     const res = await toApi.call('GET', '/shopping/me', { as: 'web', token: phantom })
     assertDenied(res, 403, 'ZT_ERR_PEER_NOT_ALLOWED', 'mtls.peer_not_allowed')
+  })
+})
+
+describe('in front of the real system APIs (real IdP, real databases)', () => {
+  let real: HopTestClient
+  const serviceEnv = (service: string, extra: Record<string, string> = {}) =>
+    testServiceEnv(service, paths.secrets(service), {
+      PKI_DIR: paths.pki,
+      IDP_ISSUER: idp.issuer,
+      IDP_URL: idp.issuer,
+      ...extra,
+    })
+
+  before(async () => {
+    const customersApi = await buildCustomersApi(
+      customersConfig(
+        serviceEnv('customers-api', { IDP_MTLS_URL: idp.mtlsUrl, SEED_DEMO_DATA: 'true' }),
+      ),
+      { audit: captureAuditLines('customers-api').audit },
+    )
+    const recommendationsApi = await buildRecommendationsApi(
+      recommendationsConfig(serviceEnv('recommendations-api')),
+      { audit: captureAuditLines('recommendations-api').audit },
+    )
+    closers.push(
+      () => customersApi.close(),
+      () => recommendationsApi.close(),
+    )
+    const shoppingApi = await buildApp(
+      loadServiceConfig(
+        serviceEnv('my-shopping-api', {
+          CUSTOMERS_API_URL: await listen(customersApi),
+          RECOMMENDATIONS_API_URL: await listen(recommendationsApi),
+        }),
+      ),
+      { audit: apiLog.audit },
+    )
+    closers.push(() => shoppingApi.close())
+    real = createHopTestClient(
+      await listen(shoppingApi),
+      { gateway: identity('gateway') },
+      auditOf(apiLog),
+    )
+    closers.push(() => real.close())
+  })
+
+  it("GET /shopping/me: Katie's own profile from customers-api", async () => {
+    const res = await real.call('GET', '/shopping/me', { token: phantom })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.deepEqual(res.body, { sub: katieSub, name: 'Katie', email: 'katie@example.com' })
+  })
+
+  it('GET /shopping/me/loyalty: her points and history', async () => {
+    const res = await real.call('GET', '/shopping/me/loyalty', { token: phantom })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.equal(typeof res.body.points, 'number')
+    assert.ok(Array.isArray(res.body.history))
+  })
+
+  it('GET /shopping/me/recommendations: products with a reason', async () => {
+    const res = await real.call('GET', '/shopping/me/recommendations', { token: phantom })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    const products = res.body.products as Record<string, unknown>[]
+    assert.ok(products.length > 0)
+    assert.deepEqual(Object.keys(products[0] ?? {}).sort(), ['name', 'reason', 'sku'])
   })
 })
