@@ -15,8 +15,16 @@ import { freePort } from './free-port.ts'
 import { paths } from './stack.ts'
 
 export interface ServiceProcess {
-  /** Audit records the service has written so far. */
+  /**
+   * Audit records the service has written so far. They arrive through a pipe: right after this
+   * service's own response, wait for the one expected with {@link ServiceProcess.untilAudited}.
+   */
   readonly audit: WrittenAuditRecord[]
+  /** The records matching `predicate`, once there is at least one (rejects after `timeoutMs`). */
+  untilAudited(
+    predicate: (record: WrittenAuditRecord) => boolean,
+    timeoutMs?: number,
+  ): Promise<WrittenAuditRecord[]>
   /** Stops the service (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>
 }
@@ -80,7 +88,20 @@ export async function startServiceProcess(
     }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  return { audit: records, stop }
+  async function untilAudited(
+    predicate: (record: WrittenAuditRecord) => boolean,
+    waitMs = 5_000,
+  ): Promise<WrittenAuditRecord[]> {
+    const until = Date.now() + waitMs
+    for (;;) {
+      const found = records.filter(predicate)
+      if (found.length > 0) return found
+      if (Date.now() > until)
+        throw new Error(`${name} wrote no matching audit record in ${waitMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+  return { audit: records, untilAudited, stop }
 }
 
 export interface IdpProcess extends ServiceProcess {
