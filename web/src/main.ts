@@ -2,7 +2,9 @@
  * Starts the web: the Next.js pages (a production build in `.next/`, `pnpm --filter
  * @mythical/web build`) behind the BFF handler, over HTTPS with the web's workload certificate.
  */
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:https'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { importJWK, type CryptoKey, type JWK } from 'jose'
 import nextModule from 'next'
@@ -57,7 +59,14 @@ const signIn = {
 
 // CommonJS `module.exports = next`: Node's default import is the function, the types disagree.
 const next = nextModule as unknown as typeof nextModule.default
-const pages = next({ dev: false, dir: fileURLToPath(new URL('..', import.meta.url)) })
+const webRoot = fileURLToPath(new URL('..', import.meta.url))
+// Serve the configuration the build serialised, as Next's own standalone server does: compiling
+// next.config.ts at start-up would need SWC, a native addon the permission model refuses.
+const built = JSON.parse(
+  readFileSync(join(webRoot, '.next', 'required-server-files.json'), 'utf8'),
+) as { config: unknown }
+process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(built.config)
+const pages = next({ dev: false, dir: webRoot })
 await pages.prepare()
 const pageHandler = pages.getRequestHandler()
 
