@@ -69,7 +69,13 @@ export function clientRegistry(opts: ClientRegistryOptions): ClientMetadata[] {
     redirect_uris: [`${opts.webOrigin}${WEB_REDIRECT_PATHS[clientId]}`],
     post_logout_redirect_uris: [`${opts.webOrigin}/`],
     response_types: ['code'],
-    grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE_GRANT],
+    // The shopper client also gets its own token (no user) for anonymous browsing of the catalogue.
+    grant_types: [
+      'authorization_code',
+      'refresh_token',
+      TOKEN_EXCHANGE_GRANT,
+      ...(clientId === 'web' ? ['client_credentials'] : []),
+    ],
     require_pushed_authorization_requests: true,
     dpop_bound_access_tokens: true,
     id_token_signed_response_alg: 'ES256',

@@ -52,6 +52,8 @@ export function createKitTokens(
     introspect: (token) => introspection.introspect(token),
     exchange: async (token, resource) =>
       (await exchange.exchangeTokenFor(token, resource)).accessToken,
+    machineToken: async (resource, scope) =>
+      (await exchange.clientCredentialsFor(resource, { scope })).accessToken,
     close: () => dispatcher.close(),
   }
 }

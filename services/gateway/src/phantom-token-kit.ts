@@ -24,8 +24,8 @@ export interface IntrospectedToken {
 /** The caller, once the phantom-token step has verified token and proof. */
 export interface VerifiedAccess {
   readonly clientId: string
-  /** The end user (`sub`). */
-  readonly subject: string
+  /** The end user (`sub`); absent for a client's own token admitted on an anonymous route. */
+  readonly subject: string | undefined
   readonly scopes: readonly string[]
   /** The opaque token: exchanged, never forwarded. */
   readonly token: string
@@ -43,4 +43,9 @@ export interface PhantomTokenKit {
   introspect(token: string): Promise<IntrospectedToken>
   /** Exchanges the opaque token for a JWT whose audience is `resource` (RFC 8693), cached. */
   exchange(token: string, resource: string): Promise<string>
+  /**
+   * The gateway's own `client_credentials` token for `resource` with `scope` only (anonymous
+   * browsing: no user to act for), cached.
+   */
+  machineToken(resource: string, scope: string): Promise<string>
 }

@@ -51,6 +51,22 @@ const json = z.strictObject({
 /** The automated policies of every API, each overridable per API. */
 const apiPolicies = z.strictObject({ ipFilter, cors, spike, json })
 
+/**
+ * Routes a token without a user (the client's own `client_credentials` token) may reach: the
+ * public catalogue for anonymous browsing. The gateway forwards such a request with a machine
+ * token it obtains itself for the upstream, carrying `scope` only (never a user's `sub`).
+ */
+const anonymous = z.strictObject({
+  /** OAuth clients whose user-less tokens are accepted here; each must be one of the API's. */
+  clients: z.array(z.string().min(1)).min(1),
+  /** Exact method and path (query aside): no prefixes, no patterns. */
+  routes: z
+    .array(z.strictObject({ method: z.enum(['GET']), path: z.string().regex(/^(\/[a-z0-9-]+)+$/) }))
+    .min(1),
+  /** The one scope of the gateway's machine token for the upstream. */
+  scope: z.string().regex(/^[a-z][a-z0-9-]*:[a-z]+$/),
+})
+
 const api = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/),
   /** Path prefix at the gateway, e.g. `/shopping`: the prefix itself and everything under it. */
@@ -59,6 +75,7 @@ const api = z.strictObject({
   upstream: z.string().regex(/^[a-z][a-z0-9-]*$/),
   /** OAuth client ids whose tokens may call this API (client-id enforcement). */
   clients: z.array(z.string().min(1)).min(1),
+  anonymous: anonymous.optional(),
   ...apiPolicies.partial().shape,
 })
 
@@ -98,6 +115,24 @@ const policyFile = z
     if (new Set(prefixes).size !== prefixes.length) {
       ctx.addIssue({ code: 'custom', message: 'two APIs share a prefix' })
     }
+    for (const entry of file.apis) {
+      for (const client of entry.anonymous?.clients ?? []) {
+        if (!entry.clients.includes(client)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `anonymous client "${client}" of API "${entry.name}" is not one of its clients`,
+          })
+        }
+      }
+      for (const route of entry.anonymous?.routes ?? []) {
+        if (!route.path.startsWith(`${entry.prefix}/`)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `anonymous route ${route.path} is outside API "${entry.name}"`,
+          })
+        }
+      }
+    }
   })
 
 /** The validated policy file. */
@@ -109,6 +144,8 @@ export interface ApiPolicy extends z.infer<typeof apiPolicies> {
   readonly prefix: string
   readonly upstream: string
   readonly clients: readonly string[]
+  /** Routes open to user-less tokens of some clients (anonymous browsing); none if absent. */
+  readonly anonymous?: z.infer<typeof anonymous>
 }
 
 /** Thrown when the policy file is missing or invalid; the message names every problem. */
@@ -175,5 +212,6 @@ export function effectiveApis(file: PolicyFile): readonly ApiPolicy[] {
     prefix: entry.prefix,
     upstream: entry.upstream,
     clients: entry.clients,
+    ...(entry.anonymous ? { anonymous: entry.anonymous } : {}),
   }))
 }

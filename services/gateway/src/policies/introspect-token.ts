@@ -1,6 +1,6 @@
 import { OAuthKitError } from '@mythical/oauth'
 import { GatewayProblems, GATEWAY_REASONS } from '../reasons.ts'
-import { deny, type Check } from '../gateway-context.ts'
+import { deny, type Check, type GatewayContext } from '../gateway-context.ts'
 import { dpopChallenge } from './authenticate-problem.ts'
 
 /**
@@ -13,12 +13,21 @@ const TOKEN_REFUSALS = new Set(['unsupported_token_type', 'invalid_request', 'in
 const refusesTheToken = (err: OAuthKitError) =>
   err.code === 'authorization_server.refused' && TOKEN_REFUSALS.has(err.oauthError ?? '')
 
+/** Whether this request is on a route of its API open to `clientId`'s user-less token. */
+function anonymousRouteFor(ctx: GatewayContext, clientId: string): boolean {
+  const anonymous = ctx.api?.anonymous
+  if (anonymous === undefined || !anonymous.clients.includes(clientId)) return false
+  const path = ctx.request.url.split('?', 1)[0]
+  return anonymous.routes.some((r) => r.method === ctx.request.method && r.path === path)
+}
+
 const invalidToken = () => dpopChallenge(GatewayProblems.TokenInvalid, 'invalid_token')
 
 /**
  * The second half of the phantom-token step: introspection at the IdP (cached, bounded by the
  * revocation TTL cap) must say the token is active, meant for the gateway, DPoP-bound to the very
- * key that signed the proof, and issued for a user. An IdP that cannot be asked means refusal
+ * key that signed the proof, and issued for a user — or, on a route the API's `anonymous` policy
+ * opens to the client, the client's own token (anonymous browsing). An IdP that cannot be asked means refusal
  * (503), never a pass.
  */
 export const introspectToken: Check = async (ctx) => {
@@ -51,15 +60,18 @@ export const introspectToken: Check = async (ctx) => {
       dpopChallenge(GatewayProblems.DpopProofInvalid, 'invalid_dpop_proof'),
     )
   }
-  if (typeof token.sub !== 'string' || typeof token.client_id !== 'string') {
+  if (typeof token.client_id !== 'string') {
     return deny(GATEWAY_REASONS.tokenWithoutUser, invalidToken())
   }
-  if (token.sub === token.client_id) {
+  // A client's own token (client credentials: no `sub`, or `sub` = the client) is no user.
+  const subject =
+    typeof token.sub === 'string' && token.sub !== token.client_id ? token.sub : undefined
+  if (subject === undefined && !anonymousRouteFor(ctx, token.client_id)) {
     return deny(GATEWAY_REASONS.tokenWithoutUser, invalidToken())
   }
   ctx.access = {
     clientId: token.client_id,
-    subject: token.sub,
+    subject,
     scopes: (token.scope ?? '').split(' ').filter(Boolean),
     token: presentedToken,
   }

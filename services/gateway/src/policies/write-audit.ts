@@ -31,7 +31,8 @@ export function writeAudit(ctx: GatewayContext, outcome: PipelineDecision): void
     route: `${request.method} ${request.url.split('?', 1)[0] ?? ''}`,
     address: ctx.address,
     ...(api ? { api: api.name } : {}),
-    ...(access ? { client: access.clientId, subject: access.subject } : {}),
+    ...(access ? { client: access.clientId } : {}),
+    ...(access?.subject === undefined ? {} : { subject: access.subject }),
     ...(ctx.strippedHeaders.length > 0 ? { strippedHeaders: ctx.strippedHeaders } : {}),
   })
 }

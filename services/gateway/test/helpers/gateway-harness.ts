@@ -128,6 +128,10 @@ export async function gatewayHarness(
       if (idp.down) throw unavailable()
       return `exchanged.${idp.tokens.get(token)?.sub ?? 'nobody'}.${new URL(resource).hostname}`
     },
+    async machineToken(resource, scope) {
+      if (idp.down) throw unavailable()
+      return `machine.${scope}.${new URL(resource).hostname}`
+    },
   }
   const lines: Record<string, unknown>[] = []
   const audit = createAuditLogger({

@@ -18,7 +18,15 @@ import { loadServiceConfig } from '../../src/config.ts'
 import { DEFAULT_POLICY_FILE, loadPolicyFile } from '../../src/policy-file.ts'
 import { GATEWAY_REASONS } from '../../src/reasons.ts'
 import { dpopClient, type DpopClient } from '../helpers/dpop-client.ts'
-import { requireStack, katieToken, paths, revoke, startIdp, type RunningIdp } from './retail-idp.ts'
+import {
+  requireStack,
+  katieToken,
+  paths,
+  revoke,
+  startIdp,
+  webClientToken,
+  type RunningIdp,
+} from './retail-idp.ts'
 
 const PUBLIC_ORIGIN = 'https://localhost:8443'
 const PRODUCTS = '/shopping/products'
@@ -81,14 +89,14 @@ after(async () => {
   if (!idpStopped) await idp.stop()
 })
 
-async function callProducts(token: string, client = katie) {
+async function callProducts(token: string, client = katie, path = PRODUCTS) {
   return gateway.inject({
     method: 'GET',
-    url: PRODUCTS,
+    url: path,
     remoteAddress: '10.20.0.1',
     headers: {
       authorization: `DPoP ${token}`,
-      dpop: await client.proof('GET', `${PUBLIC_ORIGIN}${PRODUCTS}`, token),
+      dpop: await client.proof('GET', `${PUBLIC_ORIGIN}${path}`, token),
     },
   })
 }
@@ -100,6 +108,38 @@ const recordsOf = (
   const traceId = String(res.headers.traceparent ?? '').split('-')[1]
   return records.filter((r) => r.traceId === traceId)
 }
+
+describe("anonymous browsing with the web client's own token (real IdP)", () => {
+  it('the catalogue answers; the API sees the gateway machine token with catalogue:read only', async () => {
+    const bff = await dpopClient()
+    const token = await webClientToken(idp.issuer, bff)
+    const res = await callProducts(token, bff)
+    assert.equal(res.statusCode, 200, res.body)
+    assert.ok(res.json<{ products: unknown[] }>().products.length > 0)
+    const [decision] = recordsOf(gatewayAudit, res)
+    assert.equal(decision?.reason, GATEWAY_REASONS.allowed)
+    assert.equal(decision?.client, 'web')
+    assert.equal(decision?.subject, undefined)
+    const accepted = recordsOf(apiAudit, res).find((r) => r.decision === 'allow')
+    assert.equal(accepted?.client, 'gateway')
+    assert.equal(accepted?.subject, 'gateway')
+    assert.equal(accepted?.scope, 'catalogue:read')
+    assert.equal(accepted?.act, undefined)
+  })
+
+  it('any route that needs a user: 401 token.without_user, nothing forwarded', async () => {
+    const bff = await dpopClient()
+    const token = await webClientToken(idp.issuer, bff)
+    const before = apiAudit.length
+    for (const path of ['/shopping/me', '/shopping/me/orders']) {
+      const res = await callProducts(token, bff, path)
+      assert.equal(res.statusCode, 401, res.body)
+      assert.equal(res.json().code, 'ZT_ERR_TOKEN_INVALID')
+      assert.equal(recordsOf(gatewayAudit, res)[0]?.reason, GATEWAY_REASONS.tokenWithoutUser)
+    }
+    assert.equal(apiAudit.length, before, 'my-shopping-api was never called')
+  })
+})
 
 describe('phantom token with the real IdP', () => {
   it('Katie reads the catalogue; the API sees an exchanged JWT bound to the gateway, never her token', async () => {

@@ -244,6 +244,58 @@ describe('phantom token refusals (TB03)', () => {
   })
 })
 
+describe("anonymous browsing: the web client's own token (no user)", () => {
+  /** What the IdP says of web's `client_credentials` token: `sub` is the client, or absent. */
+  const clientToken = (overrides = {}) =>
+    activeToken(web.jkt, { sub: 'web', scope: '', ...overrides })
+  // The BFF's own proof key: these refusals must not feed the feedback loop of Katie's key.
+  let web: DpopClient
+  before(async () => {
+    web = await dpopClient()
+  })
+
+  it('reaches the catalogue, forwarded with the gateway machine token (scope catalogue:read)', async () => {
+    h.idp.tokens.set('web-own-token', clientToken())
+    const res = await call({ token: 'web-own-token', client: web })
+    assert.equal(res.statusCode, 200, res.body)
+    const echoed = res.json<EchoedRequest>()
+    assert.equal(
+      echoed.headers.authorization,
+      'Bearer machine.catalogue:read.my-shopping-api.retail.mythical.example',
+    )
+    const [record] = h.recordsOf(res)
+    assert.equal(record?.decision, 'allow')
+    assert.equal(record?.client, 'web')
+    assert.equal(record?.subject, undefined)
+  })
+
+  it('a token without any sub reaches the catalogue too', async () => {
+    const token = clientToken()
+    h.idp.tokens.set('web-no-sub', { ...token, sub: undefined })
+    const res = await call({ token: 'web-no-sub', client: web, url: '/shopping/products?page=2' })
+    assert.equal(res.statusCode, 200, res.body)
+  })
+
+  it('is refused on every other route, whatever the method', async () => {
+    h.idp.tokens.set('web-own-token', clientToken())
+    for (const [method, url] of [
+      ['GET', '/shopping/me'],
+      ['GET', '/shopping/me/orders'],
+      ['GET', '/shopping/products/sku-1'],
+      ['POST', '/shopping/products'],
+    ] as const) {
+      const res = await call({ token: 'web-own-token', client: web, method, url })
+      assertRefused(res, 401, 'ZT_ERR_TOKEN_INVALID', GATEWAY_REASONS.tokenWithoutUser)
+    }
+  })
+
+  it("is refused for a client the API's anonymous policy does not name", async () => {
+    h.idp.tokens.set('gateway-own-token', clientToken({ client_id: 'gateway', sub: 'gateway' }))
+    const res = await call({ token: 'gateway-own-token', client: web })
+    assertRefused(res, 401, 'ZT_ERR_TOKEN_INVALID', GATEWAY_REASONS.tokenWithoutUser)
+  })
+})
+
 describe('edge policies (TB14)', () => {
   it('strips spoofed identity headers and names them in the audit record', async () => {
     const res = await call({

@@ -37,6 +37,21 @@ describe('policy file', () => {
         /share a prefix/,
       ],
       ['zero limit', (f) => (f.all.json.maxDepth = 0), /all\.json\.maxDepth/],
+      [
+        'anonymous client the API does not admit',
+        (f) => f.apis[0]?.anonymous?.clients.push('web-staff'),
+        /anonymous client "web-staff"/,
+      ],
+      [
+        'anonymous route outside the API',
+        (f) => f.apis[0]?.anonymous?.routes.push({ method: 'GET', path: '/assistant/customers' }),
+        /anonymous route \/assistant\/customers is outside/,
+      ],
+      [
+        'anonymous route that is a pattern',
+        (f) => f.apis[0]?.anonymous?.routes.push({ method: 'GET', path: '/shopping/*' }),
+        /anonymous\.routes/,
+      ],
     ]
     for (const [name, edit, message] of cases) {
       const file = shipped()

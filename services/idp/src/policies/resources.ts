@@ -38,6 +38,12 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
 export const ACCOUNT_REGISTRATION_SCOPE = 'accounts:register'
 
 /**
+ * Machine scope of my-shopping-api's catalogue: the gateway's own `client_credentials` token for
+ * anonymous browsing (the web client's token without a user) carries it and nothing else.
+ */
+export const CATALOGUE_SCOPE = 'catalogue:read'
+
+/**
  * Service name of the partner resource: its URI is the shipping partner's issuer (configuration),
  * not a retail resource indicator.
  */
@@ -74,6 +80,7 @@ export function resourceCatalogue(partnerIssuer: string): ReadonlyMap<string, Re
       'customers:read',
       'recommendations:read',
       'tracking:read',
+      CATALOGUE_SCOPE,
     ]),
     internal('shop-assistant-api', ['customers:read', 'customers:write']),
     internal('order-fulfillment-api', ['orders:read', 'orders:write']),

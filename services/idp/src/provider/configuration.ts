@@ -27,6 +27,7 @@ import { ACR_MFA, ACR_PASSWORD } from '@mythical/stack'
 import type { ResourceDefinition } from '../policies/resources.ts'
 import {
   ACCOUNT_REGISTRATION_SCOPE,
+  CATALOGUE_SCOPE,
   GATEWAY_RESOURCE,
   SCOPE_DESCRIPTIONS,
 } from '../policies/resources.ts'
@@ -97,6 +98,7 @@ export function providerConfiguration(opts: ProviderConfigurationOptions): Confi
       'email',
       ...Object.keys(SCOPE_DESCRIPTIONS),
       ACCOUNT_REGISTRATION_SCOPE,
+      CATALOGUE_SCOPE,
     ],
     acrValues: [ACR_PASSWORD, ACR_MFA],
     responseTypes: ['code'],

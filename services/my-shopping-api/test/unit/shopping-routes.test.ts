@@ -166,6 +166,30 @@ describe('orders', () => {
   })
 })
 
+describe("anonymous browsing: the gateway's machine token (no user)", () => {
+  it('GET /shopping/products with catalogue:read: the catalogue', async () => {
+    const res = await bed.call('GET', '/shopping/products', { token: await bed.machine() })
+    assert.equal(res.status, 200)
+    assert.deepEqual(res.body.products, CATALOGUE)
+    assert.equal(res.records[0]?.reason, 'access.granted')
+    assert.equal(res.records[0]?.subject, 'gateway')
+  })
+
+  it('GET /shopping/products without catalogue:read: 403', async () => {
+    const res = await bed.call('GET', '/shopping/products', {
+      token: await bed.machine('orders:read'),
+    })
+    assertDenied(res, 403, 'ZT_ERR_INSUFFICIENT_SCOPE', 'scope.insufficient')
+  })
+
+  for (const path of ['/shopping/me', '/shopping/me/orders', '/shopping/me/loyalty']) {
+    it(`GET ${path}: 403, a user's route`, async () => {
+      const res = await bed.call('GET', path, { token: await bed.machine() })
+      assertDenied(res, 403, 'ZT_ERR_INSUFFICIENT_SCOPE', 'scope.insufficient')
+    })
+  }
+})
+
 describe('refusals at the door (TB04)', () => {
   it('no token: 401', async () => {
     const res = await bed.call('GET', '/shopping/me')

@@ -164,6 +164,19 @@ export async function startShoppingApi() {
       act: { sub: gateway.identity.spiffeId },
     })
 
+  /**
+   * The gateway's own `client_credentials` JWT (anonymous browsing): `sub` = the client, no
+   * `act`, as the IdP issues it.
+   */
+  const machine = (scope = 'catalogue:read') =>
+    idp.mint({
+      audience: 'my-shopping-api',
+      boundTo: gateway.identity,
+      sub: 'gateway',
+      clientId: 'gateway',
+      scope,
+    })
+
   return {
     idp,
     tokens,
@@ -171,6 +184,7 @@ export async function startShoppingApi() {
     next,
     log,
     phantom,
+    machine,
     call: client.call,
     close: async () => {
       await client.close()
