@@ -6,6 +6,7 @@
  */
 import { INFRASTRUCTURE, COMPOSE_MOUNTS } from '@mythical/stack'
 import { hasOwnSecretsFolder, pkiIdentities } from '../pki/identities.ts'
+import { LOG_PRIVACY_SETTINGS } from '../postgres/server-files.ts'
 import { POSTGRES_ADMIN_USER } from './database-admin.ts'
 import { ADMIN_PASSWORD_FILE } from './export-pki.ts'
 import { HARDENING, tmpfsMounts } from './hardening.ts'
@@ -95,6 +96,10 @@ export function postgresService(): ComposeService {
       `ident_file=${PG_IDENT_TARGET}`,
       '-c',
       'password_encryption=scram-sha-256',
+      ...Object.entries(LOG_PRIVACY_SETTINGS).flatMap(([name, value]) => [
+        '-c',
+        `${name}=${value}`,
+      ]),
     ],
     ...HARDENING,
     tmpfs: tmpfsMounts('/var/run/postgresql'),

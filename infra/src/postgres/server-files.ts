@@ -21,6 +21,16 @@ const quote = (value: string) => `'${value.replaceAll("'", "''")}'`
  * The certificate and key are copies inside the data directory because PostgreSQL insists that
  * the key belongs to the server's OS user with mode 0600.
  */
+/**
+ * What the server may write about a failed statement: the error only. An error's DETAIL
+ * ("Failing row contains (…)") and the failing statement's text would print rows and literals —
+ * a card number a constraint refused, say — into the log (cardholder data, PCI DSS).
+ */
+export const LOG_PRIVACY_SETTINGS = {
+  log_error_verbosity: 'terse',
+  log_min_error_statement: 'panic',
+} as const
+
 function renderSettings(layout: PostgresLayout): string {
   return `# Managed by infra/src/postgres: rewritten on every start.
 listen_addresses = '127.0.0.1'
@@ -36,6 +46,9 @@ password_encryption = 'scram-sha-256'
 ident_file = ${quote(join(layout.data, 'pg_ident.conf'))}
 log_connections = on
 log_line_prefix = '%m [%p] %q%u@%d '
+${Object.entries(LOG_PRIVACY_SETTINGS)
+  .map(([name, value]) => `${name} = '${value}'`)
+  .join('\n')}
 `
 }
 
