@@ -31,3 +31,4 @@ export {
   type HopTestResponse,
 } from './hop-client.ts'
 export { workloadTokenClient } from './workload-token-client.ts'
+export { exchangeChain, type ChainHop } from './exchange-chain.ts'

@@ -9,12 +9,11 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
   captureAuditLines,
+  exchangeChain,
   serveForMtlsCalls,
   stackWorkload,
   testServiceEnv,
-  workloadTokenClient,
 } from '@mythical/service-kit/testing'
-import { resourceUri, serviceByName } from '@mythical/stack'
 import {
   paths,
   redeemCode,
@@ -27,23 +26,14 @@ import {
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 
-const audienceOf = (service: string) => resourceUri(serviceByName(service))
 const shopping = stackWorkload('my-shopping-api')
 
 describe('customers-api behind the real IdP (TB06 with real exchanged tokens)', () => {
   let idp: IdpProcess
   let api: Awaited<ReturnType<typeof serveForMtlsCalls>>
-  const clients: { close(): Promise<void> }[] = []
   /** What the gateway forwards to my-shopping-api, and what my-shopping-api sends here. */
   let phantom: string
   let forCustomers: string
-
-  const tokenClientOf = (service: string) => {
-    const client = workloadTokenClient(idp.issuer, service, stackWorkload(service))
-    clients.push(client)
-    return client
-  }
-
   before(async () => {
     requireStack()
     idp = await startIdpProcess()
@@ -66,22 +56,15 @@ describe('customers-api behind the real IdP (TB06 with real exchanged tokens)', 
     const tokens = await redeemCode(idp.issuer, signedIn)
     assert.equal(tokens.status, 200, tokens.text)
     const opaque = tokens.json<TokenSet>().access_token
-    phantom = (
-      await tokenClientOf('gateway').exchangeTokenFor(opaque, audienceOf('my-shopping-api'))
-    ).accessToken
-    forCustomers = (
-      await tokenClientOf('my-shopping-api').exchangeTokenFor(
-        phantom,
-        audienceOf('customers-api'),
-        {
-          scope: 'customers:read',
-        },
-      )
-    ).accessToken
+    const chain = await exchangeChain(idp.issuer, opaque, [
+      { by: 'gateway', audience: 'my-shopping-api' },
+      { by: 'my-shopping-api', audience: 'customers-api', scope: 'customers:read' },
+    ])
+    phantom = chain[0] ?? ''
+    forCustomers = chain[1] ?? ''
   })
   after(async () => {
     await api?.close()
-    for (const client of clients) await client.close()
     await idp?.stop()
   })
 
