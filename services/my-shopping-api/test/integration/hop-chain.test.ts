@@ -5,12 +5,14 @@
  * customers-api, and a customers-api stand-in on the same hop kit verifying what it receives
  * against the IdP's real keys. TB04–TB06: the legitimate chain, then the attacks — the user token
  * forwarded unchanged, a token bound to another workload, a wider scope, a bypass of the gateway.
- * Last, the same my-shopping-api in front of the real customers-api and recommendations-api (built
- * from their source with their stack logins, the real customers and recommendations databases).
+ * Last, the same my-shopping-api in front of the real system and process APIs — customers-api,
+ * recommendations-api, order-fulfillment-api with orders-api and the card vault — built from their
+ * source with their stack logins and databases: Katie's order through every hop.
  */
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
+import { findProduct } from '@mythical/catalogue'
 import { OAuthKitError } from '@mythical/oauth'
 import { createHopService } from '@mythical/service-kit'
 import {
@@ -37,6 +39,13 @@ import { buildApp as buildCustomersApi } from '../../../customers-api/src/app.ts
 import { loadServiceConfig as customersConfig } from '../../../customers-api/src/config.ts'
 import { buildApp as buildRecommendationsApi } from '../../../recommendations-api/src/app.ts'
 import { loadServiceConfig as recommendationsConfig } from '../../../recommendations-api/src/config.ts'
+import { buildApp as buildFulfillmentApi } from '../../../order-fulfillment-api/src/app.ts'
+import { loadServiceConfig as fulfillmentConfig } from '../../../order-fulfillment-api/src/config.ts'
+import { buildApp as buildOrdersApi } from '../../../orders-api/src/app.ts'
+import { loadServiceConfig as ordersConfig } from '../../../orders-api/src/config.ts'
+import { buildApp as buildVault } from '../../../tokenization-api/src/app.ts'
+import { loadServiceConfig as vaultConfig } from '../../../tokenization-api/src/config.ts'
+import { startVault } from '../../../tokenization-api/src/server.ts'
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 
@@ -65,6 +74,17 @@ function tokenClientOf(service: string) {
 const listen = async (app: FastifyInstance) => {
   await app.listen({ host: '127.0.0.1', port: 0 })
   return `https://localhost:${(app.server.address() as AddressInfo).port}`
+}
+
+/** What the gateway forwards for a shopper: her token exchanged for my-shopping-api. */
+async function phantomOf(username: string, password: string): Promise<string> {
+  const tokens = await redeemCode(idp.issuer, await signIn(idp.issuer, { username, password }))
+  assert.equal(tokens.status, 200, tokens.text)
+  const exchanged = await tokenClientOf('gateway').exchangeTokenFor(
+    tokens.json<TokenSet>().access_token,
+    audienceOf('my-shopping-api'),
+  )
+  return exchanged.accessToken
 }
 
 let katieSub: string
@@ -122,18 +142,7 @@ before(async () => {
     auditOf(customersLog),
   )
 
-  const signedIn = await signIn(idp.issuer, {
-    username: 'katie',
-    password: 'katie-loves-shopping',
-  })
-  const tokens = await redeemCode(idp.issuer, signedIn)
-  assert.equal(tokens.status, 200, tokens.text)
-  const opaque = tokens.json<TokenSet>().access_token
-  const exchanged = await tokenClientOf('gateway').exchangeTokenFor(
-    opaque,
-    audienceOf('my-shopping-api'),
-  )
-  phantom = exchanged.accessToken
+  phantom = await phantomOf('katie', 'katie-loves-shopping')
   katieSub = String(
     JSON.parse(Buffer.from(phantom.split('.')[1] ?? '', 'base64url').toString()).sub,
   )
@@ -250,15 +259,44 @@ describe('in front of the real system APIs (real IdP, real databases)', () => {
       recommendationsConfig(serviceEnv('recommendations-api')),
       { audit: captureAuditLines('recommendations-api').audit },
     )
+    const ordersApi = await buildOrdersApi(ordersConfig(serviceEnv('orders-api')), {
+      audit: captureAuditLines('orders-api').audit,
+    })
+    const vault = await buildVault(vaultConfig(serviceEnv('tokenization-api')), {
+      audit: captureAuditLines('tokenization-api').audit,
+    })
+    const vaultServer = await startVault(
+      vault.app,
+      vault.audit,
+      stackWorkload('tokenization-api'),
+      { host: '127.0.0.1', port: 0 },
+    )
+    const fulfillmentApi = await buildFulfillmentApi(
+      fulfillmentConfig(
+        serviceEnv('order-fulfillment-api', {
+          ORDERS_API_URL: await listen(ordersApi),
+          TOKENIZATION_API_URL: `https://127.0.0.1:${(vaultServer.address() as AddressInfo).port}`,
+        }),
+      ),
+      { audit: captureAuditLines('order-fulfillment-api').audit },
+    )
     closers.push(
       () => customersApi.close(),
       () => recommendationsApi.close(),
+      () => ordersApi.close(),
+      async () => {
+        vaultServer.closeAllConnections()
+        await new Promise((resolve) => vaultServer.close(resolve))
+        await vault.close()
+      },
+      () => fulfillmentApi.close(),
     )
     const shoppingApi = await buildApp(
       loadServiceConfig(
         serviceEnv('my-shopping-api', {
           CUSTOMERS_API_URL: await listen(customersApi),
           RECOMMENDATIONS_API_URL: await listen(recommendationsApi),
+          ORDER_FULFILLMENT_API_URL: await listen(fulfillmentApi),
         }),
       ),
       { audit: apiLog.audit },
@@ -291,5 +329,46 @@ describe('in front of the real system APIs (real IdP, real databases)', () => {
     const products = res.body.products as Record<string, unknown>[]
     assert.ok(products.length > 0)
     assert.deepEqual(Object.keys(products[0] ?? {}).sort(), ['name', 'reason', 'sku'])
+  })
+
+  const card = { number: '4111 1111 1111 1111', expMonth: 12, expYear: 2030, cvc: '123' }
+  const idempotencyKey = `hop-chain-${Date.now()}`
+  let placed: Record<string, unknown>
+
+  it('POST /shopping/me/orders: Katie orders through every hop; 201 with brand and last 4', async () => {
+    const res = await real.call('POST', '/shopping/me/orders', {
+      token: phantom,
+      headers: { 'idempotency-key': idempotencyKey },
+      body: { items: [{ sku: 'sku-helmet', quantity: 2 }], card },
+    })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    placed = res.body
+    assert.equal(res.headers.location, `/shopping/me/orders/${String(placed.id)}`)
+    assert.deepEqual(placed.card, { brand: 'visa', last4: '1111' })
+    assert.equal(placed.totalCents, 2 * (findProduct('sku-helmet')?.priceCents ?? 0))
+    assert.doesNotMatch(JSON.stringify(placed), /4111 ?1111 ?1111/)
+  })
+
+  it('GET /shopping/me/orders and /{id}: her order, read back through every hop', async () => {
+    const list = await real.call('GET', '/shopping/me/orders', { token: phantom })
+    assert.equal(list.status, 200, JSON.stringify(list.body))
+    assert.ok((list.body.orders as { id: unknown }[]).some((o) => o.id === placed.id))
+    const one = await real.call('GET', `/shopping/me/orders/${String(placed.id)}`, {
+      token: phantom,
+    })
+    assert.equal(one.status, 200, JSON.stringify(one.body))
+    assert.deepEqual(one.body.items, placed.items)
+  })
+
+  it("Bob asking for Katie's order: 404", async () => {
+    const bob = await phantomOf('bob', 'bob-buys-bikes')
+    const res = await real.call('GET', `/shopping/me/orders/${String(placed.id)}`, { token: bob })
+    assert.equal(res.status, 404, JSON.stringify(res.body))
+    assert.equal(res.body.code, 'ZT_ERR_NOT_FOUND')
+  })
+
+  it("the card number is in none of my-shopping-api's log lines", () => {
+    const text = JSON.stringify(apiLog.lines)
+    assert.doesNotMatch(text, /4111[ -]?1111[ -]?1111[ -]?1111/)
   })
 })
