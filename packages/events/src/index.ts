@@ -33,3 +33,17 @@ export { consumeEvents, DEFAULT_PREFETCH } from './consume-events.ts'
 export type { DeliveryOutcome, EventConsumer, EventConsumerOptions } from './consume-events.ts'
 export { createOutboxRelay, DEFAULT_RELAY_BATCH } from './outbox-relay.ts'
 export type { OutboxRelay, OutboxRelayOptions } from './outbox-relay.ts'
+export {
+  ORDER_PLACED_PUBLISHER,
+  ORDERS_EXCHANGE,
+  orderPlacedOpener,
+  orderPlacedQueue,
+  orderPlacedSealer,
+  startOrderPlacedRelay,
+  startOrderPlacedSubscriber,
+} from './order-placed-endpoints.ts'
+export type {
+  OrderPlacedSubscriber,
+  RelayLoopOptions,
+  SubscriberLoopOptions,
+} from './order-placed-endpoints.ts'

@@ -5,7 +5,7 @@
  * between publish and mark, bounded concurrent load) and attacks dead-lettered with their reason.
  */
 import assert from 'node:assert/strict'
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib'
 import type pg from 'pg'
@@ -15,34 +15,29 @@ import { connectBroker } from '@mythical/broker'
 import { createDatabasePool, withCustomerScope } from '@mythical/db'
 import {
   consumeEvents,
-  createEventOpener,
-  createEventSealer,
   createOutboxRelay,
   EVENT_JWT_TYPE,
-  loadDecryptionKey,
   loadRecipientKeys,
-  loadSigningKey,
-  loadVerificationKeys,
   ORDER_PLACED,
+  ORDER_PLACED_PUBLISHER as PUBLISHER,
   ORDER_PLACED_SUBSCRIBERS,
+  orderPlacedOpener,
+  orderPlacedQueue,
+  orderPlacedSealer,
   RETAIL_AUDIENCE,
-  SHIPPING_PARTNER_AUDIENCE,
-  retailProjection,
-  shippingPartnerProjection,
 } from '@mythical/events'
-import type { EventConsumer, OrderPlaced, OutboxRelay } from '@mythical/events'
-import { serviceByName, SECRET_FILES, stackPaths, workloadId } from '@mythical/stack'
+import type { EventConsumer, OutboxRelay } from '@mythical/events'
+import { serviceByName, stackPaths, workloadId } from '@mythical/stack'
 import { captureAudit } from '@mythical/testing'
+import { eventually, placeTestOrder } from '@mythical/events/testing'
 import { earnLoyaltyPoints, pointsFor } from '../../src/loyalty-from-orders.ts'
 
 const paths = stackPaths()
-const PUBLISHER = 'order-fulfillment-api'
-const QUEUE = 'customers-api.order-placed'
+const QUEUE = orderPlacedQueue('customers-api')
 const DLQ = `${QUEUE}.dlq`
 const issuer = workloadId('retail', PUBLISHER)
 const jwksOf = (service: string) => paths.publicJwks(serviceByName(service).domain, service)
 const brokerCa = paths.caCert('retail')
-const CARD_TOKEN = 'tok_visa_9f8e7d'
 const customer = `katie-events-${randomUUID().slice(0, 8)}`
 
 let publisherPool: pg.Pool
@@ -61,46 +56,12 @@ const audit = createAuditLogger({
   destination: capture.destination,
 })
 
-/**
- * The outbox refuses payloads with a digit run that passes Luhn (a PAN guard); random UUIDs, whose
- * dash-separated digits occasionally form such a run, are drawn again.
- */
-async function placeOrder(totalCents: number): Promise<string> {
-  for (;;) {
-    try {
-      return await insertOrder(totalCents)
-    } catch (error) {
-      if ((error as { constraint?: string }).constraint !== 'payload_has_no_pan') throw error
-    }
-  }
-}
-
-async function insertOrder(totalCents: number): Promise<string> {
-  const orderId = randomUUID()
-  return withCustomerScope(publisherPool, customer, async (db) => {
-    await db.query(
-      `INSERT INTO placed_orders (order_id, customer_id, card_token, total_cents, request_fingerprint)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [orderId, customer, CARD_TOKEN, totalCents, randomBytes(32).toString('base64url')],
-    )
-    const payload: OrderPlaced = {
-      version: 1,
-      orderId,
-      customer,
-      items: [{ sku: 'SHOE-1', quantity: 1, priceCents: totalCents }],
-      totalCents,
-      currency: 'EUR',
-      card: { token: CARD_TOKEN, brand: 'visa', last4: '1111' },
-      traceId: randomBytes(16).toString('hex'),
-      placedAt: new Date().toISOString(),
-    }
-    const { rows } = await db.query<{ event_id: string }>(
-      'INSERT INTO outbox (event_type, aggregate_id, payload) VALUES ($1, $2, $3) RETURNING event_id',
-      [ORDER_PLACED, orderId, payload],
-    )
-    return (rows[0] as { event_id: string }).event_id
-  })
-}
+const placeOrder = async (totalCents: number): Promise<string> =>
+  (
+    await placeTestOrder(publisherPool, customer, [
+      { sku: 'SHOE-1', quantity: 1, priceCents: totalCents },
+    ])
+  ).eventId
 
 const pointsOfCustomer = () =>
   withCustomerScope(customersPool, customer, async (db) => {
@@ -109,21 +70,6 @@ const pointsOfCustomer = () =>
     )
     return { points: Number(rows[0]?.points ?? 0), orders: Number(rows[0]?.orders ?? 0) }
   })
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (v: T) => boolean,
-): Promise<T> {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const value = await probe()
-    if (done(value)) return value
-    if (Date.now() > deadline)
-      assert.fail(`timed out waiting for ${what}: ${JSON.stringify(value)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 const outcomesOf = (ids: readonly string[]) =>
   capture.records
@@ -157,39 +103,8 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
   before(async () => {
     publisherPool = createDatabasePool(paths.secrets(PUBLISHER))
     customersPool = createDatabasePool(paths.secrets('customers-api'))
-    const recipients = async (audience: string) =>
-      (
-        await Promise.all(
-          Object.entries(ORDER_PLACED_SUBSCRIBERS)
-            .filter(([, a]) => a === audience)
-            .map(([service]) => loadRecipientKeys(jwksOf(service))),
-        )
-      ).flat()
-    const seal = createEventSealer({
-      issuer,
-      signingKey: await loadSigningKey(`${paths.secrets(PUBLISHER)}/${SECRET_FILES.signingKey}`),
-      audiences: [
-        {
-          name: RETAIL_AUDIENCE,
-          recipients: await recipients(RETAIL_AUDIENCE),
-          project: retailProjection,
-        },
-        {
-          name: SHIPPING_PARTNER_AUDIENCE,
-          recipients: await recipients(SHIPPING_PARTNER_AUDIENCE),
-          project: shippingPartnerProjection,
-        },
-      ],
-    })
-    open = createEventOpener({
-      issuer,
-      audience: RETAIL_AUDIENCE,
-      decryptionKeys: [
-        await loadDecryptionKey(`${paths.secrets('customers-api')}/${SECRET_FILES.encryptionKey}`),
-      ],
-      verificationKeys: await loadVerificationKeys(jwksOf(PUBLISHER)),
-      types: [ORDER_PLACED],
-    })
+    const seal = await orderPlacedSealer(paths.secrets(PUBLISHER), paths.pki)
+    open = await orderPlacedOpener('customers-api', paths.secrets('customers-api'), paths.pki)
     publisherConn = await connectBroker(paths.secrets(PUBLISHER), { serverCaFile: brokerCa })
     publisherConn.on('error', () => {})
     publisherChannel = await publisherConn.createConfirmChannel()
@@ -224,8 +139,8 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
     )
     assert.equal(rows[0]?.unpublished, '0')
     const expected = before.points + totals.reduce((s, t) => s + pointsFor(t), 0)
-    await until('points', pointsOfCustomer, (p) => p.points === expected)
-    await until(
+    await eventually('points', pointsOfCustomer, (p) => p.points === expected)
+    await eventually(
       'audit',
       async () => outcomesOf(ids),
       (o) => o.length === 3,
@@ -236,7 +151,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
   it('a relay crash between publish and mark re-publishes; the duplicate has no effect', async () => {
     const ids = [await placeOrder(3000), await placeOrder(700)]
     while ((await relay.publishPending()) > 0);
-    await until(
+    await eventually(
       'first delivery',
       async () => outcomesOf(ids),
       (o) => o.length === 2,
@@ -248,7 +163,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
       [ids],
     )
     assert.equal(await relay.publishPending(), 2)
-    await until(
+    await eventually(
       'duplicates',
       async () => outcomesOf(ids),
       (o) => o.length === 4,
@@ -269,7 +184,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
     while ((await relay.publishPending()) > 0);
     assert.deepEqual(outcomesOf(ids), [])
     await startConsumer()
-    await until(
+    await eventually(
       'backlog',
       async () => outcomesOf(ids),
       (o) => o.length === 3,
@@ -338,7 +253,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
     const legit = await placeOrder(4200)
     while ((await relay.publishPending()) > 0);
     const ids = [...attacks.map(([id]) => id), legit]
-    await until(
+    await eventually(
       'all four decided',
       async () => outcomesOf(ids),
       (o) => o.length === 4,
@@ -346,7 +261,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
     for (const [id, , reason] of attacks) assert.deepEqual(outcomesOf([id]), [reason])
     assert.deepEqual(outcomesOf([legit]), ['event.processed'])
     assert.equal((await pointsOfCustomer()).points, before.points + 42)
-    const dead = await until('dead letters', readDlq, (d) => d.length === attacks.length)
+    const dead = await eventually('dead letters', readDlq, (d) => d.length === attacks.length)
     assert.deepEqual(dead.sort(), attacks.map(([id]) => id).sort())
   })
 
@@ -361,7 +276,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
     await Promise.all([relay.publishPending(), relay.publishPending(), relay.publishPending()])
     while ((await relay.publishPending()) > 0);
     const expected = before.points + totals.reduce((s, t) => s + pointsFor(t), 0)
-    const after = await until(
+    const after = await eventually(
       'all points',
       pointsOfCustomer,
       (p) => p.orders === before.orders + 300,
