@@ -4,7 +4,7 @@
  * pass), and a multi-factor sign-in (`acr` MFA and `amr` containing `mfa`; otherwise an RFC 9470
  * step-up challenge, 401). customers-api is then called with a token exchanged for it.
  */
-import { ACR_MFA, SALES_ASSOCIATE_GROUP } from '@mythical/idp'
+import { ACR_MFA, SALES_ASSOCIATE_GROUP } from '@mythical/stack'
 import {
   answerOf,
   jsonObject,

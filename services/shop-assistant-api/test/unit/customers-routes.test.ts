@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
 import { after, describe, it } from 'node:test'
 import { createAuditLogger } from '@mythical/audit'
-import { ACR_MFA, ACR_PASSWORD, AMR_MFA, AMR_PASSWORD } from '@mythical/idp'
+import { ACR_MFA, ACR_PASSWORD, AMR_MFA, AMR_PASSWORD } from '@mythical/stack'
 import {
   assertDenied,
   createHopTestClient,
