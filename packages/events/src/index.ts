@@ -39,10 +39,13 @@ export {
   orderPlacedOpener,
   orderPlacedQueue,
   orderPlacedSealer,
+  runOrderPlacedRelay,
+  runOrderPlacedSubscriber,
   startOrderPlacedRelay,
   startOrderPlacedSubscriber,
 } from './order-placed-endpoints.ts'
 export type {
+  EventServiceConfig,
   OrderPlacedSubscriber,
   RelayLoopOptions,
   SubscriberLoopOptions,

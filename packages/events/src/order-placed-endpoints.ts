@@ -10,7 +10,10 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { ChannelModel } from 'amqplib'
 import type pg from 'pg'
+import { createAuditLogger } from '@mythical/audit'
 import type { AuditLogger } from '@mythical/audit'
+import { connectBroker } from '@mythical/broker'
+import { createDatabasePool } from '@mythical/db'
 import { SECRET_FILES, serviceByName, workloadId } from '@mythical/stack'
 import { consumeEvents } from './consume-events.ts'
 import type { EventConsumerOptions } from './consume-events.ts'
@@ -205,5 +208,56 @@ export async function startOrderPlacedRelay(options: RelayLoopOptions): Promise<
       const published = await relay.publishPending()
       if (published === 0) await sleep(RETRY_MS, undefined, { signal: stopped }).catch(() => {})
     }
+  })
+}
+
+/** The common service variables the loops need (`serviceConfigSchema`). */
+export interface EventServiceConfig {
+  readonly SECRETS_DIR: string
+  readonly PKI_DIR: string
+  readonly LOG_LEVEL: string
+}
+
+/** Its own broker connection; the partner's services pin the retail CA that issued the broker's. */
+const brokerConnection = (service: string, config: EventServiceConfig) => () =>
+  connectBroker(config.SECRETS_DIR, {
+    clientName: service,
+    ...(serviceByName(service).domain === 'retail'
+      ? {}
+      : { serverCaFile: join(config.PKI_DIR, 'retail', 'ca.pem') }),
+  })
+
+/**
+ * Boot wiring of a subscriber service: its own database pool, audit logger and broker connection.
+ *
+ * @example
+ * ```ts
+ * await runOrderPlacedSubscriber('customers-api', config, earnLoyaltyPoints)
+ * ```
+ */
+export function runOrderPlacedSubscriber(
+  service: OrderPlacedSubscriber,
+  config: EventServiceConfig,
+  handle: EventConsumerOptions['handle'],
+): Promise<Loop> {
+  return startOrderPlacedSubscriber({
+    service,
+    secretsDir: config.SECRETS_DIR,
+    pkiDir: config.PKI_DIR,
+    pool: createDatabasePool(config.SECRETS_DIR),
+    handle,
+    audit: createAuditLogger({ service, level: config.LOG_LEVEL }),
+    connect: brokerConnection(service, config),
+  })
+}
+
+/** Boot wiring of order-fulfillment-api's relay. */
+export function runOrderPlacedRelay(config: EventServiceConfig): Promise<Loop> {
+  return startOrderPlacedRelay({
+    secretsDir: config.SECRETS_DIR,
+    pkiDir: config.PKI_DIR,
+    pool: createDatabasePool(config.SECRETS_DIR),
+    connect: brokerConnection(ORDER_PLACED_PUBLISHER, config),
+    log: createAuditLogger({ service: ORDER_PLACED_PUBLISHER, level: config.LOG_LEVEL }).logger,
   })
 }

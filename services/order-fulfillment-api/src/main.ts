@@ -1,6 +1,9 @@
+import { runOrderPlacedRelay } from '@mythical/events'
 import { runService } from '@mythical/service-kit'
 import { buildApp } from './app.ts'
 import { loadServiceConfig } from './config.ts'
 
 const config = loadServiceConfig()
 await runService(await buildApp(config), { host: config.HOST, port: config.PORT })
+// order.placed: the outbox relay publishes what the order transactions wrote (reconnects while the broker is down).
+await runOrderPlacedRelay(config)
