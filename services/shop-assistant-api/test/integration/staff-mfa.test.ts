@@ -3,7 +3,8 @@
  * gateway exchanges his token for shop-assistant-api, and the API admits him on the role and the
  * MFA the IdP put into the exchanged token (`groups`, `acr`, `amr` carried through the exchange),
  * then exchanges again for customers-api (a stand-in on the hop kit verifying with the IdP's real
- * keys). Katie's token, exchanged the same way, is refused 403: she holds no staff role.
+ * keys). Katie's token, exchanged the same way, is refused 403: she holds no staff role. Last,
+ * the same API in front of the real customers-api (its database, its registration at the IdP).
  */
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
@@ -31,6 +32,8 @@ import {
   type TokenSet,
 } from '@mythical/testing'
 import type { FastifyInstance } from 'fastify'
+import { buildApp as buildCustomersApi } from '../../../customers-api/src/app.ts'
+import { loadServiceConfig as customersConfig } from '../../../customers-api/src/config.ts'
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 
@@ -41,6 +44,9 @@ let client: HopTestClient
 let gateway: ReturnType<typeof workloadTokenClient>
 const log = captureAuditLines('shop-assistant-api')
 let seenByCustomers: Record<string, unknown> | undefined
+let samToken: string
+/** What the last suite started, closed before the IdP stops. */
+const closers: (() => Promise<unknown>)[] = []
 
 /** What the gateway forwards for a user who signed in with `options`. */
 async function phantomFor(options: SignInOptions): Promise<string> {
@@ -99,6 +105,7 @@ before(async () => {
 })
 
 after(async () => {
+  for (const close of closers.reverse()) await close()
   await client?.close()
   await api?.close()
   await customers?.close()
@@ -108,13 +115,14 @@ after(async () => {
 
 describe('staff ↔ shop-assistant-api with the real IdP (TB11)', () => {
   it('Sam with password + TOTP looks customers up; role and MFA reach every hop', async () => {
-    const token = await phantomFor({
+    samToken = await phantomFor({
       client: 'web-staff',
       username: 'sam',
       password: 'sam-sells-shoes',
       totpSecret: 'JBSWY3DPEHPK3PXP',
+      params: { scope: 'openid profile customers:read customers:write' },
     })
-    const res = await client.call('GET', '/assistant/customers?q=kat', { token })
+    const res = await client.call('GET', '/assistant/customers?q=kat', { token: samToken })
     assert.equal(res.status, 200, JSON.stringify(res.body))
     assert.equal((res.body.customers as unknown[]).length, 1)
     assert.equal(res.records[0]?.reason, 'access.granted')
@@ -128,5 +136,54 @@ describe('staff ↔ shop-assistant-api with the real IdP (TB11)', () => {
     const res = await client.call('GET', '/assistant/customers?q=kat', { token })
     assertDenied(res, 403, 'ZT_ERR_ROLE_REQUIRED', 'role.missing')
     assert.equal(res.headers['www-authenticate'], undefined)
+  })
+})
+
+describe('in front of the real customers-api (real IdP, real database)', () => {
+  let real: HopTestClient
+  before(async () => {
+    const env = (service: string, extra: Record<string, string> = {}) =>
+      testServiceEnv(service, paths.secrets(service), {
+        PKI_DIR: paths.pki,
+        IDP_ISSUER: idp.issuer,
+        IDP_URL: idp.issuer,
+        ...extra,
+      })
+    const customersApi = await buildCustomersApi(
+      customersConfig(env('customers-api', { IDP_MTLS_URL: idp.mtlsUrl, SEED_DEMO_DATA: 'true' })),
+      { audit: captureAuditLines('customers-api').audit },
+    )
+    const staffApi = await buildApp(
+      loadServiceConfig(
+        env('shop-assistant-api', { CUSTOMERS_API_URL: await listen(customersApi) }),
+      ),
+      { audit: log.audit },
+    )
+    real = createHopTestClient(await listen(staffApi), { gateway: stackWorkload('gateway') }, () =>
+      log.lines.filter((l) => l.audit === true),
+    )
+    closers.push(
+      () => customersApi.close(),
+      () => staffApi.close(),
+      () => real.close(),
+    )
+  })
+
+  it('Sam finds Katie, with her loyalty points', async () => {
+    const res = await real.call('GET', '/assistant/customers?q=katie', { token: samToken })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    const found = (res.body.customers as Record<string, unknown>[]).find((c) => c.sub === 'katie')
+    assert.equal(found?.email, 'katie@example.com')
+    assert.equal(typeof found?.loyaltyPoints, 'number')
+  })
+
+  it('Sam registers a new customer: 201 with her subject and user name', async () => {
+    const run = Date.now().toString(36)
+    const res = await real.call('POST', '/assistant/customers', {
+      token: samToken,
+      body: { name: `Carla ${run}`, email: `carla-${run}@example.com` },
+    })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    assert.deepEqual(Object.keys(res.body).sort(), ['sub', 'username'])
   })
 })
