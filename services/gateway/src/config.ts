@@ -1,6 +1,6 @@
 /**
  * Environment of gateway, the only file of this service that reads `process.env`:
- * the common service variables, the IdP (issuer and mTLS alias), the upstream APIs, the public
+ * the common service variables, the IdP (issuer, location and mTLS alias), the upstream APIs, the public
  * URL clients address (the `htu` of their DPoP proofs) and, optionally, another policy file.
  */
 import { absolutePathVar, loadConfig, urlVar } from '@mythical/config'
@@ -8,6 +8,8 @@ import { serviceConfigSchema } from '@mythical/service-kit'
 
 const schema = serviceConfigSchema({
   IDP_ISSUER: urlVar,
+  /** Where the gateway reaches the IdP (ADR 0003): discovery and JWKS; `iss` stays IDP_ISSUER. */
+  IDP_URL: urlVar,
   /** RFC 8705 mTLS alias of the IdP: introspection and token exchange with the workload cert. */
   IDP_MTLS_URL: urlVar,
   MY_SHOPPING_API_URL: urlVar,

@@ -37,6 +37,7 @@ export function createKitTokens(
   const dispatcher = createMtlsAgent(identity)
   const server = createAuthorizationServerClient({
     issuer: config.IDP_ISSUER,
+    url: config.IDP_URL,
     clientId: 'gateway',
     authentication: { method: 'tls_client_auth' },
     dispatcher,

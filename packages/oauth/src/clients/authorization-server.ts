@@ -31,8 +31,15 @@ export type ClientAuthentication =
 
 /** Options of {@link createAuthorizationServerClient}. */
 export interface AuthorizationServerClientOptions {
-  /** The issuer identifier; discovery reads `<issuer>/.well-known/openid-configuration`. */
+  /** The issuer identifier: the exact `iss` expected of discovery and every signed answer. */
   readonly issuer: string
+  /**
+   * Where this workload reaches the issuer (ADR 0003: `IDP_URL`, e.g. `https://idp:4000` in
+   * compose), when it differs from the public issuer identifier. Every request addressed to the
+   * issuer's origin — discovery, JWKS, token, introspection — is sent to this origin instead, with
+   * the same path; `iss` is still validated against `issuer`. Default: the issuer itself.
+   */
+  readonly url?: string
   readonly clientId: string
   readonly authentication: ClientAuthentication
   /**
@@ -121,9 +128,23 @@ function jwtIntrospectionOnly(inner: BoundedFetch): BoundedFetch {
 }
 
 /**
+ * Sends requests addressed to the public issuer's origin to the workload's network location
+ * instead (ADR 0003). Only the origin changes; any other URL (an mTLS alias already announced at
+ * an internal address) is left alone.
+ */
+function atLocation(inner: BoundedFetch, issuer: URL, location: URL): BoundedFetch {
+  return (url, init) => {
+    const target = new URL(url)
+    if (target.origin !== issuer.origin) return inner(url, init)
+    return inner(new URL(`${target.pathname}${target.search}`, location.origin).href, init)
+  }
+}
+
+/**
  * @example
  *   const idp = createAuthorizationServerClient({
  *     issuer: 'https://localhost:4000',
+ *     url: 'https://idp:4000', // where the workload reaches it (compose)
  *     clientId: 'gateway',
  *     authentication: { method: 'tls_client_auth' },
  *     dispatcher: createMtlsAgent(identity),
@@ -153,8 +174,16 @@ export function createAuthorizationServerClient(
     use_mtls_endpoint_aliases: options.useMtlsAliases ?? mtls,
     introspection_signed_response_alg: options.introspectionSigningAlg ?? 'ES256',
   }
+  const location = new URL(options.url ?? options.issuer)
+  if (location.protocol !== 'https:' || location.pathname !== issuer.pathname) {
+    throw new TypeError('"url" must be an https URL with the issuer\'s path')
+  }
   const fetch = jwtIntrospectionOnly(
-    boundedFetch(options.dispatcher, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
+    atLocation(
+      boundedFetch(options.dispatcher, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES),
+      issuer,
+      location,
+    ),
   ) as oidc.CustomFetch
   let discovered: Promise<oidc.Configuration> | undefined
 

@@ -77,6 +77,64 @@ describe('private_key_jwt client assertion', () => {
   })
 })
 
+describe('public issuer, internal location (ADR 0003)', () => {
+  const PUBLIC_ISSUER = 'https://as.public.invalid'
+  let internal: FakeAuthorizationServer
+  before(async () => {
+    internal = await startFakeAuthorizationServer(PUBLIC_ISSUER)
+  })
+  after(() => internal.close())
+  const at = (issuer: string) =>
+    createAuthorizationServerClient({
+      issuer,
+      url: internal.url,
+      clientId: 'gateway',
+      authentication: { method: 'private_key_jwt', privateKey: client.privateKey, kid: 'c1' },
+      dispatcher: new Agent({ connect: { ca: internal.caPem } }),
+    })
+
+  test('discovery, token and signed introspection reach the location; iss is the public issuer', async () => {
+    const idp = at(PUBLIC_ISSUER)
+    const issuedToken = await createTokenClient({ server: idp }).clientCredentialsFor(AUDIENCE)
+    assert.equal(issuedToken.accessToken, 'at-2')
+    internal.behaviour.introspection = () => ({
+      kind: 'jwt',
+      claims: { token_introspection: { active: true, exp: Math.floor(Date.now() / 1000) + 60 } },
+    })
+    const answer = await createIntrospectionClient({ server: idp }).introspect('opaque-1')
+    assert.equal(answer.active, true)
+    assert.deepEqual(
+      internal.received.map((r) => r.path),
+      ['/.well-known/openid-configuration', '/token', '/introspect', '/jwks'],
+    )
+    const assertion = decodeJwt(internal.received[1]?.form.get('client_assertion') ?? '')
+    assert.equal(assertion.aud, PUBLIC_ISSUER, 'the assertion names the issuer, not the location')
+  })
+
+  test('a server announcing another issuer than expected is refused', async () => {
+    await refused(
+      createTokenClient({ server: at('https://other.public.invalid') }).clientCredentialsFor(
+        AUDIENCE,
+      ),
+      'authorization_server.invalid_response',
+    )
+  })
+
+  test('a location with a path is a configuration error', () => {
+    assert.throws(
+      () =>
+        createAuthorizationServerClient({
+          issuer: PUBLIC_ISSUER,
+          url: `${internal.url}/elsewhere`,
+          clientId: 'gateway',
+          authentication: { method: 'tls_client_auth' },
+          dispatcher: agent,
+        }),
+      /"url" must be/,
+    )
+  })
+})
+
 describe('token client', () => {
   test('client credentials: resource indicator sent, token cached until expiry', async () => {
     const tokens = createTokenClient({ server: server() })

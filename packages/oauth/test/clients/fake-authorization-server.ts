@@ -32,7 +32,13 @@ export interface FakeAuthorizationServer extends TestServer {
   readonly publicJwk: JWK
 }
 
-export async function startFakeAuthorizationServer(): Promise<FakeAuthorizationServer> {
+/**
+ * @param announcedIssuer The issuer the server names itself (discovery, `iss`, endpoints); default
+ *   its own URL. Another value plays a public issuer the test reaches at an internal location.
+ */
+export async function startFakeAuthorizationServer(
+  announcedIssuer?: string,
+): Promise<FakeAuthorizationServer> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'as-1', alg: 'ES256', use: 'sig' }
   const received: Received[] = []
@@ -91,6 +97,6 @@ export async function startFakeAuthorizationServer(): Promise<FakeAuthorizationS
       })()
     })
   })
-  issuer = server.url
+  issuer = announcedIssuer ?? server.url
   return { ...server, received, behaviour, signingKey: privateKey, publicJwk }
 }

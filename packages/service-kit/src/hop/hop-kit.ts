@@ -82,6 +82,7 @@ export function createHopKit(options: HopKitOptions): HopKit {
     return createTokenClient({
       server: createAuthorizationServerClient({
         issuer: options.idp.issuer,
+        url: options.idp.url,
         clientId: options.service,
         authentication: { method: 'tls_client_auth' },
         dispatcher: idpDispatcher,

@@ -81,6 +81,7 @@ export async function benchGateway() {
     loadServiceConfig(
       testServiceEnv('gateway', paths.secrets('gateway'), {
         IDP_ISSUER: idp.issuer,
+        IDP_URL: idp.issuer.replace('//localhost:', '//127.0.0.1:'),
         IDP_MTLS_URL: idp.mtlsUrl,
         MY_SHOPPING_API_URL: upstream.url,
         SHOP_ASSISTANT_API_URL: upstream.url,

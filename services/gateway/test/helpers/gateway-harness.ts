@@ -144,6 +144,7 @@ export async function gatewayHarness(
   const clock = { now: Date.now() }
   const env = testServiceEnv('gateway', gatewaySecrets.dir, {
     IDP_ISSUER: 'https://localhost:4000',
+    IDP_URL: 'https://127.0.0.1:1',
     IDP_MTLS_URL: 'https://127.0.0.1:1',
     MY_SHOPPING_API_URL: shopping.url,
     SHOP_ASSISTANT_API_URL: assistant.url,

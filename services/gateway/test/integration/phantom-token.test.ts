@@ -73,6 +73,7 @@ before(async () => {
     loadServiceConfig(
       testServiceEnv('gateway', paths.secrets('gateway'), {
         IDP_ISSUER: idp.issuer,
+        IDP_URL: idp.issuer.replace('//localhost:', '//127.0.0.1:'),
         IDP_MTLS_URL: idp.mtlsUrl,
         MY_SHOPPING_API_URL: apiUrl,
         SHOP_ASSISTANT_API_URL: apiUrl,
