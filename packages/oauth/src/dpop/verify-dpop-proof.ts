@@ -15,7 +15,7 @@
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { EmbeddedJWK, calculateJwkThumbprint, decodeProtectedHeader, errors, jwtVerify } from 'jose'
+import { decodeProtectedHeader, errors, jwtVerify } from 'jose'
 import type { JWK } from 'jose'
 import { DPOP_PROOF_TYPE, SIGNING_ALGORITHMS, isSigningAlgorithm } from '../constants.ts'
 import { OAuthKitError } from '../errors.ts'
@@ -23,6 +23,7 @@ import type { DpopReason } from '../errors.ts'
 import { MemoryReplayStore } from '../replay-store.ts'
 import type { ReplayStore } from '../replay-store.ts'
 import type { DpopNonces } from './dpop-nonce.ts'
+import { ProofKeyCache } from './proof-key-cache.ts'
 
 /** Default seconds a proof's `iat` may lie in the past or the future. */
 export const DEFAULT_DPOP_IAT_WINDOW_SECONDS = 60
@@ -45,6 +46,8 @@ export interface DpopVerifierOptions {
    * error `use_dpop_nonce`); answer it with a `DPoP-Nonce: nonces.current()` header.
    */
   readonly nonces?: DpopNonces
+  /** Proof keys kept imported (with their thumbprints); default 10 000. */
+  readonly maxCachedKeys?: number
 }
 
 /** The request a proof must match. */
@@ -147,6 +150,7 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
   }
   const replayStore = options.replayStore ?? new MemoryReplayStore()
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
+  const proofKeys = new ProofKeyCache(options.maxCachedKeys)
 
   return {
     async verify(request) {
@@ -158,7 +162,7 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
       let payload
       let protectedHeader
       try {
-        ;({ payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, {
+        ;({ payload, protectedHeader } = await jwtVerify(proof, proofKeys.resolve, {
           typ: DPOP_PROOF_TYPE,
           algorithms,
           requiredClaims: ['jti', 'iat', 'htm', 'htu'],
@@ -200,7 +204,7 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
         }
       }
       const publicJwk = protectedHeader.jwk as JWK
-      const jkt = await calculateJwkThumbprint(publicJwk, 'sha256')
+      const jkt = await proofKeys.thumbprint(protectedHeader)
       if (request.expectedJkt !== undefined && !sameText(jkt, request.expectedJkt)) {
         throw refuse('dpop.jkt', 'DPoP proof key is not the key the token is bound to')
       }
