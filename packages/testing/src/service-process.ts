@@ -60,7 +60,8 @@ export async function startServiceProcess(
   const service = serviceByName(name)
   const child = spawn(process.execPath, [service.entry], {
     cwd: REPO_ROOT,
-    env: { ...serviceEnvironment(service, { target: 'local' }), ...env },
+    // Cast: Next.js (imported by the web's tests) declares NODE_ENV as a required variable.
+    env: { ...serviceEnvironment(service, { target: 'local' }), ...env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const { destination, records } = captureAudit()
