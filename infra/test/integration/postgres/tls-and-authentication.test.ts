@@ -120,11 +120,18 @@ describe('PostgreSQL TLS and authentication (TB12)', () => {
     assert.equal(error.message, 'connection requires a valid client certificate')
   })
 
-  it('refuses a workload certificate from an untrusted domain CA (cardvault)', async () => {
-    // The vault's own certificate: cardvault has no business here.
+  it("refuses the card vault's certificate for a retail role and the vault role in a retail database", async () => {
+    // The cardvault CA is trusted for the vault's own database only: its certificate's DN maps
+    // to tokenization_api, which may connect to `vault` and nowhere else.
     const { cert, key } = tlsOf('tokenization-api')
-    const error = await connectionError(serviceClient('orders-api', { ssl: { cert, key } }))
-    assert.match(error.message, /alert unknown ca/)
+    const asRetail = await connectionError(serviceClient('orders-api', { ssl: { cert, key } }))
+    assert.equal(asRetail.code, '28000')
+    assert.equal(asRetail.message, 'certificate authentication failed for user "orders_api"')
+    const intoRetail = await connectionError(
+      serviceClient('tokenization-api', { database: 'orders', ssl: { ca: caOf('retail') } }),
+    )
+    assert.equal(intoRetail.code, '42501')
+    assert.match(intoRetail.message, /permission denied for database "orders"/)
   })
 
   it('gives a service role no password: the role has none and a certificate login ignores one', async () => {
