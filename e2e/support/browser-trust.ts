@@ -5,7 +5,7 @@
  * Chromium (`--ignore-certificate-errors-spki-list`). A certificate the CA did not issue is
  * never pinned, so the browser refuses it as it should.
  */
-import { createHash } from 'node:crypto'
+import { X509Certificate, createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { connect } from 'node:tls'
 import { chromium, type Browser, type Page } from '@playwright/test'
@@ -23,8 +23,12 @@ function verifiedSpkiHash(port: number, domain: TrustDomain): Promise<string> {
         socket.end()
         if (!socket.authorized)
           return reject(new Error(`localhost:${port}: ${String(socket.authorizationError)}`))
-        if (!certificate.pubkey) return reject(new Error(`localhost:${port}: no public key`))
-        resolve(createHash('sha256').update(certificate.pubkey).digest('base64'))
+        // Chromium pins the SubjectPublicKeyInfo (DER); `pubkey` would be the bare EC point.
+        const spki = new X509Certificate(certificate.raw).publicKey.export({
+          type: 'spki',
+          format: 'der',
+        })
+        resolve(createHash('sha256').update(spki).digest('base64'))
       },
     )
     socket.on('error', reject)

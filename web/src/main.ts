@@ -72,6 +72,7 @@ const pageHandler = pages.getRequestHandler()
 
 const handler = createWebHandler({
   origin: config.WEB_ORIGIN,
+  identityProviders: [new URL(config.IDP_ISSUER).origin],
   sessions: createSessionStore(
     createDatabasePool(config.SECRETS_DIR),
     loadDataKey(config.SECRETS_DIR),

@@ -27,6 +27,8 @@ const REFRESH_MARGIN_MS = 30_000
 
 export interface WebServerDeps {
   readonly origin: string
+  /** Origins of the IdPs a sign-out form may end up at (CSP `form-action`). */
+  readonly identityProviders: readonly string[]
   readonly sessions: SessionStore
   readonly signIn: Readonly<Record<BrowserApp['clientId'], SignInClient>>
   readonly callGateway: GatewayCall
@@ -230,7 +232,7 @@ export function createWebHandler(deps: WebServerDeps) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     const traceId = traceIdOf()
     const nonce = newNonce()
-    const csp = contentSecurityPolicy(nonce)
+    const csp = contentSecurityPolicy(nonce, deps.identityProviders)
     for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) res.setHeader(name, value)
     res.setHeader('content-security-policy', csp)
     // Next.js takes its script nonce from the request's CSP header.

@@ -13,7 +13,10 @@ export function newNonce(): string {
 /**
  * @example contentSecurityPolicy('abc') // "default-src 'self'; script-src 'self' 'nonce-abc' 'strict-dynamic'; …"
  */
-export function contentSecurityPolicy(nonce: string): string {
+export function contentSecurityPolicy(
+  nonce: string,
+  identityProviders: readonly string[] = [],
+): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
@@ -24,8 +27,9 @@ export function contentSecurityPolicy(nonce: string): string {
     "font-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
-    // Sign-in and sign-out forms post to this origin only (the BFF redirects to the IdP).
-    "form-action 'self'",
+    // Forms post to this origin only; sign-out's answer redirects to the IdP's end-session
+    // endpoint, and browsers apply form-action to that redirect too.
+    ["form-action 'self'", ...identityProviders].join(' '),
     "frame-ancestors 'none'",
     'upgrade-insecure-requests',
   ].join('; ')

@@ -70,6 +70,7 @@ describe('web BFF handler (TB01)', () => {
   before(async () => {
     const handler = createWebHandler({
       origin: ORIGIN,
+      identityProviders: ['https://localhost:4000'],
       sessions: store,
       signIn: { web: signInStub, 'web-staff': signInStub },
       callGateway: async (...args) => {
@@ -194,6 +195,7 @@ describe('web BFF handler (TB01)', () => {
     assert.match(csp, /script-src 'self' 'nonce-[A-Za-z0-9+/=]{24}' 'strict-dynamic'/)
     assert.doesNotMatch(csp, /script-src[^;]*unsafe-inline/)
     assert.match(csp, /frame-ancestors 'none'/)
+    assert.match(csp, /form-action 'self' https:\/\/localhost:4000(;|$)/)
     assert.notEqual(csp, second.headers.get('content-security-policy'))
     assert.match(first.headers.get('strict-transport-security') ?? '', /max-age=\d+/)
     assert.equal(first.headers.get('x-content-type-options'), 'nosniff')
