@@ -74,7 +74,10 @@ export async function signInThroughWeb(
   await page.getByLabel(/user ?name/i).fill(user.username)
   await page.getByLabel(/password/i).fill(user.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
+  // The consent page comes only while the grant is new; otherwise the IdP redirects at once.
   const allow = page.getByRole('button', { name: 'Allow' })
-  if (await allow.isVisible({ timeout: 5_000 }).catch(() => false)) await allow.click()
-  await page.waitForURL(/^https:\/\/localhost:3000\//)
+  const back = /^https:\/\/localhost:3000\//
+  await Promise.race([allow.waitFor(), page.waitForURL(back)])
+  if (await allow.isVisible()) await allow.click()
+  await page.waitForURL(back)
 }

@@ -35,7 +35,7 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 /**
  * Security headers of every HTML page the IdP serves: a strict CSP without any script, no
- * caching, no framing, no referrer. `formTargets` are the origins a form on the page may end up
+ * caching, no framing, no referrer to other origins. `formTargets` are the origins a form on the page may end up
  * at (the IdP itself, then the client's redirect URI after the provider's redirect).
  */
 export function pageHeaders(formTargets: readonly string[]): Record<string, string> {
@@ -51,7 +51,10 @@ export function pageHeaders(formTargets: readonly string[]): Record<string, stri
     ].join('; '),
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    // Not `no-referrer`: under it browsers send `Origin: null` with the page's own form posts,
+    // which the interaction's same-origin check (rightly) refuses. `same-origin` still sends no
+    // referrer to any other origin.
+    'referrer-policy': 'same-origin',
     'x-frame-options': 'DENY',
   }
 }
