@@ -65,7 +65,7 @@ describe('ensurePki', () => {
 
       const info = readCertificateInfo(certPem)
       assert.deepEqual(info.spiffeIds, [identity.spiffeId])
-      assert.deepEqual(info.dnsNames, ['localhost', identity.name])
+      assert.deepEqual(info.dnsNames, [...identity.dnsNames])
       assert.deepEqual(info.ipAddresses, ['127.0.0.1', '::1'])
       assert.equal(info.isCa, false)
       assert.equal(info.issuer, `CN=${identity.domain}.mythical.example CA`)
