@@ -50,6 +50,12 @@ test("a workload client's scopes are those of its call-graph audiences only", as
     assert.deepEqual(scopesOf('order-fulfillment-api')?.sort(), ['orders:read', 'orders:write'])
     assert.deepEqual(scopesOf('shop-assistant-api')?.sort(), ['customers:read', 'customers:write'])
     assert.equal(scopesOf('orders-api'), undefined)
+    // Anonymous browsing: the shopper client's own token; the gateway's catalogue machine token.
+    const grantsOf = (id: string) => clients.find((c) => c.client_id === id)?.grant_types
+    assert.ok(grantsOf('web')?.includes('client_credentials'))
+    assert.ok(!grantsOf('web-staff')?.includes('client_credentials'))
+    assert.ok(scopesOf('gateway')?.includes('catalogue:read'))
+    assert.ok(!scopesOf('web')?.includes('catalogue:read'))
   } finally {
     rmSync(pkiDir, { recursive: true, force: true })
   }
