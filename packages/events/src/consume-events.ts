@@ -32,6 +32,24 @@ export interface EventConsumer {
   stop(): Promise<void>
 }
 
+/**
+ * Settles a delivery. On a channel that closed meanwhile (connection lost mid-processing) there is
+ * nothing to settle: the broker requeues every unacknowledged delivery of a closed channel, and
+ * the inbox makes the redelivery harmless.
+ */
+function settle(
+  channel: Channel,
+  msg: ConsumeMessage,
+  outcome: 'ack' | 'reject' | 'requeue',
+): void {
+  try {
+    if (outcome === 'ack') channel.ack(msg)
+    else channel.nack(msg, false, outcome === 'requeue')
+  } catch {
+    // IllegalOperationError: channel closed; see above.
+  }
+}
+
 /** Trace id of the message's own trace context, or a fresh one for a message without any. */
 const traceIdOf = (traceparent: string | undefined): string =>
   parseTraceparent(traceparent)?.traceId ?? crypto.randomUUID().replaceAll('-', '')
@@ -103,7 +121,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
         reason,
         ...(typeof messageId === 'string' ? { tokenId: messageId } : {}),
       })
-      channel.nack(msg, false, false)
+      settle(channel, msg, 'reject')
       return
     }
     const traceId = traceIdOf(event.traceparent)
@@ -120,7 +138,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
         reason: 'event.processing_failed',
         tokenId: event.id,
       })
-      channel.nack(msg, false, true)
+      settle(channel, msg, 'requeue')
       return
     }
     audit.decision({
@@ -131,7 +149,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
       reason: outcome,
       tokenId: event.id,
     })
-    channel.ack(msg)
+    settle(channel, msg, 'ack')
   }
 
   await channel.prefetch(options.prefetch ?? DEFAULT_PREFETCH)
