@@ -9,15 +9,24 @@ import { after, before, describe, it } from 'node:test'
 import { readCertificateInfo } from '@mythical/pki'
 import { SECRET_FILES, type StackPaths, TRUST_DOMAINS } from '@mythical/stack'
 import { ensurePki, pkiIdentities } from '../../../src/pki/index.ts'
+import { hasOwnSecretsFolder } from '../../../src/pki/identities.ts'
 import { tempStack } from './temp-stack.ts'
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777
 const identities = pkiIdentities()
 
+/** The files of a secrets folder (a registered vault client's cardvault folder is a subfolder). */
+const filesIn = async (dir: string) =>
+  (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name)
+
+/** Identities whose folders sit inside `name`'s (`order-fulfillment-api/cardvault`). */
+const nestedIn = (name: string) =>
+  identities.filter((i) => i.name.startsWith(`${name}/`)).map((i) => i.name.slice(name.length + 1))
+
 /** Every private secret an identity owns: its TLS key, the `d` of its JWKs, its data key `k`. */
 async function privateMaterial(paths: StackPaths, name: string): Promise<string[]> {
   const dir = paths.secrets(name)
-  const files = await readdir(dir)
+  const files = await filesIn(dir)
   const material = [await readFile(join(dir, SECRET_FILES.tlsKey), 'utf8')]
   for (const file of [SECRET_FILES.signingKey, SECRET_FILES.encryptionKey]) {
     if (files.includes(file)) material.push(JSON.parse(await readFile(join(dir, file), 'utf8')).d)
@@ -40,13 +49,24 @@ describe('secrets isolation', () => {
 
   it('has exactly one folder per identity, each holding only the expected files', async () => {
     const folders = await readdir(join(paths.stack, 'secrets'))
-    assert.deepEqual(folders.sort(), identities.map((identity) => identity.name).sort())
+    assert.deepEqual(
+      folders.sort(),
+      identities
+        .filter(hasOwnSecretsFolder)
+        .map((identity) => identity.name)
+        .sort(),
+    )
     for (const identity of identities) {
       const expected: string[] = [SECRET_FILES.tlsCert, SECRET_FILES.tlsKey, SECRET_FILES.ca]
       if (identity.hasJwks) {
         expected.push(SECRET_FILES.signingKey, SECRET_FILES.encryptionKey, SECRET_FILES.dataKey)
       }
-      assert.deepEqual((await readdir(paths.secrets(identity.name))).sort(), expected.sort())
+      const dir = paths.secrets(identity.name)
+      assert.deepEqual((await filesIn(dir)).sort(), expected.sort())
+      const subfolders = (await readdir(dir, { withFileTypes: true })).filter((e) =>
+        e.isDirectory(),
+      )
+      assert.deepEqual(subfolders.map((e) => e.name).sort(), nestedIn(identity.name).sort())
     }
   })
 
@@ -72,7 +92,7 @@ describe('secrets isolation', () => {
     for (const identity of identities) {
       const dir = paths.secrets(identity.name)
       const contents = await Promise.all(
-        (await readdir(dir)).map((file) => readFile(join(dir, file), 'utf8')),
+        (await filesIn(dir)).map((file) => readFile(join(dir, file), 'utf8')),
       )
       for (const [other, material] of owned) {
         if (other === identity.name) continue
@@ -89,7 +109,7 @@ describe('secrets isolation', () => {
     )
     for (const identity of identities) {
       const dir = paths.secrets(identity.name)
-      for (const file of await readdir(dir)) {
+      for (const file of await filesIn(dir)) {
         const text = await readFile(join(dir, file), 'utf8')
         assert.ok(!caKeys.some((key) => text.includes(key)), `CA key in ${identity.name}/${file}`)
       }
@@ -101,7 +121,7 @@ describe('secrets isolation', () => {
     for (const identity of identities) {
       const dir = paths.secrets(identity.name)
       assert.equal(await modeOf(dir), 0o700, dir)
-      for (const file of await readdir(dir)) assert.equal(await modeOf(join(dir, file)), 0o600)
+      for (const file of await filesIn(dir)) assert.equal(await modeOf(join(dir, file)), 0o600)
     }
   })
 
