@@ -8,7 +8,11 @@ import { serviceConfigSchema } from '@mythical/service-kit'
 const schema = serviceConfigSchema({
   IDP_ISSUER: urlVar,
   PARTNER_IDP_ISSUER: urlVar,
-  GATEWAY_URL: urlVar,
+  /**
+   * The gateway's public URL (SCENARIO.md contract), which the BFF calls: DPoP proofs name it
+   * (`htu`), and the gateway checks `htu` against its public address, not a loopback alias.
+   */
+  GATEWAY_ORIGIN: urlVar.default('https://localhost:8443'),
   /** Public origin of the web app: cookies, redirect URIs and the CSRF origin check use it. */
   WEB_ORIGIN: urlVar.default('https://localhost:3000'),
   ORDER_TRACKING_API_URL: urlVar.optional(),

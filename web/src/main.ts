@@ -78,7 +78,7 @@ const handler = createWebHandler({
     loadDataKey(config.SECRETS_DIR),
   ),
   signIn,
-  callGateway: createGatewayCaller({ gatewayUrl: config.GATEWAY_URL, signIn }),
+  callGateway: createGatewayCaller({ gatewayUrl: config.GATEWAY_ORIGIN, signIn }),
   audit,
   pages: (req, res) => pageHandler(req, res),
 })

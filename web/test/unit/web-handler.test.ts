@@ -199,7 +199,7 @@ describe('web BFF handler (TB01)', () => {
     assert.notEqual(csp, second.headers.get('content-security-policy'))
     assert.match(first.headers.get('strict-transport-security') ?? '', /max-age=\d+/)
     assert.equal(first.headers.get('x-content-type-options'), 'nosniff')
-    assert.equal(first.headers.get('referrer-policy'), 'no-referrer')
+    assert.equal(first.headers.get('referrer-policy'), 'same-origin')
   })
 
   it('never redirects off-site after sign-in', () => {
