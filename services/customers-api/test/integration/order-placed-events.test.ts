@@ -221,7 +221,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', { skip }
       handle: async (event, db) => {
         await earnLoyaltyPoints(event, db)
         const socket = (doomedConn.connection as unknown as { stream: Socket }).stream
-        socket.destroy()
+        socket.destroy(new Error('consumer killed'))
         killed()
         throw new Error('killed')
       },
