@@ -269,9 +269,10 @@ describe('PostgreSQL row-level security (TB12)', () => {
       const write = (payload: object) =>
         withCustomerScope(pool('order-fulfillment-api'), katie, async (db) => {
           await db.query(
-            `INSERT INTO placed_orders (order_id, customer_id, card_token, total_cents)
-             VALUES ($1, $2, $3, 1999)`,
-            [orderId, katie, TOKEN],
+            `INSERT INTO placed_orders
+               (order_id, customer_id, card_token, total_cents, request_fingerprint)
+             VALUES ($1, $2, $3, 1999, $4)`,
+            [orderId, katie, TOKEN, 'f'.repeat(43)],
           )
           await db.query(
             `INSERT INTO outbox (event_type, aggregate_id, payload) VALUES ('order.placed', $1, $2)`,
@@ -282,7 +283,8 @@ describe('PostgreSQL row-level security (TB12)', () => {
         code: '23514',
         message: /violates check constraint "payload_has_no_pan"/,
       })
-      await write({ orderId, cardToken: TOKEN })
+      // A UUID whose groups hold a Luhn-valid run ("80702-7091-4526-9548-05") is not a card number.
+      await write({ orderId, cardToken: TOKEN, traceRef: '67d80702-7091-4526-9548-052b61b95afe' })
     })
   })
 })
