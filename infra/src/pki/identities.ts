@@ -61,8 +61,7 @@ export const foreignClientName = (caller: string, domain: TrustDomain): string =
  * Whether the identity's secrets folder is its own (a compose volume), not a subfolder of
  * another identity's (a foreign client certificate lives inside its holder's folder).
  */
-export const hasOwnSecretsFolder = (identity: PkiIdentity): boolean =>
-  !identity.name.includes('/')
+export const hasOwnSecretsFolder = (identity: PkiIdentity): boolean => !identity.name.includes('/')
 
 /**
  * Client certificates a third party's CA issues to the workloads it registered: every caller of a

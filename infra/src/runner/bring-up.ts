@@ -2,7 +2,8 @@
  * Brings the stack up in dependency order, the same way for `pnpm start` and `stack:up`:
  * 1. PKI: `ensurePki` issues what is missing and renews certificates close to expiry
  * 2. PostgreSQL, then RabbitMQ: started unless running, then provisioned
- * 3. services in `startOrder`, each awaited ready (`/readyz` over mTLS) before the next starts,
+ * 3. builds a service needs (the web's pages), when missing or older than their sources
+ * 4. services in `startOrder`, each awaited ready (`/readyz` over mTLS) before the next starts,
  *    so a service never boots against a dependency that is not serving yet
  * Progress is recorded in a {@link StackState} as it happens, so whoever called can tear down
  * exactly what was started even when bring-up fails or is interrupted half way.
@@ -19,6 +20,7 @@ import { RunnerError } from './errors.ts'
 import { waitUntilReady } from './health-probe.ts'
 import { ensureInfrastructure } from './infrastructure.ts'
 import { runningPid, writePid } from './pid-files.ts'
+import { ensureServiceBuilds } from './service-builds.ts'
 import { startOrder } from './start-order.ts'
 
 /** A started (or found running) service process. */
@@ -76,7 +78,11 @@ export async function bringUp(options: BringUpOptions): Promise<void> {
   await ensureInfrastructure(paths, { started: state.infrastructureStarted, log })
   checkAborted()
 
-  for (const service of startOrder(options.services ?? SERVICES)) {
+  const services = startOrder(options.services ?? SERVICES)
+  await ensureServiceBuilds(paths, services, log)
+  checkAborted()
+
+  for (const service of services) {
     checkAborted()
     const existing = runningPid(paths, service)
     let launched: LaunchedService

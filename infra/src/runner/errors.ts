@@ -49,3 +49,9 @@ export class InfrastructureFailedError extends RunnerError {
   static override code = 'ERR_RUNNER_INFRASTRUCTURE'
   override code = 'ERR_RUNNER_INFRASTRUCTURE'
 }
+
+/** A service's build (the manifest's `build`) exited with an error. */
+export class ServiceBuildFailedError extends RunnerError {
+  static override code = 'ERR_RUNNER_BUILD_FAILED'
+  override code = 'ERR_RUNNER_BUILD_FAILED'
+}

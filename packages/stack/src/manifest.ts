@@ -37,6 +37,12 @@ export interface ServiceDefinition {
   readonly database?: string
   /** Fixed settings of this demo stack, passed to the service as environment variables. */
   readonly settings?: Readonly<Record<string, string>>
+  /**
+   * A build the service needs before it can start (the web's Next.js pages): the package script
+   * run in `folder`, and the file it writes last. The runner rebuilds when that file is missing
+   * or older than any source file in `folder`.
+   */
+  readonly build?: { readonly folder: string; readonly script: string; readonly output: string }
   /** Broker rights: exchanges it may publish to, queues it may consume from. */
   readonly broker?: {
     readonly publishes?: readonly string[]
@@ -157,6 +163,8 @@ const SERVICE_SPECS: readonly ServiceSpec[] = [
     infrastructure: ['postgres'],
     // BFF sessions: tokens sealed at rest, only the session id's hash in clear.
     database: 'web',
+    // The pages are served from a production build (`next build` writes BUILD_ID last).
+    build: { folder: 'web', script: 'build', output: 'web/.next/BUILD_ID' },
   },
   // --- trust domain cardvault (third party) ---
   {
