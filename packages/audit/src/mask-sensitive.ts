@@ -52,7 +52,16 @@ const SECRET_PARAMETER =
  * A maximal digit sequence with optional single space/dash separators. Letters around it do
  * not matter: `pan4111111111111111` is still a card number.
  */
-const DIGIT_SEQUENCE = /(?<!\d)\d(?:[ -]?\d)*/g
+const DIGIT_SEQUENCE = /(?<!\d)\d(?:[ -]?\d)*/
+/**
+ * Identifiers that are hexadecimal by construction — W3C trace ids (32) and span ids (16), UUIDs —
+ * kept whole: their digit runs can pass Luhn by chance (a masked trace id breaks every lookup by
+ * trace). At least one letter a-f is required, so an all-digit 16-character value (a card number)
+ * is never taken for a span id.
+ */
+const HEX_IDENTIFIER =
+  /(?<![\w-])(?=[\d-]*[a-f])(?:[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}|[\da-f]{32}|[\da-f]{16})(?![\w-])/
+const IDENTIFIER_OR_DIGITS = new RegExp(`(${HEX_IDENTIFIER.source})|${DIGIT_SEQUENCE.source}`, 'g')
 /**
  * Every major card scheme starts with 2-6; millisecond timestamps (13 digits starting with 1)
  * would otherwise be masked one time in ten.
@@ -100,7 +109,9 @@ export function maskText(text: string): string {
   return text
     .replace(SECRET_PARAMETER, `$1${REDACTED}`)
     .replace(JOSE_COMPACT, REDACTED)
-    .replace(DIGIT_SEQUENCE, (sequence) => (containsCardNumber(sequence) ? REDACTED : sequence))
+    .replace(IDENTIFIER_OR_DIGITS, (match, identifier: string | undefined) =>
+      identifier === undefined && containsCardNumber(match) ? REDACTED : match,
+    )
 }
 
 function isPlainObject(value: object): value is Record<string, unknown> {

@@ -46,6 +46,23 @@ describe('maskText', () => {
     assert.equal(maskText('4111 1111 1111 1111 123'), REDACTED)
   })
 
+  it('keeps trace ids, span ids and UUIDs whole, even when a digit run in them passes Luhn', () => {
+    // Each holds a Luhn-valid 13-19 digit run ("4111111111111111", "80702-7091-4526-9548-05").
+    for (const id of [
+      'ab4111111111111111cdef0123456789',
+      'a4111111111111111'.slice(0, 16),
+      '67d80702-7091-4526-9548-052b61b95afe',
+    ]) {
+      assert.equal(maskText(`trace ${id} done`), `trace ${id} done`)
+      assert.equal(maskText(`{"traceId":"${id}"}`), `{"traceId":"${id}"}`)
+    }
+  })
+
+  it('still masks a card number that merely looks like a hexadecimal id (no letter in it)', () => {
+    assert.equal(maskText('span 4111111111111111 done'), `span ${REDACTED} done`)
+    assert.equal(maskText('id 4111111111111111aa'), `id ${REDACTED}aa`)
+  })
+
   it('masks JWS and JWE compact serializations', () => {
     assert.equal(maskText(`Bearer ${JWT}`), `Bearer ${REDACTED}`)
     assert.equal(maskText(`jwe=${JWE};`), `jwe=${REDACTED};`)
