@@ -1,7 +1,7 @@
 /**
  * Token endpoint benchmark of the retail IdP (`pnpm bench idp`, or run this file directly): the real
- * IdP in-process with its PostgreSQL adapter on the stack's database, called over mutual TLS
- * with keep-alive connections, for
+ * IdP as its own process from its entry point (`startIdpProcess`), its PostgreSQL adapter on the
+ * stack's database, called over mutual TLS with keep-alive connections, for
  *
  * - `client_credentials` (order-fulfillment-api → orders-api, certificate-bound JWT), and
  * - token exchange (gateway exchanges a user's opaque gateway token for a my-shopping-api JWT).
@@ -13,8 +13,7 @@ import { Agent, request } from 'node:https'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { redeemCode, signIn } from '@mythical/testing'
-import { startIdp } from '../services/idp/test/integration/support/idp-server.ts'
+import { redeemCode, signIn, startIdpProcess } from '@mythical/testing'
 import { ensureStack, paths } from './stack.ts'
 
 /** One scenario's result. */
@@ -104,7 +103,7 @@ export async function benchIdpTokenEndpoint(
   const requests = opts.requests ?? 500
   const concurrency = opts.concurrency ?? 8
   const releaseStack = await ensureStack()
-  const run = await startIdp()
+  const run = await startIdpProcess()
   const agents = [agentFor('order-fulfillment-api'), agentFor('gateway')] as const
   try {
     const signedIn = await signIn(run.issuer, {

@@ -1,6 +1,6 @@
 /**
- * TB10 end to end, with both real IdPs: the retail IdP (in-process, the stack's PostgreSQL, its
- * stack certificate and keys — started by the retail IdP's own test harness) signs Katie in and,
+ * TB10 end to end, with both real IdPs: the retail IdP (its own process from its entry point, the
+ * stack's PostgreSQL, its stack certificate and keys — `startIdpProcess`) signs Katie in and,
  * by token exchange as the `web` client, issues her token for the partner; the partner IdP
  * (configured with the retail IdP's real issuer and JWKS URL over TLS anchored in the retail CA,
  * its own stack secrets) exchanges it for a partner token. Nothing is faked on either side.
@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify } from 'jose'
 import { loadDataKey } from '@mythical/service-kit'
-// The retail IdP's own integration harness: the real IdP, the real sign-in pages and clients.
+// The retail IdP as a process (never its source or its tests), the real sign-in pages and clients.
 import {
   redeemCode,
   signIn,
@@ -23,9 +23,9 @@ import {
   paths,
   newTrace,
   type Trace,
+  startIdpProcess,
+  type IdpProcess,
 } from '@mythical/testing'
-import { startIdp } from '../../../idp/test/integration/support/idp-server.ts'
-import type { RunningIdp } from '../../../idp/test/integration/support/idp-server.ts'
 import { caPinnedFetch } from '@mythical/oauth'
 import { derivePairwiseKey, pairwiseSubject } from '../../src/federation/pairwise-subject.ts'
 import type { RunningPartnerIdp } from '../../src/server.ts'
@@ -43,7 +43,7 @@ import {
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 const MY_SHOPPING_API = 'https://my-shopping-api.retail.mythical.example'
 
-let retail: RunningIdp
+let retail: IdpProcess
 let partner: RunningPartnerIdp | undefined
 let partnerAudit: AuditCollector
 let client: ReturnType<typeof partnerClient>
@@ -54,7 +54,7 @@ let katieDpop: Awaited<ReturnType<typeof dpopKey>>
 
 before(async () => {
   requireStack()
-  retail = await startIdp()
+  retail = await startIdpProcess()
   partnerAudit = new AuditCollector()
   ;({ idp: partner } = await startPartner(
     {
@@ -85,7 +85,7 @@ before(async () => {
 after(async () => {
   await (client as typeof client | undefined)?.close()
   await partner?.close()
-  await (retail as RunningIdp | undefined)?.stop()
+  await (retail as IdpProcess | undefined)?.stop()
 })
 
 /** What the web BFF does first: exchange Katie's token at the retail IdP for the partner. */
@@ -147,7 +147,8 @@ describe('retail IdP → partner IdP federation', () => {
     assert.equal(retailClaims.iss, retail.issuer)
     assert.equal(retailClaims.aud, PARTNER_ISSUER)
     assert.equal(retailClaims.sub, 'katie')
-    const retailRecord = retail.audit.filter(
+    // The retail IdP's audit line arrives through its stdout, just after its response.
+    const retailRecord = await retail.untilAudited(
       (r) => r.traceId === trace.traceId && r.reason === 'token_exchange.issued',
     )
     assert.equal(retailRecord.length, 1, 'the retail IdP audited the exchange on this trace')
