@@ -104,7 +104,8 @@ export const orderRoutes: FastifyPluginCallback<{ downstream: DownstreamClient }
       }
       const response = await downstream.callService(TARGET, '/orders', {
         subjectToken: subjectTokenOf(request),
-        scope: 'orders:write',
+        // Placing answers with the order: a retry under the same Idempotency-Key reads it back.
+        scope: 'orders:write orders:read',
         method: 'POST',
         body: request.body,
         headers: { 'idempotency-key': key },

@@ -349,6 +349,17 @@ describe('in front of the real system APIs (real IdP, real databases)', () => {
     assert.doesNotMatch(JSON.stringify(placed), /4111 ?1111 ?1111/)
   })
 
+  it('the same Idempotency-Key again: 200 with the same order, not placed twice', async () => {
+    const res = await real.call('POST', '/shopping/me/orders', {
+      token: phantom,
+      headers: { 'idempotency-key': idempotencyKey },
+      body: { items: [{ sku: 'sku-helmet', quantity: 2 }], card },
+    })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    assert.equal(res.body.id, placed.id)
+    assert.deepEqual(res.body.items, placed.items)
+  })
+
   it('GET /shopping/me/orders and /{id}: her order, read back through every hop', async () => {
     const list = await real.call('GET', '/shopping/me/orders', { token: phantom })
     assert.equal(list.status, 200, JSON.stringify(list.body))
