@@ -16,7 +16,29 @@ const DATA_KEY_BYTES = 32
  * published: nothing under `pki/` ever sees it. The secrets folder must exist.
  */
 export async function ensureDataKey(paths: StackPaths, identity: PkiIdentity): Promise<Outcome> {
-  const path = join(paths.secrets(identity.name), SECRET_FILES.dataKey)
+  return ensureOctKey(join(paths.secrets(identity.name), SECRET_FILES.dataKey))
+}
+
+/**
+ * Keeps a shared secret (`SHARED_SECRETS`): one 256-bit `oct` JWK, the same in every holder's
+ * secrets folder. Generated once, then kept; a holder that lacks it (a new holder, a wiped folder)
+ * gets a copy of the first holder's. Holders must exist as folders already.
+ */
+export async function ensureSharedKey(
+  paths: StackPaths,
+  file: string,
+  holders: readonly string[],
+): Promise<Outcome> {
+  const [first, ...others] = holders.map((holder) => join(paths.secrets(holder), file))
+  if (first === undefined) throw new TypeError(`shared secret "${file}" has no holder`)
+  const outcome = await ensureOctKey(first)
+  const text = (await readIfExists(first)) ?? ''
+  for (const path of others) await syncFile(path, text, PRIVATE_FILE_MODE)
+  return outcome
+}
+
+/** Keeps one 256-bit `oct` JWK at `path`: generated once, then checked and kept. */
+async function ensureOctKey(path: string): Promise<Outcome> {
   const stored = await readIfExists(path)
   if (stored !== undefined) {
     checkStoredDataKey(stored, path)

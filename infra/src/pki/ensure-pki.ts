@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import type { KeyAndCertificate } from '@mythical/pki'
-import { type StackPaths, TRUST_DOMAINS, type TrustDomain } from '@mythical/stack'
+import { SHARED_SECRETS, type StackPaths, TRUST_DOMAINS, type TrustDomain } from '@mythical/stack'
 import { ensureCa, type Outcome } from './ensure-ca.ts'
-import { ensureDataKey } from './ensure-data-key.ts'
+import { ensureDataKey, ensureSharedKey } from './ensure-data-key.ts'
 import { ensureJwks } from './ensure-jwks.ts'
 import {
   ensureWorkloadCertificate,
@@ -23,7 +23,7 @@ export interface EnsurePkiOptions {
 /**
  * What {@link ensurePki} did. Entries name the material: `ca/<domain>` for a trust-domain CA,
  * `tls/<identity>` for a workload certificate, `jwks/<service>` for a service's JWK pair,
- * `data-key/<service>` for a service's data key.
+ * `data-key/<service>` for a service's data key, `shared/<file>` for a shared secret.
  */
 export interface EnsurePkiResult {
   issued: string[]
@@ -42,6 +42,8 @@ export interface EnsurePkiResult {
  *   `pki/<domain>/jwks/<service>.json`: generated once per service, then kept.
  * - `secrets/<service>/data-key.jwk.json`: a 256-bit `oct` root secret for data-protection keys,
  *   generated once per service, then kept; never published.
+ * - `SHARED_SECRETS`: one 256-bit `oct` key per entry, the same file in each holder's folder
+ *   (the shipping partner's pairwise-subject key), generated once, then kept.
  *
  * Re-running renews what is due: a CA or certificate with less than a third of its lifetime left,
  * and every certificate of a renewed CA. Secrets folders are 0700 with 0600 files; public files
@@ -97,6 +99,9 @@ async function layOut(
       record(await ensureJwks(paths, identity), `jwks/${identity.name}`)
       record(await ensureDataKey(paths, identity), `data-key/${identity.name}`)
     }
+  }
+  for (const { file, holders } of SHARED_SECRETS) {
+    record(await ensureSharedKey(paths, file, holders), `shared/${file}`)
   }
   return result
 }

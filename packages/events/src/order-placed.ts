@@ -4,8 +4,10 @@
  *
  * - `retail` (customers-api, payments-api, recommendations-api): the order as placed, with the
  *   vault's card token for settlement — never a card number (the outbox refuses one).
- * - `shipping-partner` (shipping-api): order id, parcel contents (sku, quantity), delivery
- *   address. No prices, card data, loyalty or retail customer id.
+ * - `shipping-partner` (shipping-api): order id, the customer's retail `sub`, parcel contents
+ *   (sku, quantity), delivery address. No prices, card data, loyalty, trace or order totals. The
+ *   `sub` is what the partner already receives in the subject token when the customer federates;
+ *   shipping-api turns it into her pairwise subject at once and keeps only that.
  *
  * @module
  */
@@ -51,12 +53,26 @@ export interface OrderPlaced {
 export const retailProjection = (event: BusinessEvent): Readonly<Record<string, unknown>> =>
   event.data
 
+/** The `shipping-partner` projection of `order.placed` (what shipping-api opens). */
+export interface OrderPlacedForPartner {
+  readonly orderId: string
+  /**
+   * Retail `sub` of the customer, as the partner sees it in her federated subject token: the input
+   * of the pairwise subject the parcel is filed under (never stored by the partner).
+   */
+  readonly customer: string
+  readonly parcel: readonly { readonly sku: string; readonly quantity: number }[]
+  readonly deliveryAddress?: Readonly<Record<string, string>>
+}
+
 /** What a parcel needs, and only that. */
 export function shippingPartnerProjection(event: BusinessEvent): Readonly<Record<string, unknown>> {
   const order = event.data as unknown as OrderPlaced
-  return {
+  const projection: OrderPlacedForPartner = {
     orderId: order.orderId,
+    customer: order.customer,
     parcel: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
     ...(order.deliveryAddress ? { deliveryAddress: order.deliveryAddress } : {}),
   }
+  return projection
 }

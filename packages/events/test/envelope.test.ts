@@ -139,6 +139,7 @@ describe('event envelope: legitimate path', () => {
     const partner = await opener(shipping.priv, SHIPPING_PARTNER_AUDIENCE)(body, event.id)
     assert.deepEqual(partner.data, {
       orderId: event.data.orderId,
+      customer: event.data.customer,
       parcel: [{ sku: 'SHOE-1', quantity: 2 }],
       deliveryAddress: event.data.deliveryAddress,
     })

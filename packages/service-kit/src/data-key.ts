@@ -46,7 +46,8 @@ export interface PurposeKey {
 }
 
 /**
- * Reads and checks the data key of a secrets folder; a missing or malformed file throws
+ * Reads and checks the data key of a secrets folder (or another 256-bit root key of the same
+ * shape, `file`: a shared secret such as the pairwise-subject key); a missing or malformed file throws
  * `SecretFileError` naming the file and field, never the value.
  *
  * @example
@@ -54,8 +55,8 @@ export interface PurposeKey {
  * const dataKey = loadDataKey(config.secretsDir)
  * ```
  */
-export function loadDataKey(secretsDir: string): DataKey {
-  const jwk = readJsonSecret(secretsDir, DATA_KEY_FILE, DataKeyJwk)
+export function loadDataKey(secretsDir: string, file: string = DATA_KEY_FILE): DataKey {
+  const jwk = readJsonSecret(secretsDir, file, DataKeyJwk)
   return { kid: jwk.kid, bytes: Buffer.from(jwk.k, 'base64url') }
 }
 

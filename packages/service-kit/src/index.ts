@@ -64,6 +64,12 @@ export {
   type DataKey,
   type PurposeKey,
 } from './data-key.ts'
+export {
+  derivePairwiseKey,
+  loadPairwiseKey,
+  pairwiseSubject,
+  type PairwiseKey,
+} from './pairwise-subject.ts'
 export type { SystemsOfRecord } from './systems-of-record.ts'
 export {
   accessTokenPlugin,

@@ -40,7 +40,7 @@ export {
 } from './trust-boundaries.ts'
 export { ACR_PASSWORD, ACR_MFA, AMR_PASSWORD, AMR_MFA, SALES_ASSOCIATE_GROUP } from './identity.ts'
 export { workloadId, resourceUri, principalName, callerWorkloadIds } from './identifiers.ts'
-export { SECRET_FILES, serviceSecrets } from './secrets.ts'
+export { SECRET_FILES, SHARED_SECRETS, serviceSecrets, sharedSecretsOf } from './secrets.ts'
 export { REPO_ROOT, stackPaths, type StackPaths } from './paths.ts'
 export {
   serviceEnvironment,

@@ -22,6 +22,11 @@ export const SECRET_FILES = {
    */
   dataKey: 'data-key.jwk.json',
   /**
+   * The shipping partner's pairwise-subject key (an `oct` JWK like the data key), one key held by
+   * every partner workload that names customers: see {@link SHARED_SECRETS}.
+   */
+  pairwiseSubjectKey: 'pairwise-subject-key.jwk.json',
+  /**
    * `{ host, port, database, user }` of its own PostgreSQL role. No password: the role logs in
    * with the workload certificate, its subject DN mapped to exactly this role (pg_ident).
    */
@@ -29,6 +34,21 @@ export const SECRET_FILES = {
   /** `{ host, port, vhost, username, password }` of its own RabbitMQ user. */
   amqp: 'amqp.json',
 } as const
+
+/**
+ * Secrets one trust domain shares between named workloads: the same key in each holder's own
+ * folder, nobody else's. partner-idp issues the pairwise `sub` of a federated customer and
+ * shipping-api files her parcels under it, so both derive it with one key
+ * (docs/patterns/federation-partner-idp.md).
+ */
+export const SHARED_SECRETS: readonly {
+  readonly file: string
+  readonly holders: readonly string[]
+}[] = [{ file: SECRET_FILES.pairwiseSubjectKey, holders: ['partner-idp', 'shipping-api'] }]
+
+/** The shared secrets `service` holds. */
+export const sharedSecretsOf = (service: string): readonly string[] =>
+  SHARED_SECRETS.filter((secret) => secret.holders.includes(service)).map((secret) => secret.file)
 
 /**
  * The secrets a service holds, each a file of its own folder (`.stack/secrets/<name>/` locally,
@@ -46,5 +66,6 @@ export function serviceSecrets(service: ServiceDefinition): readonly string[] {
     SECRET_FILES.dataKey,
     ...(service.database ? [SECRET_FILES.database] : []),
     ...(service.broker ? [SECRET_FILES.amqp] : []),
+    ...sharedSecretsOf(service.name),
   ]
 }

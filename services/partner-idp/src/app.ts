@@ -10,12 +10,16 @@ import { readFile } from 'node:fs/promises'
 import Provider from 'oidc-provider'
 import { checkDatabase, createDatabasePool } from '@mythical/db'
 import { PostgresReplayStore, postgresAdapter } from '@mythical/oidc-store'
-import { derivePurposeKey, loadDataKey, withOidcProbes } from '@mythical/service-kit'
+import {
+  derivePurposeKey,
+  loadDataKey,
+  loadPairwiseKey,
+  withOidcProbes,
+} from '@mythical/service-kit'
 import type { RequestListener } from '@mythical/service-kit'
 import type { AuditSink } from './audit/audit-sink.ts'
 import { auditProviderEvents } from './audit/provider-events.ts'
 import type { PartnerIdpConfig } from './config.ts'
-import { derivePairwiseKey } from './federation/pairwise-subject.ts'
 import { createTrustedIssuers } from './federation/trusted-issuers.ts'
 import { createSubjectTokenVerifier } from './federation/verify-subject-token.ts'
 import { registerFederatedTokenExchange } from './grants/federated-token-exchange.ts'
@@ -81,7 +85,8 @@ export async function buildPartnerIdp(
       replayStore: new PostgresReplayStore(pool, { model: 'FederatedSubjectToken' }),
       maxTokenAgeSeconds: config.subjectTokenMaxAgeSeconds,
     }),
-    pairwiseKey: derivePairwiseKey(dataKey),
+    // Shared with shipping-api (SHARED_SECRETS): parcels are filed under the same pairwise subject.
+    pairwiseKey: loadPairwiseKey(config.secretsDir),
     audit: deps.audit,
     audited,
   })

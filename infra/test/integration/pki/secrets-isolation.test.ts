@@ -7,7 +7,13 @@ import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { readCertificateInfo } from '@mythical/pki'
-import { SECRET_FILES, type StackPaths, TRUST_DOMAINS } from '@mythical/stack'
+import {
+  SECRET_FILES,
+  SHARED_SECRETS,
+  sharedSecretsOf,
+  type StackPaths,
+  TRUST_DOMAINS,
+} from '@mythical/stack'
 import { ensurePki, pkiIdentities } from '../../../src/pki/index.ts'
 import { hasOwnSecretsFolder } from '../../../src/pki/identities.ts'
 import { tempStack } from './temp-stack.ts'
@@ -61,12 +67,25 @@ describe('secrets isolation', () => {
       if (identity.hasJwks) {
         expected.push(SECRET_FILES.signingKey, SECRET_FILES.encryptionKey, SECRET_FILES.dataKey)
       }
+      expected.push(...sharedSecretsOf(identity.name))
       const dir = paths.secrets(identity.name)
       assert.deepEqual((await filesIn(dir)).sort(), expected.sort())
       const subfolders = (await readdir(dir, { withFileTypes: true })).filter((e) =>
         e.isDirectory(),
       )
       assert.deepEqual(subfolders.map((e) => e.name).sort(), nestedIn(identity.name).sort())
+    }
+  })
+
+  it("holds a shared secret in exactly its holders' folders, the same key in each", async () => {
+    for (const { file, holders } of SHARED_SECRETS) {
+      const copies = await Promise.all(
+        holders.map((holder) => readFile(join(paths.secrets(holder), file), 'utf8')),
+      )
+      assert.equal(new Set(copies).size, 1, `${file}: one key for ${holders.join(', ')}`)
+      assert.equal(Buffer.from(JSON.parse(copies[0] ?? '{}').k, 'base64url').length, 32)
+      const again = await ensurePki(paths)
+      assert.ok(again.kept.includes(`shared/${file}`), `${file} is kept on a re-run`)
     }
   })
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { createRemoteJWKSet, customFetch, decodeJwt, jwtVerify } from 'jose'
-import { loadDataKey } from '@mythical/service-kit'
+import { loadPairwiseKey, pairwiseSubject } from '@mythical/service-kit'
 // The retail IdP as a process (never its source or its tests), the real sign-in pages and clients.
 import {
   redeemCode,
@@ -27,7 +27,6 @@ import {
   type IdpProcess,
 } from '@mythical/testing'
 import { caPinnedFetch } from '@mythical/oauth'
-import { derivePairwiseKey, pairwiseSubject } from '../../src/federation/pairwise-subject.ts'
 import type { RunningPartnerIdp } from '../../src/server.ts'
 import { assertDecision } from '../support/audit-trail.ts'
 import {
@@ -162,9 +161,9 @@ describe('retail IdP → partner IdP federation', () => {
     const { payload } = await verifyPartnerToken(partnerToken)
     assert.equal(payload.scope, 'tracking:read')
     assert.equal(payload.client_id, 'web')
-    // Pairwise: derived from the partner's own data key, the retail issuer and Katie's retail sub.
+    // Pairwise: derived from the partner's pairwise key, the retail issuer and Katie's retail sub.
     const expectedSub = pairwiseSubject(
-      derivePairwiseKey(loadDataKey(paths.secrets('partner-idp'))),
+      loadPairwiseKey(paths.secrets('partner-idp')),
       retail.issuer,
       'katie',
     )

@@ -154,9 +154,14 @@ export async function createFederation(): Promise<Federation> {
   await writeFile(join(secrets, 'signing-key.jwk.json'), JSON.stringify(partnerJwk), {
     mode: 0o600,
   })
-  // The root of derived keys (pairwise subjects), separate from the signing key.
+  // The root of derived keys (cookies), separate from the signing key.
   const dataKey = { kty: 'oct', kid: 'partner-data-1', k: randomBytes(32).toString('base64url') }
   await writeFile(join(secrets, DATA_KEY_FILE), JSON.stringify(dataKey), { mode: 0o600 })
+  // The partner's pairwise-subject key, shared with shipping-api in the stack (SHARED_SECRETS).
+  const pairwiseKey = { kty: 'oct', kid: 'pairwise-1', k: randomBytes(32).toString('base64url') }
+  await writeFile(join(secrets, SECRET_FILES.pairwiseSubjectKey), JSON.stringify(pairwiseKey), {
+    mode: 0o600,
+  })
 
   const jwks = await startJwksServer(retailTls, [retailKey.publicJwk])
   return {
