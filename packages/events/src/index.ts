@@ -26,7 +26,7 @@ export {
   retailProjection,
   shippingPartnerProjection,
 } from './order-placed.ts'
-export type { OrderPlaced, OrderPlacedItem } from './order-placed.ts'
+export type { OrderPlaced, OrderPlacedForPartner, OrderPlacedItem } from './order-placed.ts'
 export { EventKeysInvalid, EventNotConfirmed, EventRejected, EventsError } from './errors.ts'
 export type { EventRejectionReason, EventsErrorCode } from './errors.ts'
 export { consumeEvents, DEFAULT_PREFETCH } from './consume-events.ts'
