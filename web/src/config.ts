@@ -15,7 +15,10 @@ const schema = serviceConfigSchema({
   GATEWAY_ORIGIN: urlVar.default('https://localhost:8443'),
   /** Public origin of the web app: cookies, redirect URIs and the CSRF origin check use it. */
   WEB_ORIGIN: urlVar.default('https://localhost:3000'),
-  ORDER_TRACKING_API_URL: urlVar.optional(),
+  /** Network location of the partner IdP (its issuer is PARTNER_IDP_ISSUER). */
+  PARTNER_IDP_URL: urlVar.optional(),
+  /** Network location of the partner's order-tracking-api (public contract: port 5443). */
+  ORDER_TRACKING_API_URL: urlVar.default('https://localhost:5443'),
 })
 
 /** Validated configuration of web. */

@@ -16,7 +16,9 @@ import { loadWorkloadIdentity } from '@mythical/mtls'
 import { createAuthorizationServerClient } from '@mythical/oauth'
 import { loadDataKey } from '@mythical/service-kit'
 import { SECRET_FILES, resourceUri, serviceByName } from '@mythical/stack'
+import { createAnonymousCredential } from './bff/anonymous-token.ts'
 import { createGatewayCaller } from './bff/gateway-client.ts'
+import { createParcelTracker } from './bff/parcel-tracking.ts'
 import { SHOPPER_APP, STAFF_APP } from './bff/oidc-apps.ts'
 import { createSessionStore } from './bff/sealed-sessions.ts'
 import { createSignInClient } from './bff/sign-in.ts'
@@ -30,16 +32,20 @@ const signingJwk = JSON.parse(readSecretFile(config.SECRETS_DIR, SECRET_FILES.si
 const privateKey = (await importJWK(signingJwk, 'ES256')) as CryptoKey
 // The IdP and the gateway present retail certificates: trust that CA and nothing else.
 const retailOnly = new Agent({ connect: { ca: identity.caPem } })
-const serverFor = (clientId: string) =>
+// The shipping partner's edge servers present shipping certificates: that CA only, for them.
+const shippingOnly = new Agent({
+  connect: { ca: readFileSync(join(config.PKI_DIR, 'shipping', 'ca.pem'), 'utf8') },
+})
+const serverFor = (clientId: string, issuer = config.IDP_ISSUER) =>
   createAuthorizationServerClient({
-    issuer: config.IDP_ISSUER,
+    issuer,
     clientId,
     authentication: {
       method: 'private_key_jwt',
       privateKey,
       ...(signingJwk.kid ? { kid: signingJwk.kid } : {}),
     },
-    dispatcher: retailOnly,
+    dispatcher: issuer === config.IDP_ISSUER ? retailOnly : shippingOnly,
   })
 const gatewayResource = resourceUri(serviceByName('gateway'))
 const signIn = {
@@ -79,6 +85,16 @@ const handler = createWebHandler({
   ),
   signIn,
   callGateway: createGatewayCaller({ gatewayUrl: config.GATEWAY_ORIGIN, signIn }),
+  anonymous: createAnonymousCredential({ client: signIn.web, clientId: 'web', gatewayResource }),
+  trackParcels: createParcelTracker({
+    retail: signIn.web,
+    // The partner knows the retailer's `web` client by the public JWKS it published.
+    partner: serverFor(SHOPPER_APP.clientId, config.PARTNER_IDP_ISSUER),
+    partnerIssuer: config.PARTNER_IDP_ISSUER,
+    trackingResource: resourceUri(serviceByName('order-tracking-api')),
+    trackingUrl: config.ORDER_TRACKING_API_URL,
+    trackingDispatcher: shippingOnly,
+  }),
   audit,
   pages: (req, res) => pageHandler(req, res),
 })

@@ -16,6 +16,9 @@ import { newSessionId, readCookie, sessionCookie } from './bff/session-cookie.ts
 import { STATIC_SECURITY_HEADERS, contentSecurityPolicy, newNonce } from './bff/security-headers.ts'
 import type { PendingSignIn, SignInClient, SignedInSession } from './bff/sign-in.ts'
 import { gatewayRoute, type GatewayCall } from './bff/gateway-routes.ts'
+import type { AnonymousCredential } from './bff/anonymous-token.ts'
+import { TrackingStepFailed, type ParcelTracker } from './bff/parcel-tracking.ts'
+import { ACR_MFA } from '@mythical/stack'
 
 /** Seconds a session lives without sign-in (the IdP's session is 8 h). */
 export const SESSION_SECONDS = 8 * 3600
@@ -32,6 +35,10 @@ export interface WebServerDeps {
   readonly sessions: SessionStore
   readonly signIn: Readonly<Record<BrowserApp['clientId'], SignInClient>>
   readonly callGateway: GatewayCall
+  /** The web's own client token, for the catalogue when nobody is signed in. */
+  readonly anonymous: AnonymousCredential
+  /** Parcel tracking at the shipping partner (TB10). */
+  readonly trackParcels: ParcelTracker
   readonly audit: AuditLogger
   /** Next.js' request handler (pages); tests pass a stub. */
   readonly pages: (req: IncomingMessage, res: ServerResponse) => Promise<void>
@@ -54,10 +61,11 @@ export function createWebHandler(deps: WebServerDeps) {
     decision: 'allow' | 'deny',
     reason: string,
     extra: { status?: number; subject?: string; client?: string } = {},
+    boundary: 'TB01' | 'TB10' | 'TB11' = 'TB01',
   ) =>
     deps.audit.decision({
       traceId,
-      boundary: 'TB01',
+      boundary,
       route: `${req.method} ${new URL(req.url ?? '/', deps.origin).pathname}`,
       decision,
       reason,
@@ -65,8 +73,11 @@ export function createWebHandler(deps: WebServerDeps) {
     })
 
   async function beginSignIn(res: ServerResponse, app: BrowserApp, url: URL) {
+    // Step-up (RFC 9470): the page asks for MFA by name; no acr value is taken from the browser.
+    const stepUp = url.searchParams.get('stepUp') === 'mfa'
     const { location, pending } = await deps.signIn[app.clientId].begin(
       safeReturnPath(url.searchParams.get('returnTo'), app),
+      stepUp ? { acrValues: ACR_MFA } : {},
     )
     const id = newSessionId()
     await deps.sessions.save(id, 'pending', pending, new Date(Date.now() + PENDING_SECONDS * 1000))
@@ -132,6 +143,13 @@ export function createWebHandler(deps: WebServerDeps) {
     traceId: string,
   ): Promise<{ id: string; session: SignedInSession }> {
     const id = readCookie(req.headers.cookie, app.cookie)
+    if (!id && app === STAFF_APP && (await signedInShopper(req))) {
+      // A shopper's session never opens the staff app: a clear refusal, not a sign-in prompt.
+      audit(traceId, req, 'deny', WEB_REASONS.shopperAtStaff, { status: 403 }, 'TB11')
+      throw new WebProblems.StaffOnly(
+        'You are signed in as a shopper. This area is for sales associates only.',
+      )
+    }
     if (!id) {
       audit(traceId, req, 'deny', WEB_REASONS.sessionMissing, { status: 401 })
       throw new WebProblems.SessionRequired('Please sign in.')
@@ -162,6 +180,40 @@ export function createWebHandler(deps: WebServerDeps) {
       await deps.sessions.save(id, 'active', session, new Date(Date.now() + SESSION_SECONDS * 1000))
     }
     return { id, session }
+  }
+
+  async function signedInShopper(req: IncomingMessage): Promise<boolean> {
+    const id = readCookie(req.headers.cookie, SHOPPER_APP.cookie)
+    return id !== undefined && typeof (await deps.sessions.load(id, 'active')) === 'object'
+  }
+
+  async function trackParcels(
+    req: IncomingMessage,
+    res: ServerResponse,
+    orderId: string,
+    traceId: string,
+  ) {
+    const { session } = await sessionOf(req, SHOPPER_APP, traceId)
+    let answer
+    try {
+      answer = await deps.trackParcels(session, orderId, traceId)
+    } catch (err) {
+      const reason =
+        err instanceof TrackingStepFailed ? err.reason : WEB_REASONS.trackingUnreachable
+      audit(traceId, req, 'deny', reason, { status: 502, subject: session.sub }, 'TB10')
+      throw new WebProblems.TrackingUnavailable(
+        'Parcel tracking is not available right now. Please try again in a moment.',
+      )
+    }
+    audit(
+      traceId,
+      req,
+      answer.status < 400 ? 'allow' : 'deny',
+      WEB_REASONS.tracked,
+      { status: answer.status, subject: session.sub },
+      'TB10',
+    )
+    return sendJson(res, answer.status, answer.body, answer.contentType)
   }
 
   async function signOut(
@@ -206,13 +258,23 @@ export function createWebHandler(deps: WebServerDeps) {
       try {
         const { session } = await sessionOf(req, app, traceId)
         return sendJson(res, 200, { signedIn: true, name: session.name })
-      } catch {
-        return sendJson(res, 200, { signedIn: false })
+      } catch (err) {
+        return sendJson(res, 200, {
+          signedIn: false,
+          shopper: err instanceof WebProblems.StaffOnly,
+        })
       }
     }
+    const tracked = method === 'GET' ? TRACKING_PATH.exec(path)?.[1] : undefined
+    if (tracked) return trackParcels(req, res, tracked, traceId)
     if (path.startsWith('/api/')) {
       const call = gatewayRoute(method, path, url.searchParams)
       if (!call) throw new WebProblems.NotFound('No such page.')
+      // The catalogue is open to visitors: without a session, the web's own client token.
+      if (call.path === CATALOGUE_PATH && !(await signedInShopper(req))) {
+        const answer = await deps.callGateway(await anonymousCredential(), { ...call, traceId })
+        return sendJson(res, answer.status, answer.body, answer.contentType)
+      }
       const { session } = await sessionOf(req, appOf(path), traceId)
       const body = method === 'POST' ? await readJsonBody(req) : undefined
       // The page sends one key per checkout, so a retried click never charges twice.
@@ -227,6 +289,14 @@ export function createWebHandler(deps: WebServerDeps) {
       return sendJson(res, answer.status, answer.body, answer.contentType)
     }
     return deps.pages(req, res)
+  }
+
+  async function anonymousCredential() {
+    try {
+      return await deps.anonymous()
+    } catch {
+      throw new WebProblems.UpstreamUnavailable('The shop is not reachable right now.')
+    }
   }
 
   return async (req: IncomingMessage, res: ServerResponse) => {
@@ -248,6 +318,8 @@ export function createWebHandler(deps: WebServerDeps) {
 }
 
 const MAX_BODY_BYTES = 16 * 1024
+const CATALOGUE_PATH = '/shopping/products'
+const TRACKING_PATH = /^\/api\/orders\/([A-Za-z0-9_-]{1,64})\/tracking$/
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9-]{16,64}$/
 
 /** The request's JSON body (at most 16 KiB), never logged: it may hold a card number. */

@@ -1,7 +1,9 @@
 /**
  * Calls the gateway for a signed-in user (TB03): `Authorization: DPoP <opaque token>` plus a DPoP
  * proof signed with the session's own key (openid-client `fetchProtectedResource`), over TLS
- * trusting the retail CA only. The gateway's answer — JSON or problem+json — is relayed as is.
+ * trusting the retail CA only. The gateway's answer — JSON or problem+json — is relayed as is,
+ * challenges included: a 401 `ZT_ERR_STEP_UP_REQUIRED` (RFC 9470) reaches the page, which starts
+ * the step-up sign-in.
  */
 import * as oidc from 'openid-client'
 import type { GatewayCall } from './gateway-routes.ts'
@@ -16,8 +18,8 @@ export function createGatewayCaller(options: {
   gatewayUrl: string
   signIn: Readonly<Record<string, SignInClient>>
 }): GatewayCall {
-  return async (session, request) => {
-    const client = options.signIn[session.clientId]
+  return async (credential, request) => {
+    const client = options.signIn[credential.clientId]
     if (!client) throw new WebProblems.SessionRequired('Please sign in.')
     const headers = new Headers({
       accept: 'application/json',
@@ -33,19 +35,19 @@ export function createGatewayCaller(options: {
     try {
       response = await oidc.fetchProtectedResource(
         await client.configuration(),
-        session.accessToken,
+        credential.accessToken,
         new URL(request.path, options.gatewayUrl),
         request.method,
         body,
         headers,
-        { DPoP: await client.dpopOf(session) },
+        { DPoP: await client.dpopOf(credential) },
       )
     } catch (cause) {
-      // openid-client throws for a WWW-Authenticate challenge: relay it as a sign-in demand.
-      if (cause instanceof oidc.WWWAuthenticateChallengeError) {
-        throw new WebProblems.SessionRequired('Please sign in again.')
+      // openid-client throws for a WWW-Authenticate challenge; its problem body says which one.
+      if (!(cause instanceof oidc.WWWAuthenticateChallengeError)) {
+        throw new WebProblems.UpstreamUnavailable('The shop is not reachable right now.')
       }
-      throw new WebProblems.UpstreamUnavailable('The shop is not reachable right now.')
+      response = cause.response
     }
     const contentType = response.headers.get('content-type')?.split(';')[0] ?? 'application/json'
     const text = await response.text()

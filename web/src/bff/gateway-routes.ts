@@ -16,8 +16,11 @@ export interface GatewayAnswer {
   readonly contentType: string
 }
 
+/** What a gateway call is made with: a user's session, or the web's own client token. */
+export type GatewayCredential = Pick<SignedInSession, 'clientId' | 'accessToken' | 'dpopKey'>
+
 export type GatewayCall = (
-  session: SignedInSession,
+  credential: GatewayCredential,
   request: GatewayRequest & { body?: unknown; idempotencyKey?: string; traceId: string },
 ) => Promise<GatewayAnswer>
 

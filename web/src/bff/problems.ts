@@ -11,9 +11,15 @@ export const WebProblems = {
   UpstreamUnavailable: defineProblem('ZT_ERR_UPSTREAM_UNAVAILABLE', 502, 'Service unavailable'),
   NotFound: defineProblem('ZT_ERR_NOT_FOUND', 404, 'Not found'),
   BadRequest: defineProblem('ZT_ERR_BAD_REQUEST', 400, 'Bad request'),
+  StaffOnly: defineProblem('ZT_ERR_STAFF_ONLY', 403, 'Sales associates only'),
+  TrackingUnavailable: defineProblem(
+    'ZT_ERR_TRACKING_UNAVAILABLE',
+    502,
+    'Parcel tracking unavailable',
+  ),
 } as const
 
-/** Audit reasons of the BFF's decisions (TB01/TB02). */
+/** Audit reasons of the BFF's decisions (TB01/TB02; staff TB11; tracking TB10). */
 export const WEB_REASONS = {
   sessionMissing: 'session.missing',
   sessionUnknown: 'session.unknown',
@@ -23,4 +29,7 @@ export const WEB_REASONS = {
   signInRefused: 'sign_in.refused',
   signedIn: 'sign_in.completed',
   sessionValid: 'session.valid',
+  shopperAtStaff: 'staff.shopper_session',
+  trackingUnreachable: 'tracking.partner_unreachable',
+  tracked: 'tracking.partner_answered',
 } as const

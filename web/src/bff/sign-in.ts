@@ -35,21 +35,28 @@ export interface DpopKeyJwks {
 }
 
 export interface SignInClient {
-  /** Pushes the authorization request; returns where to send the browser and what to keep. */
-  begin(returnTo: string): Promise<{ location: string; pending: PendingSignIn }>
+  /**
+   * Pushes the authorization request; returns where to send the browser and what to keep.
+   * `acrValues` asks the IdP for a stronger sign-in (RFC 9470 step-up).
+   */
+  begin(
+    returnTo: string,
+    options?: { acrValues?: string },
+  ): Promise<{ location: string; pending: PendingSignIn }>
   /** Redeems the code of `callbackUrl`, checking state, nonce, PKCE and the ID token. */
   complete(callbackUrl: URL, pending: PendingSignIn): Promise<SignedInSession>
   refresh(session: SignedInSession): Promise<SignedInSession>
   /** Revokes the refresh token (and with it the grant) and returns the IdP's logout URL. */
   signOut(session: SignedInSession, postLogoutRedirect: string): Promise<string>
-  /** DPoP handle for calls with the session's token (gateway, token exchange). */
-  dpopOf(session: SignedInSession | PendingSignIn): Promise<oidc.DPoPHandle>
+  /** DPoP handle for calls with the holder's token (gateway, token exchange). */
+  dpopOf(holder: { readonly dpopKey: DpopKeyJwks }): Promise<oidc.DPoPHandle>
   configuration(): Promise<oidc.Configuration>
 }
 
 const ALG = 'ES256'
 
-async function newDpopKey(): Promise<DpopKeyJwks> {
+/** A fresh DPoP key pair, exported so it can be sealed with the session that uses it. */
+export async function newDpopKey(): Promise<DpopKeyJwks> {
   const pair = await oidc.randomDPoPKeyPair(ALG, { extractable: true })
   return {
     privateJwk: await exportJWK(pair.privateKey),
@@ -100,7 +107,7 @@ export function createSignInClient(options: {
   return {
     configuration: () => server.configuration(),
     dpopOf,
-    async begin(returnTo) {
+    async begin(returnTo, { acrValues } = {}) {
       const pending: PendingSignIn = {
         state: oidc.randomState(),
         nonce: oidc.randomNonce(),
@@ -120,6 +127,7 @@ export function createSignInClient(options: {
           nonce: pending.nonce,
           // OpenID Connect grants offline_access (a refresh token) only with prompt=consent.
           prompt: 'consent',
+          ...(acrValues ? { acr_values: acrValues } : {}),
         },
         { DPoP: await dpopOf(pending) },
       )

@@ -49,8 +49,12 @@ const katie: SignedInSession = {
   dpopKey: { privateJwk: {}, publicJwk: {} },
 }
 
+const ANONYMOUS_TOKEN = 'web-client-token-for-visitors'
+const begun: { returnTo: string; acrValues?: string }[] = []
+
 const signInStub = {
-  async begin(returnTo: string) {
+  async begin(returnTo: string, options: { acrValues?: string } = {}) {
+    begun.push({ returnTo, ...options })
     const pending = { state: 's', nonce: 'n', verifier: 'v', returnTo, dpopKey: katie.dpopKey }
     return { location: 'https://localhost:4000/authorize?request_uri=urn:x', pending }
   },
@@ -64,6 +68,7 @@ describe('web BFF handler (TB01)', () => {
   const { store, rows } = memorySessions()
   const audits: AuditRecord[] = []
   const gatewayCalls: Parameters<GatewayCall>[] = []
+  const trackings: { sub: string; orderId: string }[] = []
   let server: Server
   let base: string
 
@@ -76,6 +81,20 @@ describe('web BFF handler (TB01)', () => {
       callGateway: async (...args) => {
         gatewayCalls.push(args)
         return { status: 200, body: { orders: [] }, contentType: 'application/json' }
+      },
+      anonymous: async () => ({
+        clientId: 'web',
+        accessToken: ANONYMOUS_TOKEN,
+        dpopKey: katie.dpopKey,
+      }),
+      trackParcels: async (session, orderId) => {
+        trackings.push({ sub: session.sub, orderId })
+        if (orderId === 'partner-down') throw new Error('ECONNREFUSED')
+        return {
+          status: 200,
+          body: { parcels: [{ orderId, status: 'in_transit', events: [] }] },
+          contentType: 'application/json',
+        }
       },
       audit: { decision: (r: AuditRecord) => audits.push(r) } as unknown as AuditLogger,
       pages: async (_req, res) => {
@@ -200,6 +219,61 @@ describe('web BFF handler (TB01)', () => {
     assert.match(first.headers.get('strict-transport-security') ?? '', /max-age=\d+/)
     assert.equal(first.headers.get('x-content-type-options'), 'nosniff')
     assert.equal(first.headers.get('referrer-policy'), 'same-origin')
+  })
+
+  it('visitors browse the catalogue with the web client token; signed in, with her own', async () => {
+    const anonymous = await fetch(`${base}/api/products`)
+    assert.equal(anonymous.status, 200)
+    assert.equal(gatewayCalls.at(-1)?.[0].accessToken, ANONYMOUS_TOKEN)
+    assert.equal(gatewayCalls.at(-1)?.[1].path, '/shopping/products')
+    assert.doesNotMatch(await anonymous.text(), new RegExp(ANONYMOUS_TOKEN))
+    const cookie = await signedInCookie()
+    await fetch(`${base}/api/products`, { headers: { cookie } })
+    assert.equal(gatewayCalls.at(-1)?.[0].accessToken, ACCESS_TOKEN)
+    // Only the catalogue is open: her orders still need a session.
+    assert.equal((await fetch(`${base}/api/orders`)).status, 401)
+  })
+
+  it("a shopper's session never opens the staff app: 403 ZT_ERR_STAFF_ONLY, audited on TB11", async () => {
+    const cookie = await signedInCookie()
+    const before = gatewayCalls.length
+    const response = await fetch(`${base}/api/staff/customers?q=bob`, { headers: { cookie } })
+    assert.equal(response.status, 403)
+    assert.equal(((await response.json()) as { code: string }).code, 'ZT_ERR_STAFF_ONLY')
+    assert.equal(lastAudit()?.reason, 'staff.shopper_session')
+    assert.equal(lastAudit()?.boundary, 'TB11')
+    assert.equal(gatewayCalls.length, before, 'nothing reached the gateway')
+    const probe = await fetch(`${base}/api/staff/session`, { headers: { cookie } })
+    assert.deepEqual(await probe.json(), { signedIn: false, shopper: true })
+    // Nobody signed in: a sign-in prompt (401), not a refusal.
+    assert.equal((await fetch(`${base}/api/staff/customers?q=bob`)).status, 401)
+  })
+
+  it('step-up asks the IdP for MFA by name only (RFC 9470 acr_values)', async () => {
+    await fetch(`${base}/staff/auth/login?stepUp=mfa`, { redirect: 'manual' })
+    assert.deepEqual(begun.at(-1), { returnTo: '/staff', acrValues: 'urn:mythical:acr:mfa' })
+    await fetch(`${base}/staff/auth/login?stepUp=urn:evil`, { redirect: 'manual' })
+    assert.deepEqual(begun.at(-1), { returnTo: '/staff' })
+  })
+
+  it('tracks a parcel for the signed-in shopper; a partner failure is a 502 problem on TB10', async () => {
+    const cookie = await signedInCookie()
+    const response = await fetch(`${base}/api/orders/o-42/tracking`, { headers: { cookie } })
+    assert.equal(response.status, 200)
+    assert.deepEqual(trackings.at(-1), { sub: 'katie-sub', orderId: 'o-42' })
+    assert.equal(lastAudit()?.reason, 'tracking.partner_answered')
+    assert.equal(lastAudit()?.boundary, 'TB10')
+    const down = await fetch(`${base}/api/orders/partner-down/tracking`, { headers: { cookie } })
+    assert.equal(down.status, 502)
+    assert.equal(((await down.json()) as { code: string }).code, 'ZT_ERR_TRACKING_UNAVAILABLE')
+    assert.equal(lastAudit()?.reason, 'tracking.partner_unreachable')
+    const count = trackings.length
+    assert.equal((await fetch(`${base}/api/orders/o-42/tracking`)).status, 401)
+    assert.equal(
+      (await fetch(`${base}/api/orders/..%2Fx/tracking`, { headers: { cookie } })).status,
+      404,
+    )
+    assert.equal(trackings.length, count, 'no tracking without a session or with a bad id')
   })
 
   it('never redirects off-site after sign-in', () => {
