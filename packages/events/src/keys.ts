@@ -49,7 +49,10 @@ async function privateKey(file: string, use: 'sig' | 'enc'): Promise<NamedKey> {
 /** The publisher's private signing key (`signing-key.jwk.json`). */
 export const loadSigningKey = (file: string): Promise<NamedKey> => privateKey(file, 'sig')
 
-/** A subscriber's own private decryption key (`encryption-key.jwk.json`). */
+/**
+ * A service's own private ECDH key (`encryption-key.jwk.json`): a subscriber's decryption key,
+ * and the publisher's half of every agreed key-encryption key.
+ */
 export const loadDecryptionKey = (file: string): Promise<NamedKey> => privateKey(file, 'enc')
 
 async function readJwks(file: string): Promise<JSONWebKeySet> {
@@ -60,9 +63,10 @@ async function readJwks(file: string): Promise<JSONWebKeySet> {
 }
 
 /**
- * Every `enc` key of a subscriber's published JWKS. During a rotation it lists the old and the new
- * key, and the message gets a recipient for each: whichever private key the subscriber holds
- * opens it, so a rotation loses no message.
+ * Every `enc` key of a service's published JWKS. A subscriber's: during a rotation it lists the old
+ * and the new key, and the message gets a recipient for each, so whichever private key the
+ * subscriber holds opens it. The publisher's: subscribers agree a KEK with whichever key a
+ * message's recipient `kid` names, so a publisher rotation loses no message either.
  */
 export async function loadRecipientKeys(jwksFile: string): Promise<NamedKey[]> {
   const jwks = await readJwks(jwksFile)

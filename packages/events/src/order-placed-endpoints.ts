@@ -48,7 +48,7 @@ const publishedJwks = (pkiDir: string, service: string): string =>
 const publisherId = (): string =>
   workloadId(serviceByName(ORDER_PLACED_PUBLISHER).domain, ORDER_PLACED_PUBLISHER)
 
-/** The publisher's sealer: its own signing key, every subscriber's published `enc` keys. */
+/** The publisher's sealer: its own signing and ECDH keys, every subscriber's published `enc` keys. */
 export async function orderPlacedSealer(secretsDir: string, pkiDir: string) {
   const recipientsOf = async (audience: string) =>
     (
@@ -61,6 +61,7 @@ export async function orderPlacedSealer(secretsDir: string, pkiDir: string) {
   return createEventSealer({
     issuer: publisherId(),
     signingKey: await loadSigningKey(join(secretsDir, SECRET_FILES.signingKey)),
+    agreementKey: await loadDecryptionKey(join(secretsDir, SECRET_FILES.encryptionKey)),
     audiences: [
       {
         name: RETAIL_AUDIENCE,
@@ -76,7 +77,7 @@ export async function orderPlacedSealer(secretsDir: string, pkiDir: string) {
   })
 }
 
-/** A subscriber's opener: its own decryption key, the publisher's published JWKS. */
+/** A subscriber's opener: its own ECDH key, the publisher's published JWKS (`sig` and `enc` keys). */
 export async function orderPlacedOpener(
   service: OrderPlacedSubscriber,
   secretsDir: string,
@@ -86,6 +87,7 @@ export async function orderPlacedOpener(
     issuer: publisherId(),
     audience: ORDER_PLACED_SUBSCRIBERS[service],
     decryptionKeys: [await loadDecryptionKey(join(secretsDir, SECRET_FILES.encryptionKey))],
+    publisherAgreementKeys: await loadRecipientKeys(publishedJwks(pkiDir, ORDER_PLACED_PUBLISHER)),
     verificationKeys: await loadVerificationKeys(publishedJwks(pkiDir, ORDER_PLACED_PUBLISHER)),
     types: [ORDER_PLACED],
   })

@@ -14,6 +14,13 @@ import {
   shippingPartnerProjection,
 } from '../src/index.ts'
 import type { BusinessEvent, NamedKey } from '../src/index.ts'
+import {
+  agreeKeyEncryptionKey,
+  kekId,
+  KEY_PERIOD_SECONDS,
+  keyPeriodOf,
+} from '../src/agreed-keys.ts'
+import type { KekName } from '../src/agreed-keys.ts'
 
 const ISSUER = 'spiffe://retail.mythical.example/order-fulfillment-api'
 
@@ -38,11 +45,15 @@ const payments = await keyPair('ECDH-ES+A256KW', 'payments-enc')
 const recommendations = await keyPair('ECDH-ES+A256KW', 'recommendations-enc')
 const shipping = await keyPair('ECDH-ES+A256KW', 'shipping-enc')
 const outsider = await keyPair('ECDH-ES+A256KW', 'cardvault-enc')
+const agreement = await keyPair('ECDH-ES+A256KW', 'ofa-enc-2026-11')
+const previousAgreement = await keyPair('ECDH-ES+A256KW', 'ofa-enc-2026-10')
 const publisherJwks = createLocalJWKSet({ keys: [signing.jwk, previousSigning.jwk] })
+const publisherAgreementKeys = [agreement.pub, previousAgreement.pub]
 
 const seal = createEventSealer({
   issuer: ISSUER,
   signingKey: signing.priv,
+  agreementKey: agreement.priv,
   audiences: [
     {
       name: RETAIL_AUDIENCE,
@@ -57,14 +68,21 @@ const seal = createEventSealer({
   ],
 })
 
-const opener = (key: NamedKey, audience = RETAIL_AUDIENCE, maxAgeSeconds?: number) =>
+const opener = (
+  key: NamedKey,
+  audience = RETAIL_AUDIENCE,
+  maxAgeSeconds?: number,
+  now?: () => number,
+) =>
   createEventOpener({
     issuer: ISSUER,
     audience,
     decryptionKeys: [key],
+    publisherAgreementKeys,
     verificationKeys: publisherJwks,
     types: [ORDER_PLACED],
     ...(maxAgeSeconds ? { maxAgeSeconds } : {}),
+    ...(now ? { now } : {}),
   })
 
 function orderPlaced(): BusinessEvent {
@@ -281,5 +299,129 @@ describe('event envelope: refusals', () => {
     for (const [craftOptions, messageId, reason] of cases) {
       await assert.rejects(open(await craft(craftOptions), messageId), rejectedWith(reason), reason)
     }
+  })
+})
+
+describe('event envelope: key-encryption keys agreed per key period', () => {
+  const DAY = KEY_PERIOD_SECONDS
+  const noon = Math.floor(Date.parse('2026-11-30T12:00:00Z') / 1000)
+  const sealAt = (t: number, agreementKey = agreement.priv) =>
+    createEventSealer({
+      issuer: ISSUER,
+      signingKey: signing.priv,
+      agreementKey,
+      now: () => t,
+      audiences: [
+        {
+          name: RETAIL_AUDIENCE,
+          recipients: [customers.pub, payments.pub],
+          project: retailProjection,
+        },
+      ],
+    })
+  const openAt = (t: number, maxAgeSeconds = 2 * DAY) =>
+    opener(customers.priv, RETAIL_AUDIENCE, maxAgeSeconds, () => t)
+
+  /** An envelope wrapped under a KEK agreed between `from` and customers-api's key, named `kid`. */
+  async function wrapped(jti: string, from: NamedKey, name: KekName, kid = kekId(name)) {
+    const jws = await new SignJWT({ event_type: ORDER_PLACED, data: { orderId: 'o-1' } })
+      .setProtectedHeader({ alg: 'ES256', kid: signing.priv.kid, typ: EVENT_JWT_TYPE })
+      .setIssuer(ISSUER)
+      .setAudience(RETAIL_AUDIENCE)
+      .setJti(jti)
+      .setIssuedAt()
+      .sign(signing.priv.key)
+    const kek = await agreeKeyEncryptionKey(from, customers.pub, name, 'wrapKey')
+    const jwe = new GeneralEncrypt(new TextEncoder().encode(jws)).setProtectedHeader({
+      enc: 'A256GCM',
+    })
+    jwe.addRecipient(kek).setUnprotectedHeader({ alg: 'A256KW', kid })
+    return Buffer.from(JSON.stringify({ envelopes: [await jwe.encrypt()] }))
+  }
+
+  test('every recipient is A256KW under a KEK named by kid: no per-message ephemeral key', async () => {
+    const event = orderPlaced()
+    const { envelopes } = JSON.parse((await sealAt(noon)(event)).toString('utf8')) as {
+      envelopes: { recipients: { header: Record<string, unknown> }[] }[]
+    }
+    assert.deepEqual(
+      envelopes[0]?.recipients.map((r) => r.header),
+      [customers, payments].map((s) => ({
+        alg: 'A256KW',
+        kid: `kek:2026-11-30:${agreement.pub.kid}:${s.pub.kid}`,
+      })),
+    )
+  })
+
+  test("a subscriber opens the current and the previous period's messages", async () => {
+    const event = orderPlaced()
+    const sealedYesterday = await sealAt(noon - DAY)(event)
+    assert.equal((await openAt(noon)(sealedYesterday, event.id)).id, event.id)
+    const sealedNow = await sealAt(noon)(event)
+    assert.equal((await openAt(noon + 60)(sealedNow, event.id)).id, event.id)
+  })
+
+  test("the publisher's previous agreement key still opens while its JWKS lists it", async () => {
+    const event = orderPlaced()
+    const body = await sealAt(noon, previousAgreement.priv)(event)
+    assert.equal((await openAt(noon)(body, event.id)).id, event.id)
+  })
+
+  test('a KEK of a period outside the freshness window is never agreed: stale', async () => {
+    const event = orderPlaced()
+    const body = await sealAt(noon - 3 * DAY)(event)
+    await assert.rejects(openAt(noon)(body, event.id), rejectedWith('event.stale'))
+    const future = await sealAt(noon + DAY)(event)
+    await assert.rejects(openAt(noon)(future, event.id), rejectedWith('event.stale'))
+  })
+
+  test('a KEK agreed with a key the publisher never published: not a recipient', async () => {
+    const jti = randomUUID()
+    const name = {
+      period: keyPeriodOf(Date.now() / 1000),
+      publisherKid: outsider.priv.kid,
+      subscriberKid: customers.pub.kid,
+    }
+    await assert.rejects(
+      opener(customers.priv)(await wrapped(jti, outsider.priv, name), jti),
+      rejectedWith('event.not_a_recipient'),
+    )
+  })
+
+  test("another key agreed under the publisher's kid, or a kid relabelled to another period: undecryptable", async () => {
+    const period = keyPeriodOf(Date.now() / 1000)
+    const name = { period, publisherKid: agreement.pub.kid, subscriberKid: customers.pub.kid }
+    const forged = randomUUID()
+    await assert.rejects(
+      opener(customers.priv)(await wrapped(forged, outsider.priv, name), forged),
+      rejectedWith('event.undecryptable'),
+    )
+    const relabelled = randomUUID()
+    const yesterday = keyPeriodOf(Date.now() / 1000 - DAY)
+    const body = await wrapped(
+      relabelled,
+      agreement.priv,
+      name,
+      kekId({ ...name, period: yesterday }),
+    )
+    await assert.rejects(
+      opener(customers.priv)(body, relabelled),
+      rejectedWith('event.undecryptable'),
+    )
+  })
+
+  test('the partner cannot unwrap a retail KEK recipient relabelled with its own key', async () => {
+    const event = orderPlaced()
+    const body = JSON.parse((await seal(event)).toString('utf8'))
+    const retail = body.envelopes[0]
+    retail.recipients[0].header.kid = retail.recipients[0].header.kid.replace(
+      customers.pub.kid,
+      shipping.pub.kid,
+    )
+    body.envelopes = [retail]
+    await assert.rejects(
+      opener(shipping.priv, SHIPPING_PARTNER_AUDIENCE)(Buffer.from(JSON.stringify(body)), event.id),
+      rejectedWith('event.undecryptable'),
+    )
   })
 })
