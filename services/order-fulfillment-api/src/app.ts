@@ -11,7 +11,7 @@ import { createDatabasePool } from '@mythical/db'
 import { loadWorkloadIdentity } from '@mythical/mtls'
 import type { IssuerKeySet, TokenClient } from '@mythical/oauth'
 import { createHopService, loadDataKey } from '@mythical/service-kit'
-import { createCardVaultClient, type CardVaultClient } from './card-vault-client.ts'
+import { createCardVaultClient, type CardVaultClient } from '@mythical/cardvault-client'
 import type { Config } from './config.ts'
 import { orderIdentity } from './order-identity.ts'
 import { orderRoutes } from './routes/orders.ts'
@@ -25,8 +25,8 @@ export interface AppDependencies {
   readonly keys?: IssuerKeySet
   /** Default: this workload's client at the IdP (token exchange over mTLS). */
   readonly tokens?: TokenClient
-  /** Default: the real card vault at `TOKENIZATION_API_URL`. */
-  readonly vault?: CardVaultClient
+  /** Default: the real card vault at `TOKENIZATION_API_URL` (this service only tokenizes). */
+  readonly vault?: Pick<CardVaultClient, 'tokenize' | 'close'>
 }
 
 /**
@@ -43,6 +43,7 @@ export async function buildApp(config: Config, deps: AppDependencies = {}) {
   const vault =
     deps.vault ??
     (await createCardVaultClient({
+      service: SERVICE,
       secretsDir: config.SECRETS_DIR,
       pkiDir: config.PKI_DIR,
       url: config.TOKENIZATION_API_URL,

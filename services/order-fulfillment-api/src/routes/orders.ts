@@ -12,7 +12,7 @@ import { Conflict, defineProblem, Unauthenticated } from '@mythical/problem'
 import { answerOf, pickFields, subjectTokenOf, type DownstreamClient } from '@mythical/service-kit'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
 import type { Pool } from 'pg'
-import type { CardVaultClient } from '../card-vault-client.ts'
+import type { CardVaultClient } from '@mythical/cardvault-client'
 import type { OrderIdentity, PlacementRequest } from '../order-identity.ts'
 import { findPlacedOrder, recordPlacedOrder } from '../placed-orders.ts'
 
@@ -90,7 +90,7 @@ const orderIdParams = {
 export interface OrderRoutesOptions {
   readonly pool: Pool
   readonly downstream: DownstreamClient
-  readonly vault: CardVaultClient
+  readonly vault: Pick<CardVaultClient, 'tokenize'>
   readonly identity: OrderIdentity
 }
 

@@ -2,7 +2,9 @@
  * The card vault client's side of TB07, against a stand-in vault on real mTLS (test cardvault CA):
  * the request it sends is a nested JWT (signed by this workload, encrypted to the vault, no CVC),
  * and only an answer signed by the vault's published key, addressed to this workload and bound to
- * this request is accepted. A vault that fails is 503, a refused card 422, anything else 502.
+ * this request is accepted; a detokenization answer must also be encrypted to this workload. A
+ * vault that fails is 503, a refused card or unknown token 422, anything else 502 — and a refused
+ * answer's card number reaches no error.
  */
 import assert from 'node:assert/strict'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,6 +14,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createTestCa, createTestSecrets, startTestServer } from '@mythical/service-kit/testing'
 import {
+  CompactEncrypt,
   compactDecrypt,
   decodeJwt,
   decodeProtectedHeader,
@@ -20,7 +23,9 @@ import {
   SignJWT,
   type CryptoKey,
 } from 'jose'
-import { createCardVaultClient, type CardVaultClient } from '../../src/card-vault-client.ts'
+import { createCardVaultClient, type CardVaultClient } from '../src/card-vault-client.ts'
+
+const PAYMENTS_ID = 'spiffe://retail.mythical.example/payments-api'
 
 const VAULT_ID = 'spiffe://cardvault.mythical.example/tokenization-api'
 const SELF_ID = 'spiffe://retail.mythical.example/order-fulfillment-api'
@@ -37,6 +42,8 @@ describe('card vault client', () => {
   let answer: Answer
   let server: Awaited<ReturnType<typeof startTestServer>>
   let client: CardVaultClient
+  let payments: CardVaultClient
+  let paymentsEncryption: CryptoKey
 
   const signed = (claims: Record<string, unknown>, key = vaultSigning, aud = SELF_ID) =>
     new SignJWT(claims)
@@ -65,6 +72,8 @@ describe('card vault client', () => {
     const sig = await generateKeyPair('ES256')
     const enc = await generateKeyPair('ECDH-ES+A256KW')
     const own = await generateKeyPair('ES256', { extractable: true })
+    const ownEnc = await generateKeyPair('ECDH-ES+A256KW', { extractable: true })
+    paymentsEncryption = ownEnc.publicKey
     vaultSigning = sig.privateKey
     otherSigning = (await generateKeyPair('ES256')).privateKey
     vaultDecryption = enc.privateKey
@@ -80,6 +89,14 @@ describe('card vault client', () => {
       join(secretsDir, 'signing-key.jwk.json'),
       JSON.stringify({ ...(await exportJWK(own.privateKey)), kid: 'ofa', alg: 'ES256' }),
     )
+    writeFileSync(
+      join(secretsDir, 'encryption-key.jwk.json'),
+      JSON.stringify({
+        ...(await exportJWK(ownEnc.privateKey)),
+        kid: 'own-enc',
+        alg: 'ECDH-ES+A256KW',
+      }),
+    )
     mkdirSync(join(pkiDir, 'cardvault', 'jwks'), { recursive: true })
     writeFileSync(
       join(pkiDir, 'cardvault', 'jwks', 'tokenization-api.json'),
@@ -91,10 +108,13 @@ describe('card vault client', () => {
       }),
     )
     server = await startTestServer((req, res) => void handle(req, res), vault.identity, 'internal')
-    client = await createCardVaultClient({ secretsDir, pkiDir, url: server.url })
+    const options = { secretsDir, pkiDir, url: server.url }
+    client = await createCardVaultClient({ ...options, service: 'order-fulfillment-api' })
+    payments = await createCardVaultClient({ ...options, service: 'payments-api' })
   })
   after(async () => {
     await client?.close()
+    await payments?.close()
     await server?.close()
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   })
@@ -150,5 +170,95 @@ describe('card vault client', () => {
     await assert.rejects(client.tokenize(CARD), { code: 'ZT_ERR_CARD_REJECTED', status: 422 })
     answer = async () => ({ status: 500, body: '' })
     await assert.rejects(client.tokenize(CARD), { status: 503 })
+  })
+
+  const encryptedToPayments = async (jws: string, key = paymentsEncryption) =>
+    new CompactEncrypt(new TextEncoder().encode(jws))
+      .setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', cty: 'JWT' })
+      .encrypt(key)
+
+  it('detokenizes: sends the token sealed, accepts the answer signed then encrypted to it', async () => {
+    answer = async (jti) => ({
+      status: 200,
+      body: await encryptedToPayments(
+        await signed(
+          { card: { ...CARD, number: '4111111111111111' }, req: jti },
+          vaultSigning,
+          PAYMENTS_ID,
+        ),
+      ),
+    })
+    assert.deepEqual(await payments.detokenize('4000000000001112'), {
+      number: '4111111111111111',
+      expMonth: 12,
+      expYear: 2030,
+    })
+    assert.equal(seen?.claims.iss, PAYMENTS_ID)
+    assert.equal(seen?.claims.aud, VAULT_ID)
+    assert.equal(seen?.claims.token, '4000000000001112')
+  })
+
+  it('refuses a detokenization answer in the clear, encrypted to another key, or forged: 502, no card in the error', async () => {
+    const cardClaims = (jti: string) => ({
+      card: { ...CARD, number: '4111111111111111' },
+      req: jti,
+    })
+    const stranger = await generateKeyPair('ECDH-ES+A256KW')
+    const answers: Answer[] = [
+      async (jti) => ({
+        status: 200,
+        body: await signed(cardClaims(jti), vaultSigning, PAYMENTS_ID),
+      }),
+      async (jti) => ({
+        status: 200,
+        body: await encryptedToPayments(
+          await signed(cardClaims(jti), vaultSigning, PAYMENTS_ID),
+          stranger.publicKey,
+        ),
+      }),
+      async (jti) => ({
+        status: 200,
+        body: await encryptedToPayments(await signed(cardClaims(jti), otherSigning, PAYMENTS_ID)),
+      }),
+      async () => ({
+        status: 200,
+        body: await encryptedToPayments(
+          await signed(cardClaims('another'), vaultSigning, PAYMENTS_ID),
+        ),
+      }),
+    ]
+    for (const next of answers) {
+      answer = next
+      const error = await payments.detokenize('4000000000001112').then(
+        () => assert.fail('accepted'),
+        (err: unknown) => err as Error & { code?: string; status?: number },
+      )
+      assert.equal(error.code, 'ZT_ERR_VAULT_REFUSED')
+      assert.equal(error.status, 502)
+      assert.equal(error.cause, undefined)
+      assert.doesNotMatch(JSON.stringify({ ...error, message: error.message }), /4111/)
+    }
+  })
+
+  it('maps an unknown token to 422 and a failing vault to 503', async () => {
+    answer = async () => ({ status: 404, body: '' })
+    await assert.rejects(payments.detokenize('t'), {
+      code: 'ZT_ERR_CARD_TOKEN_UNKNOWN',
+      status: 422,
+    })
+    answer = async () => ({ status: 503, body: '' })
+    await assert.rejects(payments.detokenize('t'), { status: 503 })
+  })
+
+  it('builds no client for a workload the call graph does not register at the vault', async () => {
+    await assert.rejects(
+      createCardVaultClient({
+        service: 'customers-api',
+        secretsDir: '/nonexistent',
+        pkiDir: '/nonexistent',
+        url: server.url,
+      }),
+      /customers-api is no registered client of the card vault/,
+    )
   })
 })

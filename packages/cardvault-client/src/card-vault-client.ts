@@ -1,25 +1,32 @@
 /**
- * The card vault (tokenization-api, a third party) as order-fulfillment-api calls it (TB07):
+ * The card vault (tokenization-api, a third party) as a registered client calls it (TB07):
  * mutual TLS with the client certificate the vault's CA issued to this workload
- * (`SECRETS_DIR/cardvault/`), the vault authenticated by its SPIFFE id; the card sent as a nested
- * JWT — signed with this workload's own key (JWS ES256, published in `pki/retail/jwks/`), then
+ * (`SECRETS_DIR/cardvault/`), the vault authenticated by its SPIFFE id; each request a nested JWT —
+ * signed with this workload's own key (JWS ES256, published in `pki/<domain>/jwks/`), then
  * encrypted to the vault's published key (JWE ECDH-ES+A256KW / A256GCM) — with `iat`, a 30-second
  * `exp` and a fresh `jti`; the answer accepted only when signed by the vault, addressed to this
- * workload and bound to this request (`req` = our `jti`). The CVC is never sent: nothing needs it.
+ * workload and bound to this request (`req` = our `jti`).
  *
- * The vault unreachable or failing → 503 (the order is not placed; a retry with the same
- * Idempotency-Key converges); the vault refusing the card → 422; anything else the vault says,
- * or an answer that does not verify → 502 (this hop's problem, never the shopper's).
+ * - `tokenize` (order-fulfillment-api): card → token. The CVC is never sent: nothing needs it.
+ * - `detokenize` (payments-api): token → card. The vault's answer is also encrypted to this
+ *   workload's own published key, so the card number is readable here and nowhere on the way.
+ *
+ * The vault unreachable or failing → 503; the vault refusing the card → 422; a token it never
+ * issued → 422; anything else the vault says, or an answer that does not verify → 502. Failures are
+ * logged by error name and code only (`describeError`): a verification error of jose carries the
+ * claims, and a detokenization answer's claims hold the card number.
  */
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { describeError } from '@mythical/audit'
 import { readSecretFile } from '@mythical/config'
 import { createMtlsAgent, loadWorkloadIdentity } from '@mythical/mtls'
 import { defineProblem, ServiceUnavailable } from '@mythical/problem'
-import { SECRET_FILES, serviceByName, workloadId } from '@mythical/stack'
+import { CALL_GRAPH, SECRET_FILES, serviceByName, workloadId } from '@mythical/stack'
 import {
   CompactEncrypt,
+  compactDecrypt,
   importJWK,
   jwtVerify,
   SignJWT,
@@ -29,7 +36,6 @@ import {
 } from 'jose'
 import { request, type Dispatcher } from 'undici'
 
-const SELF = 'order-fulfillment-api'
 const VAULT = 'tokenization-api'
 
 /** `typ` of requests and answers (explicit typing, RFC 8725 §3.11). */
@@ -45,6 +51,13 @@ const VAULT_TIMEOUT_MS = 5000
 /** 422: the vault does not accept the card (not a card number, expired). */
 export const CardRejected = defineProblem('ZT_ERR_CARD_REJECTED', 422, 'Card not accepted')
 
+/** 422: the vault never issued this token (detokenization). */
+export const CardTokenUnknown = defineProblem(
+  'ZT_ERR_CARD_TOKEN_UNKNOWN',
+  422,
+  'Card token not known to the vault',
+)
+
 /** 502: the vault refused this service or answered something that does not verify. */
 export const VaultRefused = defineProblem(
   'ZT_ERR_VAULT_REFUSED',
@@ -52,8 +65,8 @@ export const VaultRefused = defineProblem(
   'The card vault refused this service',
 )
 
-/** The card as the shopper sent it; the CVC is not part of it on purpose. */
-export interface CardToTokenize {
+/** The card as the shopper sent it, or as the vault gives it back; never a CVC. */
+export interface Card {
   readonly number: string
   readonly expMonth: number
   readonly expYear: number
@@ -67,12 +80,17 @@ export interface CardToken {
 }
 
 export interface CardVaultClient {
-  tokenize(card: CardToTokenize): Promise<CardToken>
+  /** `POST /tokens`: the card for a token (order-fulfillment-api). */
+  tokenize(card: Card): Promise<CardToken>
+  /** `POST /detokenize`: the card behind a token (payments-api only). Keep it in memory only. */
+  detokenize(token: string): Promise<Card>
   close(): Promise<void>
 }
 
 /** Options of {@link createCardVaultClient}. */
 export interface CardVaultClientOptions {
+  /** Manifest name of this workload: a `signed-body` caller of the vault in the call graph. */
+  readonly service: string
   /** This workload's secrets folder: signing key, and the vault's client certificate in `cardvault/`. */
   readonly secretsDir: string
   /** Public PKI: the vault's published keys in `cardvault/jwks/tokenization-api.json`. */
@@ -99,16 +117,38 @@ async function publishedVaultKeys(pkiDir: string) {
   }
 }
 
-async function ownSigningKey(secretsDir: string): Promise<{ key: CryptoKey; kid: string }> {
-  const jwk = JSON.parse(readSecretFile(secretsDir, SECRET_FILES.signingKey)) as JWK
-  if (typeof jwk.kid !== 'string') throw new TypeError('the signing key needs a "kid"')
-  return { key: (await importJWK(jwk, 'ES256')) as CryptoKey, kid: jwk.kid }
+async function ownKey(
+  secretsDir: string,
+  file: string,
+  alg: 'ES256' | 'ECDH-ES+A256KW',
+): Promise<{ key: CryptoKey; kid: string }> {
+  const jwk = JSON.parse(readSecretFile(secretsDir, file)) as JWK
+  if (typeof jwk.kid !== 'string') throw new TypeError(`${file} needs a "kid"`)
+  return { key: (await importJWK(jwk, alg)) as CryptoKey, kid: jwk.kid }
+}
+
+function assertRegisteredClient(service: string): void {
+  const registered = CALL_GRAPH.some(
+    (call) => call.caller === service && call.callee === VAULT && call.credential === 'signed-body',
+  )
+  if (!registered) throw new TypeError(`${service} is no registered client of the card vault`)
+}
+
+const isCard = (value: unknown): value is Card => {
+  const card = value as Partial<Card> | null
+  return (
+    typeof card?.number === 'string' &&
+    Number.isInteger(card.expMonth) &&
+    Number.isInteger(card.expYear)
+  )
 }
 
 /**
  * @example
  * ```ts
- * const vault = await createCardVaultClient({ secretsDir, pkiDir, url: config.TOKENIZATION_API_URL })
+ * const vault = await createCardVaultClient({
+ *   service: 'order-fulfillment-api', secretsDir, pkiDir, url: config.TOKENIZATION_API_URL,
+ * })
  * const { token, brand, last4 } = await vault.tokenize({ number, expMonth, expYear })
  * ```
  */
@@ -117,9 +157,11 @@ export async function createCardVaultClient(
 ): Promise<CardVaultClient> {
   const base = new URL(options.url)
   if (base.protocol !== 'https:') throw new TypeError('the vault URL must be https')
-  const selfIssuer = workloadId(serviceByName(SELF).domain, SELF)
+  assertRegisteredClient(options.service)
+  const selfIssuer = workloadId(serviceByName(options.service).domain, options.service)
   const vaultId = workloadId(serviceByName(VAULT).domain, VAULT)
-  const signing = await ownSigningKey(options.secretsDir)
+  const signing = await ownKey(options.secretsDir, SECRET_FILES.signingKey, 'ES256')
+  const decryption = await ownKey(options.secretsDir, SECRET_FILES.encryptionKey, 'ECDH-ES+A256KW')
   const vaultKeys = await publishedVaultKeys(options.pkiDir)
   const dispatcher: Dispatcher = createMtlsAgent(
     loadWorkloadIdentity(join(options.secretsDir, serviceByName(VAULT).domain)),
@@ -157,8 +199,40 @@ export async function createCardVaultClient(
       })
       return { status: res.statusCode, text: await res.body.text() }
     } catch (cause) {
-      options.logger?.warn({ target: VAULT, err: cause }, 'card vault call failed')
+      options.logger?.warn(
+        { target: VAULT, failure: describeError(cause) },
+        'card vault call failed',
+      )
       throw new ServiceUnavailable('the card vault is unavailable', { cause })
+    }
+  }
+
+  /** Statuses every route shares: the vault down or failing, or refusing this service. */
+  function assertAnswered(res: { status: number }, expected: number): void {
+    if (res.status >= 500) {
+      options.logger?.warn({ target: VAULT, status: res.status }, 'card vault failed')
+      throw new ServiceUnavailable('the card vault is unavailable')
+    }
+    if (res.status !== expected) {
+      options.logger?.warn({ target: VAULT, status: res.status }, 'card vault refused')
+      throw new VaultRefused(`the card vault answered ${res.status}`)
+    }
+  }
+
+  /** A detokenization answer: encrypted to this workload's own key, a signed answer inside. */
+  async function decryptedAnswer(text: string): Promise<string> {
+    try {
+      const { plaintext } = await compactDecrypt(text, decryption.key, {
+        keyManagementAlgorithms: ['ECDH-ES+A256KW'],
+        contentEncryptionAlgorithms: ['A256GCM'],
+      })
+      return new TextDecoder().decode(plaintext)
+    } catch (cause) {
+      options.logger?.warn(
+        { target: VAULT, failure: describeError(cause) },
+        'card vault answer refused',
+      )
+      throw new VaultRefused('the card vault answer cannot be decrypted')
     }
   }
 
@@ -174,8 +248,12 @@ export async function createCardVaultClient(
       if (payload.req !== jti) throw new TypeError('answer is bound to another request')
       return payload
     } catch (cause) {
-      options.logger?.warn({ target: VAULT, err: cause }, 'card vault answer refused')
-      throw new VaultRefused('the card vault answer does not verify', { cause })
+      // No `cause` on the problem: jose's claim errors carry the payload (a card number, here).
+      options.logger?.warn(
+        { target: VAULT, failure: describeError(cause) },
+        'card vault answer refused',
+      )
+      throw new VaultRefused('the card vault answer does not verify')
     }
   }
 
@@ -188,20 +266,22 @@ export async function createCardVaultClient(
       )
       const res = await post('/tokens', sealed)
       if (res.status === 422) throw new CardRejected('the card was not accepted')
-      if (res.status >= 500) {
-        options.logger?.warn({ target: VAULT, status: res.status }, 'card vault failed')
-        throw new ServiceUnavailable('the card vault is unavailable')
-      }
-      if (res.status !== 201) {
-        options.logger?.warn({ target: VAULT, status: res.status }, 'card vault refused')
-        throw new VaultRefused(`the card vault answered ${res.status}`)
-      }
+      assertAnswered(res, 201)
       const answer = await verifiedAnswer(res.text, jti)
       const { token, brand, last4 } = answer
       if (typeof token !== 'string' || typeof brand !== 'string' || typeof last4 !== 'string') {
         throw new VaultRefused('the card vault answer lacks the token')
       }
       return { token, brand, last4 }
+    },
+    async detokenize(token) {
+      const jti = randomUUID()
+      const res = await post('/detokenize', await seal({ token }, jti))
+      if (res.status === 404) throw new CardTokenUnknown('the card vault never issued this token')
+      assertAnswered(res, 200)
+      const { card } = await verifiedAnswer(await decryptedAnswer(res.text), jti)
+      if (!isCard(card)) throw new VaultRefused('the card vault answer lacks the card')
+      return { number: card.number, expMonth: card.expMonth, expYear: card.expYear }
     },
     close: () => dispatcher.close(),
   }
