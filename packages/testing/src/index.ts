@@ -35,6 +35,7 @@ export {
   startIdpProcess,
   type ServiceProcess,
   type IdpProcess,
+  type ReadinessClientCertificate,
 } from './service-process.ts'
 export { newTrace, type Trace } from './trace.ts'
 export { captureAudit, type AuditCapture } from './audit-capture.ts'

@@ -29,10 +29,21 @@ export interface ServiceProcess {
   stop(): Promise<void>
 }
 
+/** A client certificate (PEM) to present to a service that requires one, e.g. an internal one. */
+export interface ReadinessClientCertificate {
+  readonly cert: string
+  readonly key: string
+}
+
 /** A service's HTTPS URL answering 200, trusting only its trust domain's CA. */
-function answers200(url: string, caPem: string): Promise<boolean> {
+function answers200(
+  url: string,
+  caPem: string,
+  client?: ReadinessClientCertificate,
+): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = get(url, { agent: new Agent({ ca: caPem, keepAlive: false }) }, (res) => {
+    const agent = new Agent({ ca: caPem, keepAlive: false, ...client })
+    const req = get(url, { agent }, (res) => {
       res.resume()
       resolve(res.statusCode === 200)
     })
@@ -43,7 +54,8 @@ function answers200(url: string, caPem: string): Promise<boolean> {
 
 /**
  * Starts `name` with `env` on top of its contract environment and resolves once `readyUrl`
- * answers 200 (fails if the process exits first or after `timeoutMs`).
+ * answers 200 (fails if the process exits first or after `timeoutMs`). An internal service is
+ * asked with `client`, a certificate it accepts.
  *
  * @example
  * ```ts
@@ -56,6 +68,7 @@ export async function startServiceProcess(
   env: Readonly<Record<string, string>>,
   readyUrl: string,
   timeoutMs = 30_000,
+  client?: ReadinessClientCertificate,
 ): Promise<ServiceProcess> {
   const service = serviceByName(name)
   const child = spawn(process.execPath, [service.entry], {
@@ -82,7 +95,7 @@ export async function startServiceProcess(
 
   const caPem = readFileSync(paths.caCert(service.domain), 'utf8')
   const deadline = Date.now() + timeoutMs
-  while (!(await answers200(readyUrl, caPem))) {
+  while (!(await answers200(readyUrl, caPem, client))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop()
       throw new Error(`${name} did not become ready at ${readyUrl}: ${stderr}`)
