@@ -53,8 +53,11 @@ export interface OrderPlaced {
 export const retailProjection = (event: BusinessEvent): Readonly<Record<string, unknown>> =>
   event.data
 
-/** The `shipping-partner` projection of `order.placed` (what shipping-api opens). */
-export interface OrderPlacedForPartner {
+/**
+ * The `shipping-partner` projection of `order.placed` (what shipping-api opens). A type alias, not
+ * an interface, so that it is a plain JSON record to the sealer.
+ */
+export type OrderPlacedForPartner = {
   readonly orderId: string
   /**
    * Retail `sub` of the customer, as the partner sees it in her federated subject token: the input

@@ -32,7 +32,10 @@ describe('shipping-api app over TLS', () => {
     pkiDir = mkdtempSync(join(tmpdir(), 'shipping-api-pki-'))
     mkdirSync(join(pkiDir, 'retail'))
     writeFileSync(join(pkiDir, 'retail', 'ca.pem'), retailCa.certPem)
-    const env = testServiceEnv('shipping-api', secrets.dir, { PKI_DIR: pkiDir })
+    const env = testServiceEnv('shipping-api', secrets.dir, {
+      PKI_DIR: pkiDir,
+      IDP_ISSUER: 'https://localhost:4000',
+    })
     const { app, close } = buildApp(loadServiceConfig(env))
     server = await startTestServer(app, secrets.identity, 'internal')
     closeApp = close
@@ -64,6 +67,15 @@ describe('shipping-api app over TLS', () => {
       [(res.body as { code: string }).code, (res.body as { detail: string }).detail],
       ['ZT_ERR_DEPENDENCY_UNAVAILABLE', 'readiness checks "database", "broker" failed'],
     )
+  })
+
+  it('GET /customers/{subject}/parcels refuses any workload but order-tracking-api (403)', async () => {
+    const res = await httpsGetJson(
+      `${server.url}/customers/${'a'.repeat(43)}/parcels?order=${crypto.randomUUID()}`,
+      { caPem: secrets.ca.certPem, client: probe.identity },
+    )
+    assert.equal(res.status, 403)
+    assert.equal((res.body as { code: string }).code, 'ZT_ERR_PEER_NOT_ALLOWED')
   })
 
   it('refuses a caller without a client certificate', async () => {
