@@ -1,6 +1,7 @@
 /**
- * payments-api, health-only for now: mutual TLS, client certificate required, `/healthz`.
- * `/readyz` checks its database and the broker.
+ * payments-api's HTTP side: mutual TLS, client certificate required, `/healthz`; `/readyz` checks
+ * its database and the broker. Its work has no route: it consumes `order.placed` and settles each
+ * order (`settle-order.ts`, started by `main.ts`).
  */
 import { createDatabasePool } from '@mythical/db'
 import { connectBroker } from '@mythical/broker'

@@ -1,13 +1,16 @@
 /**
  * Environment of payments-api, the only file of this service that reads `process.env`:
- * the common service variables and the URLs of the services it calls.
+ * the common service variables (`PKI_DIR` holds the card vault's and the publisher's published
+ * keys) and the URLs of the services it calls.
  */
 import { loadConfig, urlVar } from '@mythical/config'
 import { serviceConfigSchema } from '@mythical/service-kit'
 
 const schema = serviceConfigSchema({
-  // Optional until the routes that call these services land.
+  // Optional until a route that needs the IdP lands (payments-api has none yet).
   IDP_URL: urlVar.optional(),
+  /** The card vault, where each order's card token is detokenized for settlement. */
+  TOKENIZATION_API_URL: urlVar,
 })
 
 /** Validated configuration of payments-api. */

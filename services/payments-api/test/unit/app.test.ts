@@ -16,7 +16,10 @@ describe('payments-api app', () => {
     secrets = await createTestSecrets('payments-api', { extraFiles: UNREACHABLE_DEPENDENCIES })
     app = await buildApp(
       loadServiceConfig(
-        testServiceEnv('payments-api', secrets.dir, { IDP_URL: 'https://127.0.0.1:4000' }),
+        testServiceEnv('payments-api', secrets.dir, {
+          IDP_URL: 'https://127.0.0.1:4000',
+          TOKENIZATION_API_URL: 'https://127.0.0.1:7201',
+        }),
       ),
     )
   })
