@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
-import { SECRET_FILES } from '@mythical/stack'
+import { SECRET_FILES, type TrustDomain } from '@mythical/stack'
 import { paths } from './stack.ts'
 
 export interface Response {
@@ -24,7 +24,8 @@ export function workloadCert(service: string): { cert: string; key: string } {
   }
 }
 
-const retailCa = () => readFileSync(paths.caCert('retail'), 'utf8')
+/** The CA a server's certificate must chain to: the retail one unless the request names another. */
+const caOf = (domain: TrustDomain) => readFileSync(paths.caCert(domain), 'utf8')
 
 /** Cookies by name, updated from `set-cookie`. */
 export class CookieJar {
@@ -54,6 +55,8 @@ export interface RequestOptions {
   as?: string
   /** Send from this local address (e.g. `127.0.0.2`: another client address on loopback). */
   localAddress?: string
+  /** Trust domain of the server (its CA anchors TLS): `shipping` for the partner; default retail. */
+  trust?: TrustDomain
 }
 
 /** One HTTPS request. */
@@ -68,7 +71,7 @@ export function request(url: string, opts: RequestOptions = {}): Promise<Respons
       {
         method: opts.method ?? (body === undefined ? 'GET' : 'POST'),
         headers,
-        ca: retailCa(),
+        ca: caOf(opts.trust ?? 'retail'),
         agent: false,
         ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
         ...(opts.as ? workloadCert(opts.as) : {}),

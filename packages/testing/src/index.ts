@@ -38,6 +38,16 @@ export {
   type ReadinessClientCertificate,
 } from './service-process.ts'
 export { newTrace, type Trace } from './trace.ts'
+export {
+  federateToPartner,
+  partnerTokenFor,
+  retailTokenForPartner,
+  ORDER_TRACKING_RESOURCE,
+  STACK_FEDERATION,
+  TRACKING_READ,
+  type FederatingSession,
+  type FederationEndpoints,
+} from './partner-federation.ts'
 export { captureAudit, type AuditCapture } from './audit-capture.ts'
 export {
   recordsOf,
