@@ -110,7 +110,12 @@ export const CALL_GRAPH: readonly Call[] = [
   // --- system APIs: verify JWT access tokens against the IdP's keys
   { caller: 'orders-api', callee: 'idp', credential: 'oauth-client' },
   // Settles with the card token: the vault's only detokenization client.
-  { caller: 'payments-api', callee: 'tokenization-api', credential: 'signed-body' },
+  {
+    caller: 'payments-api',
+    callee: 'tokenization-api',
+    credential: 'signed-body',
+    boundary: 'TB07',
+  },
   // customers-api also holds a client-credentials token for the IdP itself: it creates the
   // identity of a customer a sales associate registers (POST /accounts, accounts:register).
   { caller: 'customers-api', callee: 'idp', credential: 'access-token' },
