@@ -1,0 +1,43 @@
+/**
+ * `pnpm docker:engine start|stop|status` and `pnpm docker:images [--rebuild]`: the project's own
+ * Docker engine and the stand-in base images (infra/docker/stand-ins/README.md).
+ * `start` prints `export DOCKER_HOST=…` so `eval "$(pnpm -s docker:engine start)"` works.
+ */
+import { stackPaths } from '@mythical/stack'
+import { engineStatus, startEngine, stopEngine } from './engine.ts'
+import { ensureStandInImages } from './stand-in-images.ts'
+
+const paths = stackPaths()
+const [command, argument] = process.argv.slice(2)
+const log = (line: string) => console.error(line)
+
+async function main(): Promise<number> {
+  if (command === 'engine' && argument === 'start') {
+    console.log(`export DOCKER_HOST=${await startEngine(paths)}`)
+    return 0
+  }
+  if (command === 'engine' && argument === 'stop') {
+    log((await stopEngine(paths)) ? 'docker engine stopped' : 'docker engine was not running')
+    return 0
+  }
+  if (command === 'engine' && argument === 'status') {
+    const status = await engineStatus(paths)
+    console.log(`${status.running ? 'running' : 'stopped'}: DOCKER_HOST=${status.dockerHost}`)
+    return status.running ? 0 : 3
+  }
+  if (command === 'images') {
+    const env = { ...process.env, DOCKER_HOST: await startEngine(paths) }
+    await ensureStandInImages(paths, { env, rebuild: argument === '--rebuild', log })
+    return 0
+  }
+  log('usage: cli.ts engine start|stop|status | images [--rebuild]')
+  return 2
+}
+
+try {
+  process.exitCode = await main()
+} catch (error) {
+  const { code, message } = error as { code?: string; message: string }
+  log(`${code ?? 'ERROR'}: ${message}`)
+  process.exitCode = 1
+}
