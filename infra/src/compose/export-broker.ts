@@ -1,7 +1,7 @@
 /**
  * What the compose `pki-init` job does for RabbitMQ before `exportPki` copies the secrets out:
  * the same `writeDefinitions` as an external broker gets (every broker user's `amqp.json`, one
- * definitions file with password hashes only), addressed to the `rabbitmq` container, and a copy
+ * definitions file whose users have no password: they log in with their certificates), addressed to the `rabbitmq` container, and a copy
  * of the definitions in the broker's own secrets folder. The broker imports that file at boot
  * (`load_definitions` in infra/docker/rabbitmq.conf), so it starts with its users, permissions
  * and topology in place — and, because definitions are imported at boot, without a default
@@ -23,11 +23,11 @@ export const COMPOSE_BROKER_LOCATION = {
 } as const
 
 /**
- * Writes every broker user's `amqp.json` into its secrets folder (passwords kept across runs) and
+ * Writes every broker user's `amqp.json` into its secrets folder (location and user name) and
  * `secrets/rabbitmq/definitions.json` (mode 0600).
  *
  * @returns the usernames the definitions declare
- * @example await exportBrokerCredentials(stackPaths()) // ['order_fulfillment_api', …]
+ * @example await exportBrokerCredentials(stackPaths()) // ['spiffe://retail.mythical.example/order-fulfillment-api', …]
  */
 export async function exportBrokerCredentials(paths: StackPaths): Promise<string[]> {
   const { file, usernames } = await writeDefinitions(paths, COMPOSE_BROKER_LOCATION)

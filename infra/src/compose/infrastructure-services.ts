@@ -129,7 +129,8 @@ export function postgresService(): ComposeService {
 }
 
 /**
- * RabbitMQ: AMQPS only, client certificate required (infra/docker/rabbitmq.conf). It boots from
+ * RabbitMQ: AMQPS only, client certificate required and the only login (SASL EXTERNAL,
+ * infra/docker/rabbitmq.conf). It boots from
  * `secrets-rabbitmq/definitions.json` (written by `pki-init`): users, permissions and topology
  * exist before the first connection, and no default user is created, hence no admin
  * credentials here — the healthcheck's CLI authenticates with the node's Erlang cookie.
@@ -144,6 +145,8 @@ export function rabbitmqService(): ComposeService {
       volumeMount(DATA_VOLUMES.rabbitmq, '/var/lib/rabbitmq', false),
       ...serverMounts('rabbitmq'),
       bind('./infra/docker/rabbitmq.conf', '/etc/rabbitmq/conf.d/90-mythical.conf'),
+      // Certificate-only login (SASL EXTERNAL) needs rabbitmq_auth_mechanism_ssl.
+      bind('./infra/docker/rabbitmq-enabled-plugins', '/etc/rabbitmq/enabled_plugins'),
     ],
     healthcheck: {
       test: ['CMD', 'rabbitmq-diagnostics', '-q', 'check_port_connectivity'],

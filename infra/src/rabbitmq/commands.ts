@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { access, constants } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { RabbitmqCommandFailed, RabbitmqNotInstalled } from './errors.ts'
-import { NODE_NAME, nodeEnvironment } from './layout.ts'
+import { nodeEnvironment } from './layout.ts'
 import type { RabbitmqLayout } from './layout.ts'
 
 type Tool = 'rabbitmq-server' | 'rabbitmqctl' | 'epmd'
@@ -60,7 +60,7 @@ async function run(
 }
 
 /**
- * Runs `rabbitmqctl -n mythical@localhost <args>` against the stack's node (never the machine's
+ * Runs `rabbitmqctl -n <layout.nodeName> <args>` against the stack's node (never the machine's
  * own node) and returns its output; throws {@link RabbitmqCommandFailed} on a non-zero exit.
  */
 export async function rabbitmqctl(
@@ -70,7 +70,7 @@ export async function rabbitmqctl(
 ): Promise<string> {
   const result = await run(
     'rabbitmqctl',
-    ['-n', NODE_NAME, ...args],
+    ['-n', layout.nodeName, ...args],
     nodeEnvironment(layout),
     timeoutMs,
   )
@@ -86,7 +86,7 @@ export async function tryRabbitmqctl(
   args: readonly string[],
   timeoutMs = 30_000,
 ): Promise<RunResult> {
-  return run('rabbitmqctl', ['-n', NODE_NAME, ...args], nodeEnvironment(layout), timeoutMs)
+  return run('rabbitmqctl', ['-n', layout.nodeName, ...args], nodeEnvironment(layout), timeoutMs)
 }
 
 /** `rabbitmq-server -detached` with the stack's environment: returns once the VM is forked. */

@@ -1,4 +1,4 @@
-import { HASHING_ALGORITHM } from './password-hash.ts'
+import { deadLetterExchangeOf } from '@mythical/stack'
 import type { BrokerGrant, BrokerTopology } from './grants.ts'
 
 /**
@@ -9,6 +9,15 @@ export const DELIVERY_LIMIT = 5
 
 /** Suffix of a consumer queue's dead-letter queue: `customers-api.order-placed.dlq`. */
 export const DLQ_SUFFIX = '.dlq'
+
+/**
+ * Users have no password: they log in with their certificate (SASL EXTERNAL). An empty hash
+ * matches no password, so even a PLAIN mechanism switched on by mistake would refuse them.
+ */
+export const NO_PASSWORD = {
+  password_hash: '',
+  hashing_algorithm: 'rabbit_password_hashing_sha256',
+}
 
 /** The subset of RabbitMQ's definitions format (`rabbitmqctl import_definitions`) we generate. */
 export interface RabbitDefinitions {
@@ -52,8 +61,6 @@ export interface DefinitionsInput {
   readonly vhost: string
   readonly topology: BrokerTopology
   readonly grants: readonly BrokerGrant[]
-  /** `rabbitPasswordHash()` of each grant's password, by username. */
-  readonly passwordHashes: Readonly<Record<string, string>>
 }
 
 /**
@@ -63,28 +70,22 @@ export interface DefinitionsInput {
  * - exchanges and queues are durable; consumer queues are quorum queues that dead-letter
  *   (rejected, expired or over {@link DELIVERY_LIMIT} deliveries) through the dead-letter exchange
  *   with their own name as routing key, into their own `<queue>.dlq`
- * - the dead-letter exchange is `internal`: only the broker itself can route into it
- * - users get no tags (no management or administrator rights)
+ * - the shared dead-letter exchange is `internal`: only the broker itself can route into it
+ * - each consumer queue also has its own fanout `<queue>.dlx` into the same `<queue>.dlq`: the
+ *   consumer republishes a message it refuses there with the reason in a header (the grants let
+ *   only that consumer write to it)
+ * - users get no tags (no management or administrator rights) and no password
  *
  * @example
  * ```ts
- * const defs = buildDefinitions({ vhost: 'mythical', topology: BROKER_TOPOLOGY, grants, passwordHashes })
+ * const defs = buildDefinitions({ vhost: 'mythical', topology: BROKER_TOPOLOGY, grants })
  * await writeFile(layout.definitionsFile, JSON.stringify(defs, null, 2))
  * ```
  */
 export function buildDefinitions(input: DefinitionsInput): RabbitDefinitions {
-  const { vhost, topology, grants, passwordHashes } = input
+  const { vhost, topology, grants } = input
   const dlx = topology.deadLetterExchange
-  const users = grants.map((grant) => {
-    const hash = passwordHashes[grant.username]
-    if (hash === undefined) throw new TypeError(`passwordHashes.${grant.username} is missing`)
-    return {
-      name: grant.username,
-      password_hash: hash,
-      hashing_algorithm: HASHING_ALGORITHM,
-      tags: [],
-    }
-  })
+  const users = grants.map((grant) => ({ name: grant.username, ...NO_PASSWORD, tags: [] }))
   const exchange = (name: string, type: string, internal: boolean) => ({
     name,
     vhost,
@@ -110,6 +111,7 @@ export function buildDefinitions(input: DefinitionsInput): RabbitDefinitions {
     exchanges: [
       ...topology.exchanges.map((e) => exchange(e.name, e.type, false)),
       exchange(dlx, 'direct', true),
+      ...topology.queues.map((q) => exchange(deadLetterExchangeOf(q.name), 'fanout', false)),
     ],
     queues: topology.queues.flatMap((q) => [
       {
@@ -147,6 +149,14 @@ export function buildDefinitions(input: DefinitionsInput): RabbitDefinitions {
         destination: `${q.name}${DLQ_SUFFIX}`,
         destination_type: 'queue' as const,
         routing_key: q.name,
+        arguments: {},
+      },
+      {
+        source: deadLetterExchangeOf(q.name),
+        vhost,
+        destination: `${q.name}${DLQ_SUFFIX}`,
+        destination_type: 'queue' as const,
+        routing_key: '',
         arguments: {},
       },
     ]),

@@ -2,7 +2,8 @@ import {
   BROKER_TOPOLOGY,
   INFRASTRUCTURE,
   SERVICES,
-  principalName,
+  deadLetterExchangeOf,
+  workloadId,
   type ServiceDefinition,
 } from '@mythical/stack'
 
@@ -23,9 +24,12 @@ export interface BrokerTopology {
  * plus topic permissions (routing keys it may publish with on a topic exchange).
  */
 export interface BrokerGrant {
-  /** `principalName(service)`, e.g. `order_fulfillment_api`. */
+  /**
+   * The workload id its certificate carries as first URI SAN, which the broker takes as the user
+   * name (SASL EXTERNAL), e.g. `spiffe://retail.mythical.example/order-fulfillment-api`.
+   */
   readonly username: string
-  /** The service (or operator identity) whose `secrets/<owner>/amqp.json` holds the password. */
+  /** The service (or operator identity) whose `secrets/<owner>/` holds that certificate. */
   readonly owner: string
   readonly configure: string
   readonly write: string
@@ -80,11 +84,12 @@ function grantFor(service: ServiceDefinition, topology: BrokerTopology): BrokerG
       return { exchange, write: exactly(keys), read: NOTHING }
     })
   return {
-    username: principalName(service.name),
+    username: workloadId(service.domain, service.name),
     owner: service.name,
     // Topology comes from the definitions file only; no service may declare or delete anything.
     configure: NOTHING,
-    write: exactly(publishes),
+    // A publisher writes to its exchanges; a consumer only to its own queues' dead-letter exchange.
+    write: exactly([...publishes, ...consumes.map(deadLetterExchangeOf)]),
     // A consumer reads its own queue and that queue's dead letters, nothing else.
     read: exactly(consumes, '(\\.dlq)?'),
     topics,
@@ -97,7 +102,7 @@ function grantFor(service: ServiceDefinition, topology: BrokerTopology): BrokerG
  *
  * @example
  * ```ts
- * brokerGrants().find((g) => g.username === 'order_fulfillment_api')
+ * brokerGrants().find((g) => g.owner === 'order-fulfillment-api')
  * // → { configure: '^$', write: '^orders$', read: '^$', topics: [{ exchange: 'orders', write: '^order\\.placed$', read: '^$' }] }
  * ```
  */
@@ -107,7 +112,7 @@ export function brokerGrants(
 ): BrokerGrant[] {
   const grants = services.flatMap((s) => grantFor(s, topology) ?? [])
   const probe: BrokerGrant = {
-    username: principalName('stack-probe'),
+    username: workloadId(INFRASTRUCTURE.rabbitmq.domain, 'stack-probe'),
     owner: PROBE_OWNER,
     configure: NOTHING,
     write: NOTHING,

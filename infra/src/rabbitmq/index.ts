@@ -1,6 +1,7 @@
 /**
  * The stack's RabbitMQ: a dedicated node (never the machine's shared one), TLS-only with mutual
- * TLS, one least-privilege user per service, topology from one generated definitions file.
+ * TLS, one least-privilege user per service that logs in with its certificate alone (SASL
+ * EXTERNAL, user = the certificate's SPIFFE id), topology from one generated definitions file.
  *
  * `AMQP_ADMIN_URL=amqps://host:port/vhost` switches to a broker someone else runs: nothing is
  * started or stopped, and provisioning writes the credentials and definitions files but leaves
@@ -74,10 +75,12 @@ export { buildDefinitions, DELIVERY_LIMIT, DLQ_SUFFIX } from './definitions.ts'
 export type { DefinitionsInput, RabbitDefinitions } from './definitions.ts'
 export { brokerGrants, NOTHING, PROBE_OWNER } from './grants.ts'
 export type { BrokerGrant, BrokerTopology } from './grants.ts'
-export { NODE_NAME, rabbitmqLayout } from './layout.ts'
+export { NODE_NAME, rabbitmqLayout, STACK_NODE } from './layout.ts'
+export type { NodeInstance } from './layout.ts'
 export { CLIENT_DOMAINS } from './prepare-node.ts'
-export { LOCAL_BROKER_LOCATION } from './write-definitions.ts'
-export { rabbitPasswordHash } from './password-hash.ts'
+export { LOCAL_BROKER_LOCATION, localBrokerLocation } from './write-definitions.ts'
+/** Lifecycle of another node instance (a test's own broker), without the stack's node lock. */
+export { startNode, stopNode, provisionNode }
 export {
   RabbitmqCommandFailed,
   RabbitmqError,

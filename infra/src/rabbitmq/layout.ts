@@ -7,11 +7,26 @@ import { INFRASTRUCTURE, type StackPaths } from '@mythical/stack'
  */
 export const NODE_NAME = 'mythical@localhost'
 
-/** Every file and folder of the stack's RabbitMQ node, all under `.stack/rabbitmq/`. */
-export function rabbitmqLayout(paths: StackPaths) {
+/** Which node: its Erlang name, its AMQPS port and its distribution port. */
+export interface NodeInstance {
+  readonly nodeName: string
+  readonly port: number
+  readonly distPort: number
+}
+
+/** The stack's own node. A test that must restart a broker runs another instance beside it. */
+export const STACK_NODE: NodeInstance = {
+  nodeName: NODE_NAME,
+  port: INFRASTRUCTURE.rabbitmq.port,
+  distPort: INFRASTRUCTURE.rabbitmq.distPort,
+}
+
+/** Every file and folder of a RabbitMQ node of the stack, all under `<paths>/.stack/rabbitmq/`. */
+export function rabbitmqLayout(paths: StackPaths, instance: NodeInstance = STACK_NODE) {
   const base = paths.rabbitmq
   const tls = join(base, 'tls')
   return {
+    ...instance,
     base,
     /** Held while starting, provisioning or stopping the node (outside the broker-owned folder). */
     lock: join(paths.run, 'rabbitmq.lock'),
@@ -41,7 +56,7 @@ export type RabbitmqLayout = ReturnType<typeof rabbitmqLayout>
  */
 export function nodeEnvironment(layout: RabbitmqLayout): Record<string, string> {
   return {
-    RABBITMQ_NODENAME: NODE_NAME,
+    RABBITMQ_NODENAME: layout.nodeName,
     RABBITMQ_CONF_ENV_FILE: layout.envFile,
     RABBITMQ_CONFIG_FILE: layout.configFile,
     RABBITMQ_ADVANCED_CONFIG_FILE: layout.advancedConfigFile,
@@ -49,7 +64,7 @@ export function nodeEnvironment(layout: RabbitmqLayout): Record<string, string> 
     RABBITMQ_LOG_BASE: layout.logBase,
     RABBITMQ_ENABLED_PLUGINS_FILE: layout.enabledPluginsFile,
     RABBITMQ_PID_FILE: layout.pidFile,
-    RABBITMQ_DIST_PORT: String(INFRASTRUCTURE.rabbitmq.distPort),
+    RABBITMQ_DIST_PORT: String(layout.distPort),
     // Erlang distribution and epmd answer on loopback only: whoever reaches them with the cookie
     // controls the node.
     RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',

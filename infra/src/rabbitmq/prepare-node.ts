@@ -2,7 +2,7 @@ import { access, chmod, chown, copyFile, mkdir, readFile, stat, writeFile } from
 import { join, relative, sep } from 'node:path'
 import { SECRET_FILES, type StackPaths, type TrustDomain } from '@mythical/stack'
 import { RabbitmqError, RabbitmqPkiMissing } from './errors.ts'
-import { renderRabbitmqConfig } from './render-config.ts'
+import { ENABLED_PLUGINS, renderRabbitmqConfig } from './render-config.ts'
 import type { RabbitmqLayout } from './layout.ts'
 
 /** Trust domains whose workloads may connect: retail services and the shipping partner's consumer. */
@@ -67,12 +67,26 @@ async function makeTraversable(paths: StackPaths, user: OsUser): Promise<void> {
   }
 }
 
+/** Writes `content` unless the file already holds exactly that; returns whether it changed. */
+async function writeIfChanged(file: string, content: string): Promise<boolean> {
+  const current = await readFile(file, 'utf8').catch(() => undefined)
+  if (current === content) return false
+  await writeFile(file, content)
+  return true
+}
+
 /**
  * Creates `.stack/rabbitmq/`, copies the broker's TLS material where the `rabbitmq` user can read
  * it (the originals stay private to `secrets/rabbitmq/`), writes the client CA bundle and the
  * node's config files, and hands the folder to the `rabbitmq` user. Idempotent.
+ *
+ * @returns whether `rabbitmq.conf` or `enabled_plugins` changed: a running node reads them only
+ *   at boot, so it must restart to apply them (e.g. the switch to certificate-only login).
  */
-export async function prepareNodeFiles(paths: StackPaths, layout: RabbitmqLayout): Promise<void> {
+export async function prepareNodeFiles(
+  paths: StackPaths,
+  layout: RabbitmqLayout,
+): Promise<{ bootConfigChanged: boolean }> {
   const serverSecrets = paths.secrets(SERVER_SECRETS)
   const cert = await mustExist(`${serverSecrets}/${SECRET_FILES.tlsCert}`)
   const key = await mustExist(`${serverSecrets}/${SECRET_FILES.tlsKey}`)
@@ -86,8 +100,8 @@ export async function prepareNodeFiles(paths: StackPaths, layout: RabbitmqLayout
   await copyFile(key, layout.keyFile)
   const bundle = await Promise.all(cas.map((file) => readFile(file, 'utf8')))
   await writeFile(layout.caBundleFile, bundle.map((pem) => pem.trim()).join('\n') + '\n')
-  await writeFile(layout.configFile, renderRabbitmqConfig(layout))
-  await writeFile(layout.enabledPluginsFile, '[].\n')
+  const configChanged = await writeIfChanged(layout.configFile, renderRabbitmqConfig(layout))
+  const pluginsChanged = await writeIfChanged(layout.enabledPluginsFile, ENABLED_PLUGINS)
   await writeFile(
     layout.envFile,
     '# Generated: keeps /etc/rabbitmq/rabbitmq-env.conf (the shared node) out of this node.\n',
@@ -112,6 +126,7 @@ export async function prepareNodeFiles(paths: StackPaths, layout: RabbitmqLayout
     if (user) await chown(file, user.uid, user.gid)
   }
   if (user) await makeTraversable(paths, user)
+  return { bootConfigChanged: configChanged || pluginsChanged }
 }
 
 /** Writes a file only the `rabbitmq` user (and root) can read, e.g. the definitions with hashes. */

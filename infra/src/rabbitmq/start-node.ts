@@ -6,25 +6,29 @@ import {
   rabbitmqctl,
   spawnDetachedServer,
 } from './commands.ts'
-import { rabbitmqLayout } from './layout.ts'
+import { rabbitmqLayout, STACK_NODE, type NodeInstance } from './layout.ts'
 import { runningNodePid } from './node-process.ts'
 import { prepareNodeFiles } from './prepare-node.ts'
-import { LOCAL_BROKER_LOCATION, writeDefinitions } from './write-definitions.ts'
+import { localBrokerLocation, writeDefinitions } from './write-definitions.ts'
 
 /** How long a cold boot (first boot creates the Mnesia schema) may take on a slow machine. */
 const STARTUP_TIMEOUT_SECONDS = 120
 
 /**
- * Starts the stack's own RabbitMQ node detached, unless it already runs, and resolves once it has
- * fully booted (its TLS listener is then accepting).
+ * Starts the stack's own RabbitMQ node (or another `instance` in another `.stack/` folder)
+ * detached, unless it already runs, and resolves once it has fully booted (its TLS listener is
+ * then accepting).
  */
-export async function startNode(paths: StackPaths): Promise<void> {
-  const layout = rabbitmqLayout(paths)
+export async function startNode(
+  paths: StackPaths,
+  instance: NodeInstance = STACK_NODE,
+): Promise<void> {
+  const layout = rabbitmqLayout(paths, instance)
   if ((await runningNodePid(layout)) === undefined) {
     await assertRabbitmqInstalled()
     await prepareNodeFiles(paths, layout)
     // The node imports these at boot (`load_definitions`), so it never seeds `guest`.
-    await writeDefinitions(paths, LOCAL_BROKER_LOCATION)
+    await writeDefinitions(paths, localBrokerLocation(instance))
     const epmdWasRunning = await isEpmdRunning()
     await rm(layout.pidFile, { force: true })
     await spawnDetachedServer(layout)

@@ -2,7 +2,7 @@ import { access, rm } from 'node:fs/promises'
 import type { StackPaths } from '@mythical/stack'
 import { killIdleEpmd, tryRabbitmqctl } from './commands.ts'
 import { RabbitmqStopFailed } from './errors.ts'
-import { rabbitmqLayout } from './layout.ts'
+import { rabbitmqLayout, STACK_NODE, type NodeInstance } from './layout.ts'
 import { runningNodePid, waitForExit } from './node-process.ts'
 
 /**
@@ -10,8 +10,11 @@ import { runningNodePid, waitForExit } from './node-process.ts'
  * `rabbitmqctl stop`, then SIGTERM to *our* VM's pid if it lingers, then epmd, but only when this
  * node started it (epmd refuses to exit while another node, e.g. the machine's own, is registered).
  */
-export async function stopNode(paths: StackPaths): Promise<void> {
-  const layout = rabbitmqLayout(paths)
+export async function stopNode(
+  paths: StackPaths,
+  instance: NodeInstance = STACK_NODE,
+): Promise<void> {
+  const layout = rabbitmqLayout(paths, instance)
   const pid = await runningNodePid(layout)
   if (pid !== undefined) {
     // With the pid file argument, `stop` also waits for the OS process to exit.

@@ -1,9 +1,10 @@
+import { X509Certificate } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { connect } from 'amqplib'
+import { connect, credentials as saslCredentials } from 'amqplib'
 import type { ChannelModel } from 'amqplib'
 import { BROKER_SECRET_FILES, readBrokerCredentials } from './credentials.ts'
-import { BrokerConnectionFailed } from './errors.ts'
+import { BrokerConnectionFailed, BrokerCredentialsInvalid } from './errors.ts'
 
 export interface ConnectBrokerOptions {
   /** Shown by `rabbitmqctl list_connections client_properties`. Default: the secrets folder name. */
@@ -23,6 +24,15 @@ export interface ConnectBrokerOptions {
   timeoutMs?: number
 }
 
+/**
+ * The first URI SAN of a PEM certificate: the name RabbitMQ's `ssl_cert_login_san_type = uri`,
+ * `ssl_cert_login_san_index = 0` logs the connection in as.
+ */
+function firstUriSan(pem: Buffer): string | undefined {
+  const san = new X509Certificate(pem).subjectAltName ?? ''
+  return /(?:^|, )URI:([^,]+)/.exec(san)?.[1]
+}
+
 /** Default handshake timeout: a broker that does not answer in 10 s is treated as down. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
@@ -32,12 +42,15 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
  * - `amqps` only, TLS 1.2+, the broker's certificate must chain to the pinned CA and name the host
  *   being dialled (Node's hostname/IP check, never disabled)
  * - mutual TLS: the service's workload certificate (`tls.crt` / `tls.key`) is presented
- * - the service's own broker user from `amqp.json` (PLAIN, inside that TLS session)
+ * - SASL EXTERNAL: that certificate is the only credential; the broker takes its first URI SAN
+ *   (the SPIFFE id) as the user name. No password exists. `amqp.json` `username` must be that
+ *   SPIFFE id: checked here first, so a mismatched secrets folder fails with a clear error
  *
  * Attach an `'error'` listener to the returned connection and to every channel: amqplib emits
  * `'error'` when the broker closes them (e.g. ACCESS_REFUSED), and an unhandled `'error'` throws.
  *
- * @throws {BrokerCredentialsInvalid} `amqp.json` is missing or malformed.
+ * @throws {BrokerCredentialsInvalid} `amqp.json` is missing or malformed, or names another user
+ *   than the certificate.
  * @throws {BrokerConnectionFailed} handshake or login refused; `cause` has the detail.
  *
  * @example
@@ -66,6 +79,13 @@ export async function connectBroker(
     readFile(join(secretsDir, BROKER_SECRET_FILES.tlsKey)),
     readFile(opts.serverCaFile ?? join(secretsDir, BROKER_SECRET_FILES.ca)),
   ])
+  const certifiedAs = firstUriSan(cert)
+  if (certifiedAs !== credentials.username) {
+    throw new BrokerCredentialsInvalid(
+      `amqp.json names broker user ${credentials.username}, but the certificate carries ` +
+        `${certifiedAs ?? 'no URI SAN'}: re-provision the broker (pnpm stack:up)`,
+    )
+  }
   try {
     return await connect(
       {
@@ -73,10 +93,9 @@ export async function connectBroker(
         hostname: credentials.host,
         port: credentials.port,
         vhost: credentials.vhost,
-        username: credentials.username,
-        password: credentials.password,
       },
       {
+        credentials: saslCredentials.external(),
         cert,
         key,
         ca,

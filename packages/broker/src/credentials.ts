@@ -13,20 +13,24 @@ export const BROKER_SECRET_FILES = {
   ca: 'ca.pem',
 } as const
 
-/** Contents of `<secrets>/amqp.json`: where the broker is and the service's own broker user. */
+/**
+ * Contents of `<secrets>/amqp.json`: where the broker is and the service's own broker user. No
+ * secret: the service logs in with its workload certificate (SASL EXTERNAL), and `username` is
+ * the SPIFFE id that certificate carries, which the broker reads as the user name.
+ */
 export interface BrokerCredentials {
   host: string
   port: number
   vhost: string
   username: string
-  password: string
 }
 
-const STRING_FIELDS = ['host', 'vhost', 'username', 'password'] as const
+const STRING_FIELDS = ['host', 'vhost', 'username'] as const
 
 /**
  * Parses and validates `amqp.json`. Throws {@link BrokerCredentialsInvalid} naming the first bad
- * field; the password is never part of a message.
+ * field. Unknown fields are dropped, a `password` left by an older stack included: it is never
+ * read, and the broker accepts no password login anyway.
  *
  * @example
  * ```ts
@@ -59,7 +63,6 @@ export function parseBrokerCredentials(json: string): BrokerCredentials {
     port,
     vhost: record.vhost as string,
     username: record.username as string,
-    password: record.password as string,
   }
 }
 

@@ -23,7 +23,10 @@ export const workloadId = (domain: TrustDomain, name: string): string =>
 export const resourceUri = (service: ServiceDefinition): string =>
   `https://${service.name}.${service.domain}.mythical.example`
 
-/** Login role of a service in PostgreSQL and user in RabbitMQ: `orders-api` → `orders_api`. */
+/**
+ * Login role of a service in PostgreSQL: `orders-api` → `orders_api`. (Its RabbitMQ user is its
+ * `workloadId`, read by the broker off the certificate's URI SAN.)
+ */
 export const principalName = (service: string): string => service.replaceAll('-', '_')
 
 /**

@@ -15,6 +15,7 @@ export {
   TRUST_DOMAINS,
   INFRASTRUCTURE,
   BROKER_TOPOLOGY,
+  deadLetterExchangeOf,
   serviceByName,
   type ServiceDefinition,
   type TrustDomain,

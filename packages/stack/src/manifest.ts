@@ -240,6 +240,14 @@ export const BROKER_TOPOLOGY = {
   ],
 } as const
 
+/**
+ * A consumer queue's own dead-letter exchange (fanout into `<queue>.dlq`): the consumer republishes
+ * a message it refuses there, with the reason in a header. Only that consumer may write to it.
+ *
+ * @example deadLetterExchangeOf('customers-api.order-placed') // 'customers-api.order-placed.dlx'
+ */
+export const deadLetterExchangeOf = (queue: string): string => `${queue}.dlx`
+
 export function serviceByName(name: string): ServiceDefinition {
   const found = SERVICES.find((s) => s.name === name)
   if (!found) throw new TypeError(`unknown service "${name}"`)

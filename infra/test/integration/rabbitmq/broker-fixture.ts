@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises'
+import { chmod, cp, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { connect } from 'amqplib'
+import { connect, credentials } from 'amqplib'
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib'
-import { connectBroker, readBrokerCredentials } from '@mythical/broker'
+import { connectBroker } from '@mythical/broker'
 import {
   SECRET_FILES,
   stackPaths,
@@ -12,7 +13,13 @@ import {
   type TrustDomain,
 } from '@mythical/stack'
 import { ensurePki } from '../../../src/pki/index.ts'
-import { rabbitmqServer } from '../../../src/rabbitmq/index.ts'
+import {
+  type NodeInstance,
+  provisionNode,
+  rabbitmqServer,
+  startNode,
+  stopNode,
+} from '../../../src/rabbitmq/index.ts'
 
 /**
  * The repository's own stack (`.stack/`): PKI ensured, broker started and provisioned. Returns a
@@ -28,6 +35,50 @@ export async function setUpBroker(): Promise<{ paths: StackPaths; tearDown: () =
     paths,
     tearDown: async () => {
       if (!wasRunning) await rabbitmqServer.stop(paths)
+    },
+  }
+}
+
+/** A second node beside the stack's: its own Erlang name and ports, nothing shared with it. */
+export const SEPARATE_NODE: NodeInstance = {
+  nodeName: 'mythical-restart-test@localhost',
+  port: 56790,
+  distPort: 56791,
+}
+
+export interface SeparateBroker {
+  /** Its own `.stack/` (a copy of the stack's PKI and secrets, `amqp.json` pointing at it). */
+  readonly paths: StackPaths
+  /** Stops and starts the node, as a crash-free broker restart would. */
+  restart(): Promise<void>
+  tearDown(): Promise<void>
+}
+
+/**
+ * Starts a separate, provisioned broker node in a temporary folder, so a test can restart a broker
+ * without disturbing the suites and the stack that share the stack's node. Same config, same
+ * definitions, same certificate login.
+ */
+export async function startSeparateBroker(): Promise<SeparateBroker> {
+  const shared = stackPaths()
+  await ensurePki(shared)
+  const root = await mkdtemp(join(tmpdir(), 'mythical-broker-'))
+  // The node runs as the `rabbitmq` OS user, which must traverse into the folder.
+  await chmod(root, 0o711)
+  const paths = stackPaths(root)
+  await cp(shared.pki, paths.pki, { recursive: true })
+  await cp(join(shared.stack, 'secrets'), join(paths.stack, 'secrets'), { recursive: true })
+  await startNode(paths, SEPARATE_NODE)
+  await provisionNode(paths, SEPARATE_NODE)
+  return {
+    paths,
+    async restart() {
+      await stopNode(paths, SEPARATE_NODE)
+      await startNode(paths, SEPARATE_NODE)
+    },
+    async tearDown() {
+      await stopNode(paths, SEPARATE_NODE)
+      await rm(root, { recursive: true, force: true })
     },
   }
 }
@@ -48,12 +99,18 @@ export async function connectAs(paths: StackPaths, service: string): Promise<Cha
 export interface RawConnectOptions {
   /** Secrets folder whose client certificate is presented; omit to present none. */
   certOwner?: string
-  /** Broker user; default: the cert owner's own credentials. */
-  username?: string
-  password?: string
+  /** Client certificate and key in PEM, instead of a secrets folder's (e.g. a forged one). */
+  certificate?: { certPem: string; keyPem: string }
+  /**
+   * SASL login. Default: EXTERNAL (the certificate). `plain` sends a user name and password;
+   * `claim` is EXTERNAL whose response names a user (RabbitMQ must ignore it).
+   */
+  login?: { plain: { username: string; password: string } } | { claim: string }
   /** CA the client trusts for the broker's certificate. Default: the right one (retail). */
   trust?: TrustDomain
   protocol?: 'amqp' | 'amqps'
+  /** Another node's port (the separate test broker). Default: the stack's. */
+  port?: number
 }
 
 /** amqplib without the package's guard rails, to present wrong material on purpose. */
@@ -61,26 +118,38 @@ export async function rawConnect(
   paths: StackPaths,
   opts: RawConnectOptions,
 ): Promise<ChannelModel> {
-  const ownNeeded = opts.certOwner && (opts.username === undefined || opts.password === undefined)
-  const own = ownNeeded
-    ? await readBrokerCredentials(paths.secrets(opts.certOwner ?? ''))
-    : undefined
   const read = (owner: string, file: string) => readFile(join(paths.secrets(owner), file))
+  const login = opts.login
+  const sasl =
+    login === undefined
+      ? credentials.external()
+      : 'plain' in login
+        ? credentials.plain(login.plain.username, login.plain.password)
+        : {
+            mechanism: 'EXTERNAL',
+            response: () => Buffer.from(login.claim),
+            username: '',
+            password: '',
+          }
+  const clientCertificate = opts.certificate
+    ? { cert: opts.certificate.certPem, key: opts.certificate.keyPem }
+    : opts.certOwner
+      ? {
+          cert: await read(opts.certOwner, SECRET_FILES.tlsCert),
+          key: await read(opts.certOwner, SECRET_FILES.tlsKey),
+        }
+      : {}
   const conn = await connect(
     {
       protocol: opts.protocol ?? 'amqps',
       hostname: '127.0.0.1',
-      port: INFRASTRUCTURE.rabbitmq.port,
+      port: opts.port ?? INFRASTRUCTURE.rabbitmq.port,
       vhost: INFRASTRUCTURE.rabbitmq.vhost,
-      username: opts.username ?? own?.username ?? 'nobody',
-      password: opts.password ?? own?.password ?? 'nothing',
     },
     {
       ca: await readFile(paths.caCert(opts.trust ?? INFRASTRUCTURE.rabbitmq.domain)),
-      ...(opts.certOwner && {
-        cert: await read(opts.certOwner, SECRET_FILES.tlsCert),
-        key: await read(opts.certOwner, SECRET_FILES.tlsKey),
-      }),
+      ...clientCertificate,
+      credentials: sasl,
       timeout: 5_000,
     },
   )

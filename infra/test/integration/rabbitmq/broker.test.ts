@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 import { connect as tlsConnect } from 'node:tls'
+import { readFileSync } from 'node:fs'
 import { BrokerConnectionFailed, checkBroker, connectBroker } from '@mythical/broker'
+import { issueWorkloadCertificate } from '@mythical/pki'
 import type { Channel, ChannelModel } from 'amqplib'
-import { type StackPaths, INFRASTRUCTURE } from '@mythical/stack'
+import { type StackPaths, INFRASTRUCTURE, workloadId } from '@mythical/stack'
 import { DELIVERY_LIMIT, rabbitmqLayout, rabbitmqServer } from '../../../src/rabbitmq/index.ts'
 import {
   brokerRefusal,
@@ -19,15 +21,20 @@ import {
 const PUBLISHER = 'order-fulfillment-api'
 const CONSUMER = 'customers-api'
 const OTHER_CONSUMER = 'payments-api'
+/** Broker users are the SPIFFE ids the certificates carry (SASL EXTERNAL). */
+const userOf = (service: string) => workloadId('retail', service)
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 /** Node's verdicts on a server chain that does not lead to a trusted CA. */
 const UNTRUSTED_CHAIN = ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']
-const LOGIN_REFUSED = /403 \(ACCESS-REFUSED\).*Login was refused/
+const LOGIN_REFUSED =
+  /403 \(ACCESS-REFUSED\).*Login was refused using authentication mechanism EXTERNAL/
+const PASSWORD_LOGIN_UNAVAILABLE = /SASL mechanism PLAIN is not provided by the server/
 
 /** RabbitMQ's wording for a permission refusal on one resource, for one user. */
 const refusedOn = (kind: 'queue' | 'exchange', name: string, user: string) =>
   new RegExp(
-    `ACCESS_REFUSED - .*access to ${kind} '${name.replace(/[.]/g, '\\.')}' in vhost 'mythical' ` +
-      `refused for user '${user}'`,
+    `ACCESS_REFUSED - .*access to ${kind} '${escape(name)}' in vhost 'mythical' ` +
+      `refused for user '${escape(user)}'`,
   )
 
 let paths: StackPaths
@@ -45,7 +52,7 @@ after(async () => {
 })
 
 describe('TB08/TB09 transport: TLS only, mutual TLS', () => {
-  test('a service connects with its certificate and its own user', async () => {
+  test('a service connects with its certificate alone (EXTERNAL)', async () => {
     const conn = track(await connectAs(paths, CONSUMER))
     await checkBroker(conn)
   })
@@ -63,7 +70,7 @@ describe('TB08/TB09 transport: TLS only, mutual TLS', () => {
     await checkBroker(conn)
   })
 
-  test('plain AMQP on the broker port fails, even with valid credentials', async () => {
+  test('plain AMQP on the broker port fails', async () => {
     await assert.rejects(
       rawConnect(paths, { certOwner: CONSUMER, protocol: 'amqp' }),
       (error: NodeJS.ErrnoException) => {
@@ -91,11 +98,7 @@ describe('TB08/TB09 transport: TLS only, mutual TLS', () => {
 
   test('a client certificate from an untrusted domain CA (cardvault) is refused', async () => {
     await assert.rejects(
-      rawConnect(paths, {
-        certOwner: 'tokenization-api',
-        username: 'customers_api',
-        password: 'irrelevant',
-      }),
+      rawConnect(paths, { certOwner: 'tokenization-api' }),
       (error: NodeJS.ErrnoException) => {
         assert.equal(error.code, 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA')
         return true
@@ -118,57 +121,102 @@ describe('TB08/TB09 transport: TLS only, mutual TLS', () => {
   })
 })
 
-describe('TB08 authentication: one user per service, no default user', () => {
-  test('guest cannot log in', async () => {
-    await assert.rejects(
-      rawConnect(paths, { certOwner: 'stack-probe-retail', username: 'guest', password: 'guest' }),
-      LOGIN_REFUSED,
-    )
-  })
-
-  test("another service's username with this service's password is refused", async () => {
-    const own = JSON.parse(await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8')) as {
-      password: string
+describe('TB08 authentication: the certificate is the only credential', () => {
+  test("password login is refused, even with the service's own user name (PLAIN not offered)", async () => {
+    for (const username of [userOf(CONSUMER), 'guest']) {
+      await assert.rejects(
+        rawConnect(paths, {
+          certOwner: CONSUMER,
+          login: { plain: { username, password: username === 'guest' ? 'guest' : 'anything' } },
+        }),
+        PASSWORD_LOGIN_UNAVAILABLE,
+        username,
+      )
     }
-    await assert.rejects(
-      rawConnect(paths, {
-        certOwner: CONSUMER,
-        username: 'order_fulfillment_api',
-        password: own.password,
-      }),
-      LOGIN_REFUSED,
-    )
   })
 
-  test('credentials files are private to their service (0600)', async () => {
+  test("another service's certificate acts as that service only: naming the publisher changes nothing", async () => {
+    // customers-api's certificate, with an EXTERNAL response claiming to be the publisher: the
+    // broker takes the user from the certificate alone, so the publisher's rights stay out of reach.
+    const conn = track(
+      await rawConnect(paths, { certOwner: CONSUMER, login: { claim: userOf(PUBLISHER) } }),
+    )
+    const error = await brokerRefusal(conn, (ch) => {
+      ch.publish('orders', 'order.placed', Buffer.from('{"forged":true}'))
+      return ch.waitForConfirms()
+    })
+    assert.equal(error.code, 403)
+    assert.match(error.message, refusedOn('exchange', 'orders', userOf(CONSUMER)))
+  })
+
+  test('a shipping-CA certificate with a look-alike name (CN=order-fulfillment-api) is refused', async () => {
+    // The partner's CA may name any workload of its own domain; its SPIFFE id is then
+    // spiffe://shipping.mythical.example/order-fulfillment-api, which is no broker user.
+    const shippingCa = {
+      certPem: readFileSync(paths.caCert('shipping'), 'utf8'),
+      keyPem: readFileSync(paths.caKey('shipping'), 'utf8'),
+    }
+    const lookAlike = await issueWorkloadCertificate(shippingCa, {
+      spiffeId: workloadId('shipping', PUBLISHER),
+      validityHours: 1,
+    })
+    await assert.rejects(rawConnect(paths, { certificate: lookAlike }), LOGIN_REFUSED)
+  })
+
+  test('a trusted certificate whose identity has no broker user (the IdP) is refused', async () => {
+    await assert.rejects(rawConnect(paths, { certOwner: 'idp' }), LOGIN_REFUSED)
+  })
+
+  test('amqp.json holds no password, private to its service (0600)', async () => {
     for (const owner of [PUBLISHER, CONSUMER, 'shipping-api', 'stack-probe-retail']) {
-      const mode = (await stat(`${paths.secrets(owner)}/amqp.json`)).mode & 0o777
-      assert.equal(mode, 0o600, owner)
+      const file = `${paths.secrets(owner)}/amqp.json`
+      assert.equal((await stat(file)).mode & 0o777, 0o600, owner)
+      const stored = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+      assert.deepEqual(Object.keys(stored).sort(), ['host', 'port', 'username', 'vhost'], owner)
+    }
+  })
+
+  test('connectBroker refuses a secrets folder whose amqp.json names another user than its certificate', async () => {
+    const { cp, mkdtemp, rm, writeFile } = await import('node:fs/promises')
+    const dir = await mkdtemp('/tmp/mythical-amqp-')
+    try {
+      await cp(paths.secrets(CONSUMER), dir, { recursive: true })
+      const stored = JSON.parse(await readFile(`${dir}/amqp.json`, 'utf8')) as object
+      await writeFile(
+        `${dir}/amqp.json`,
+        JSON.stringify({ ...stored, username: userOf(PUBLISHER) }),
+      )
+      await assert.rejects(connectBroker(dir, { serverCaFile: paths.caCert('retail') }), {
+        code: 'ERR_BROKER_CREDENTIALS_INVALID',
+        message: new RegExp(`certificate carries ${escape(userOf(CONSUMER))}`),
+      })
+    } finally {
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })
 
 describe('lifecycle', () => {
-  test('start and provision again keep the same VM and the same passwords', async () => {
+  test('start and provision again keep the same VM and the same files', async () => {
     const layout = rabbitmqLayout(paths)
     const pid = await readFile(layout.pidFile, 'utf8')
-    const password = await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8')
+    const amqp = await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8')
     await rabbitmqServer.start(paths)
     await rabbitmqServer.provision(paths)
     assert.equal(await readFile(layout.pidFile, 'utf8'), pid)
-    assert.equal(await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8'), password)
+    assert.equal(await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8'), amqp)
     await checkBroker(track(await connectAs(paths, CONSUMER)))
   })
 
-  test('the definitions file holds hashes only and is private to the rabbitmq user', async () => {
+  test('the definitions file declares users without passwords and is private to the rabbitmq user', async () => {
     const layout = rabbitmqLayout(paths)
     const info = await stat(layout.definitionsFile)
     assert.equal(info.mode & 0o777, 0o600)
-    const definitions = await readFile(layout.definitionsFile, 'utf8')
-    const { password } = JSON.parse(
-      await readFile(`${paths.secrets(CONSUMER)}/amqp.json`, 'utf8'),
-    ) as { password: string }
-    assert.equal(definitions.includes(password), false)
+    const { users } = JSON.parse(await readFile(layout.definitionsFile, 'utf8')) as {
+      users: { name: string; password_hash: string }[]
+    }
+    assert.ok(users.some((u) => u.name === userOf(CONSUMER)))
+    for (const user of users) assert.equal(user.password_hash, '', user.name)
   })
 })
 
@@ -197,21 +245,21 @@ describe('TB08/TB09 least privilege', () => {
       ] as const) {
         const error = await brokerRefusal(conn, read)
         assert.equal(error.code, 403, `${what} ${queue}`)
-        assert.match(error.message, refusedOn('queue', queue, 'customers_api'))
+        assert.match(error.message, refusedOn('queue', queue, userOf(CONSUMER)))
       }
     }
   })
 
   test('the publisher cannot publish to any exchange but orders (403)', async () => {
     const conn = track(await connectAs(paths, PUBLISHER))
-    for (const exchange of ['dead-letter', 'amq.topic', '']) {
+    for (const exchange of ['dead-letter', `${queueOf(CONSUMER)}.dlx`, 'amq.topic', '']) {
       const error = await brokerRefusal(conn, (ch) => {
         ch.publish(exchange, queueOf(CONSUMER), Buffer.from('{}'))
         return ch.waitForConfirms()
       })
       assert.equal(error.code, 403, `exchange "${exchange}"`)
       const name = exchange === '' ? 'amq.default' : exchange
-      assert.match(error.message, refusedOn('exchange', name, 'order_fulfillment_api'))
+      assert.match(error.message, refusedOn('exchange', name, userOf(PUBLISHER)))
     }
   })
 
@@ -224,7 +272,9 @@ describe('TB08/TB09 least privilege', () => {
     assert.equal(error.code, 403)
     assert.match(
       error.message,
-      /ACCESS_REFUSED - access to topic 'order\.refunded' in exchange 'orders'.*'order_fulfillment_api'/,
+      new RegExp(
+        `ACCESS_REFUSED - access to topic 'order\\.refunded' in exchange 'orders'.*'${escape(userOf(PUBLISHER))}'`,
+      ),
     )
   })
 
@@ -235,13 +285,34 @@ describe('TB08/TB09 least privilege', () => {
       return ch.waitForConfirms()
     })
     assert.equal(error.code, 403)
-    assert.match(error.message, refusedOn('exchange', 'orders', 'customers_api'))
+    assert.match(error.message, refusedOn('exchange', 'orders', userOf(CONSUMER)))
+  })
+
+  test("a consumer writes to its own dead-letter exchange, not to another's (403)", async () => {
+    const conn = track(await connectAs(paths, CONSUMER))
+    const own = await conn.createConfirmChannel()
+    own.on('error', () => {})
+    const messageId = randomUUID()
+    own.publish(`${queueOf(CONSUMER)}.dlx`, '', Buffer.from('{}'), { messageId })
+    await own.waitForConfirms()
+    const dead = await getMessage(own, `${queueOf(CONSUMER)}.dlq`, messageId)
+    assert.ok(dead, 'routed into its own DLQ')
+    own.ack(dead)
+    const error = await brokerRefusal(conn, (ch) => {
+      ch.publish(`${queueOf(OTHER_CONSUMER)}.dlx`, '', Buffer.from('{}'))
+      return ch.waitForConfirms()
+    })
+    assert.equal(error.code, 403)
+    assert.match(
+      error.message,
+      refusedOn('exchange', `${queueOf(OTHER_CONSUMER)}.dlx`, userOf(CONSUMER)),
+    )
   })
 
   test('no service can declare, bind or delete topology (configure ^$)', async () => {
     for (const service of [PUBLISHER, CONSUMER]) {
       const conn = track(await connectAs(paths, service))
-      const user = service.replaceAll('-', '_')
+      const user = userOf(service)
       const declare = await brokerRefusal(conn, (ch) => ch.assertQueue(`${service}.sneaky`))
       assert.equal(declare.code, 403)
       assert.match(declare.message, refusedOn('queue', `${service}.sneaky`, user))

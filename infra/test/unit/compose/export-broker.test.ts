@@ -12,7 +12,6 @@ import { exportPki } from '../../../src/compose/export-pki.ts'
 import { stackPaths, INFRASTRUCTURE } from '@mythical/stack'
 import { ensurePki } from '../../../src/pki/index.ts'
 import { brokerGrants } from '../../../src/rabbitmq/grants.ts'
-import { rabbitPasswordHash } from '../../../src/rabbitmq/password-hash.ts'
 import type { RabbitDefinitions } from '../../../src/rabbitmq/definitions.ts'
 
 const root = mkdtempSync(join(tmpdir(), 'export-broker-'))
@@ -25,17 +24,10 @@ interface AmqpJson {
   port: number
   vhost: string
   username: string
-  password: string
 }
 const amqp = (dir: string): AmqpJson => JSON.parse(readFileSync(join(dir, 'amqp.json'), 'utf8'))
 const definitions = (dir: string): RabbitDefinitions =>
   JSON.parse(readFileSync(join(dir, DEFINITIONS_FILE), 'utf8'))
-
-/** Whether `hash` is RabbitMQ's salted SHA-256 of `password`. */
-function hashMatches(hash: string, password: string): boolean {
-  const salt = Buffer.from(hash, 'base64').subarray(0, 4)
-  return rabbitPasswordHash(password, salt) === hash
-}
 
 let usernames: string[] = []
 before(async () => {
@@ -53,50 +45,36 @@ describe('exportBrokerCredentials (compose pki-init)', () => {
     for (const grant of brokerGrants()) {
       const dir = paths.secrets(grant.owner)
       const credentials = amqp(dir)
-      assert.deepEqual(
-        { ...credentials, password: undefined },
-        { ...COMPOSE_BROKER_LOCATION, username: grant.username, password: undefined },
-      )
+      // No password: the certificate is the login (SASL EXTERNAL).
+      assert.deepEqual(credentials, { ...COMPOSE_BROKER_LOCATION, username: grant.username })
       assert.equal(credentials.host, 'rabbitmq')
       assert.equal(credentials.port, INFRASTRUCTURE.rabbitmq.port)
-      assert.match(credentials.password, /^[\w-]{43}$/)
       assert.equal(statSync(join(dir, 'amqp.json')).mode & 0o777, 0o600, grant.owner)
     }
   })
 
-  it('declares exactly those users in the broker definitions, hashes only, no guest', () => {
+  it('declares exactly those users in the broker definitions, no password, no guest', () => {
     const file = join(paths.secrets('rabbitmq'), DEFINITIONS_FILE)
     assert.equal(statSync(file).mode & 0o777, 0o600)
-    const text = readFileSync(file, 'utf8')
     const { users, vhosts } = definitions(paths.secrets('rabbitmq'))
     assert.deepEqual(users.map((u) => u.name).sort(), [...usernames].sort())
     assert.ok(!users.some((u) => u.name === 'guest'))
     assert.deepEqual(vhosts, [{ name: INFRASTRUCTURE.rabbitmq.vhost }])
-    for (const grant of brokerGrants()) {
-      const { password } = amqp(paths.secrets(grant.owner))
-      const user = users.find((u) => u.name === grant.username)
-      assert.ok(user && hashMatches(user.password_hash, password), grant.username)
-      assert.ok(!text.includes(password), `${grant.username}'s password is in clear`)
-    }
+    for (const user of users) assert.equal(user.password_hash, '', user.name)
   })
 
-  it('rejects a wrong password against a declared hash (the check above can fail)', () => {
-    const [user] = definitions(paths.secrets('rabbitmq')).users
-    assert.ok(user)
-    assert.equal(hashMatches(user.password_hash, 'not-the-password'), false)
-  })
-
-  it('keeps every password across runs, so a second `up` does not lock services out', async () => {
-    const before = brokerGrants().map((g) => amqp(paths.secrets(g.owner)).password)
+  it('a second export writes the same files (a re-run `up` changes nothing)', async () => {
+    const before = brokerGrants().map((g) => amqp(paths.secrets(g.owner)))
+    const defs = definitions(paths.secrets('rabbitmq'))
     await exportBrokerCredentials(paths)
     assert.deepEqual(
-      brokerGrants().map((g) => amqp(paths.secrets(g.owner)).password),
+      brokerGrants().map((g) => amqp(paths.secrets(g.owner))),
       before,
     )
+    assert.deepEqual(definitions(paths.secrets('rabbitmq')), defs)
   })
 
   it("reaches the volumes through exportPki: the broker's definitions, each user's amqp.json", () => {
-    // The test above re-ran the broker export (fresh salts): export again, as every `up` does.
     exportPki(paths, out)
     const exported = definitions(join(out, 'secrets', 'rabbitmq'))
     assert.deepEqual(exported, definitions(paths.secrets('rabbitmq')))

@@ -5,8 +5,8 @@ import { brokerGrants } from '../../../src/rabbitmq/grants.ts'
 import { BROKER_TOPOLOGY } from '@mythical/stack'
 
 const grants = brokerGrants()
-const passwordHashes = Object.fromEntries(grants.map((g) => [g.username, `hash-of-${g.username}`]))
-const input = { vhost: 'mythical', topology: BROKER_TOPOLOGY, grants, passwordHashes }
+const input = { vhost: 'mythical', topology: BROKER_TOPOLOGY, grants }
+const PUBLISHER = 'spiffe://retail.mythical.example/order-fulfillment-api'
 const defs = buildDefinitions(input)
 
 describe('buildDefinitions', () => {
@@ -14,11 +14,12 @@ describe('buildDefinitions', () => {
     assert.deepEqual(buildDefinitions(input), defs)
   })
 
-  test('declares the vhost and one tagless user per grant with its password hash', () => {
+  test('declares the vhost and one tagless user per grant, none with a password', () => {
     assert.deepEqual(defs.vhosts, [{ name: 'mythical' }])
     assert.equal(defs.users.length, grants.length)
     for (const user of defs.users) {
-      assert.equal(user.password_hash, `hash-of-${user.name}`)
+      // Empty: no password matches it; the login is the certificate (SASL EXTERNAL).
+      assert.equal(user.password_hash, '')
       assert.equal(user.hashing_algorithm, 'rabbit_password_hashing_sha256')
       assert.deepEqual(user.tags, [], 'no management/administrator tags')
     }
@@ -30,9 +31,9 @@ describe('buildDefinitions', () => {
 
   test('copies every grant into permissions and topic permissions on the vhost', () => {
     assert.deepEqual(
-      defs.permissions.find((p) => p.user === 'order_fulfillment_api'),
+      defs.permissions.find((p) => p.user === PUBLISHER),
       {
-        user: 'order_fulfillment_api',
+        user: PUBLISHER,
         vhost: 'mythical',
         configure: '^$',
         write: '^orders$',
@@ -41,7 +42,7 @@ describe('buildDefinitions', () => {
     )
     assert.deepEqual(defs.topic_permissions, [
       {
-        user: 'order_fulfillment_api',
+        user: PUBLISHER,
         vhost: 'mythical',
         exchange: 'orders',
         write: '^order\\.placed$',
@@ -50,7 +51,7 @@ describe('buildDefinitions', () => {
     ])
   })
 
-  test('declares the durable topic exchange orders and the internal direct dead-letter exchange', () => {
+  test('declares orders, the internal dead-letter exchange and one fanout DLX per consumer queue', () => {
     assert.deepEqual(
       defs.exchanges.map(({ name, type, durable, internal }) => ({
         name,
@@ -61,6 +62,12 @@ describe('buildDefinitions', () => {
       [
         { name: 'orders', type: 'topic', durable: true, internal: false },
         { name: 'dead-letter', type: 'direct', durable: true, internal: true },
+        ...BROKER_TOPOLOGY.queues.map((q) => ({
+          name: `${q.name}.dlx`,
+          type: 'fanout',
+          durable: true,
+          internal: false,
+        })),
       ],
     )
   })
@@ -84,7 +91,7 @@ describe('buildDefinitions', () => {
     assert.equal(defs.queues.length, BROKER_TOPOLOGY.queues.length * 2)
   })
 
-  test('binds each queue to orders with order.placed and each DLQ to dead-letter with its queue name', () => {
+  test('binds each queue to orders, each DLQ to dead-letter with its queue name and to its DLX', () => {
     for (const { name } of BROKER_TOPOLOGY.queues) {
       const bindings = defs.bindings
         .filter((b) => b.destination === name || b.destination === `${name}.dlq`)
@@ -92,15 +99,9 @@ describe('buildDefinitions', () => {
       assert.deepEqual(bindings, [
         { source: 'orders', destination: name, routing_key: 'order.placed' },
         { source: 'dead-letter', destination: `${name}.dlq`, routing_key: name },
+        { source: `${name}.dlx`, destination: `${name}.dlq`, routing_key: '' },
       ])
     }
-    assert.equal(defs.bindings.length, BROKER_TOPOLOGY.queues.length * 2)
-  })
-
-  test('refuses to declare a user without a password hash', () => {
-    assert.throws(() => buildDefinitions({ ...input, passwordHashes: {} }), {
-      name: 'TypeError',
-      message: 'passwordHashes.order_fulfillment_api is missing',
-    })
+    assert.equal(defs.bindings.length, BROKER_TOPOLOGY.queues.length * 3)
   })
 })

@@ -2,28 +2,31 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { brokerGrants, NOTHING } from '../../../src/rabbitmq/grants.ts'
 import type { BrokerGrant, BrokerTopology } from '../../../src/rabbitmq/grants.ts'
-import { BROKER_TOPOLOGY, SERVICES, type ServiceDefinition } from '@mythical/stack'
+import { BROKER_TOPOLOGY, SERVICES, workloadId, type ServiceDefinition } from '@mythical/stack'
 
 const grants = brokerGrants()
-const grant = (username: string): BrokerGrant => {
-  const found = grants.find((g) => g.username === username)
-  assert.ok(found, `no grant for ${username}`)
+/** The grant of a service (or operator identity) by the secrets folder holding its certificate. */
+const grant = (owner: string): BrokerGrant => {
+  const found = grants.find((g) => g.owner === owner)
+  assert.ok(found, `no grant for ${owner}`)
   return found
 }
 const matches = (regex: string, name: string) => new RegExp(regex).test(name)
 
 describe('brokerGrants (from the stack manifest)', () => {
-  test('one user per service with a broker entry, plus the health probe', () => {
-    const expected = SERVICES.filter((s) => s.broker).map((s) => s.name.replaceAll('-', '_'))
+  test('one user per service with a broker entry, plus the health probe, named by SPIFFE id', () => {
+    const expected = SERVICES.filter((s) => s.broker).map((s) => workloadId(s.domain, s.name))
     assert.deepEqual(
       grants.map((g) => g.username),
-      [...expected, 'stack_probe'],
+      [...expected, 'spiffe://retail.mythical.example/stack-probe'],
     )
+    // The partner's consumer is a user of its own trust domain: a retail look-alike is another user.
+    assert.ok(expected.includes('spiffe://shipping.mythical.example/shipping-api'))
   })
 
   test('the publisher may write to orders with order.placed only', () => {
-    assert.deepEqual(grant('order_fulfillment_api'), {
-      username: 'order_fulfillment_api',
+    assert.deepEqual(grant('order-fulfillment-api'), {
+      username: 'spiffe://retail.mythical.example/order-fulfillment-api',
       owner: 'order-fulfillment-api',
       configure: '^$',
       write: '^orders$',
@@ -32,25 +35,40 @@ describe('brokerGrants (from the stack manifest)', () => {
     })
   })
 
-  test('each consumer may read its own queue and its DLQ, nothing else', () => {
-    assert.deepEqual(grant('customers_api'), {
-      username: 'customers_api',
+  test('each consumer may read its own queue and its DLQ, and write only to its own DLX', () => {
+    assert.deepEqual(grant('customers-api'), {
+      username: 'spiffe://retail.mythical.example/customers-api',
       owner: 'customers-api',
       configure: '^$',
-      write: '^$',
+      write: '^customers-api\\.order-placed\\.dlx$',
       read: '^customers-api\\.order-placed(\\.dlq)?$',
       topics: [],
     })
     for (const service of ['payments-api', 'recommendations-api', 'shipping-api']) {
-      const g = grant(service.replaceAll('-', '_'))
+      const g = grant(service)
       assert.equal(g.configure, NOTHING)
-      assert.equal(g.write, NOTHING)
+      assert.equal(g.write, `^${service}\\.order-placed\\.dlx$`)
       assert.equal(g.read, `^${service}\\.order-placed(\\.dlq)?$`)
     }
   })
 
+  test("a consumer's write regex matches its own DLX only (not orders, not another's DLX)", () => {
+    const write = grant('customers-api').write
+    assert.ok(matches(write, 'customers-api.order-placed.dlx'))
+    for (const other of [
+      'orders',
+      'dead-letter',
+      'amq.default',
+      'payments-api.order-placed.dlx',
+      'customers-api.order-placed',
+      'customers-api.order-placed.dlq',
+    ]) {
+      assert.equal(matches(write, other), false, other)
+    }
+  })
+
   test('consumer regexes match exactly their queues (dots are literal)', () => {
-    const read = grant('customers_api').read
+    const read = grant('customers-api').read
     assert.ok(matches(read, 'customers-api.order-placed'))
     assert.ok(matches(read, 'customers-api.order-placed.dlq'))
     for (const other of [
@@ -66,7 +84,7 @@ describe('brokerGrants (from the stack manifest)', () => {
   })
 
   test('the publisher write regex matches orders only', () => {
-    const write = grant('order_fulfillment_api').write
+    const write = grant('order-fulfillment-api').write
     assert.ok(matches(write, 'orders'))
     for (const other of ['dead-letter', 'amq.default', 'amq.topic', 'orders2', 'xorders', '']) {
       assert.equal(matches(write, other), false, other)
@@ -75,8 +93,8 @@ describe('brokerGrants (from the stack manifest)', () => {
 
   test('nobody may configure, and the probe may do nothing', () => {
     for (const g of grants) assert.equal(g.configure, NOTHING, g.username)
-    assert.deepEqual(grant('stack_probe'), {
-      username: 'stack_probe',
+    assert.deepEqual(grant('stack-probe-retail'), {
+      username: 'spiffe://retail.mythical.example/stack-probe',
       owner: 'stack-probe-retail',
       configure: NOTHING,
       write: NOTHING,
@@ -104,7 +122,7 @@ describe('brokerGrants (from the stack manifest)', () => {
       broker: { publishes: ['orders', 'audit'], consumes: ['a.q', 'b.q'] },
     } as ServiceDefinition
     const [g] = brokerGrants([service], topology)
-    assert.equal(g?.write, '^(orders|audit)$')
+    assert.equal(g?.write, '^(orders|audit|a\\.q\\.dlx|b\\.q\\.dlx)$')
     assert.equal(g?.read, '^(a\\.q|b\\.q)(\\.dlq)?$')
     // Topic permissions only exist for topic exchanges.
     assert.deepEqual(g?.topics, [
