@@ -82,8 +82,11 @@ export interface CardToken {
 export interface CardVaultClient {
   /** `POST /tokens`: the card for a token (order-fulfillment-api). */
   tokenize(card: Card): Promise<CardToken>
-  /** `POST /detokenize`: the card behind a token (payments-api only). Keep it in memory only. */
-  detokenize(token: string): Promise<Card>
+  /**
+   * `POST /detokenize`: the card behind a token (payments-api only). Keep it in memory only.
+   * `traceparent` (W3C) joins the vault's audit record to the caller's trace.
+   */
+  detokenize(token: string, traceparent?: string): Promise<Card>
   close(): Promise<void>
 }
 
@@ -187,14 +190,22 @@ export async function createCardVaultClient(
       .encrypt(vaultKeys.encryption)
   }
 
-  async function post(path: string, body: string): Promise<{ status: number; text: string }> {
+  async function post(
+    path: string,
+    body: string,
+    traceparent?: string,
+  ): Promise<{ status: number; text: string }> {
     try {
       const res = await request(new URL(path, base), {
         method: 'POST',
         dispatcher,
         headersTimeout: VAULT_TIMEOUT_MS,
         bodyTimeout: VAULT_TIMEOUT_MS,
-        headers: { 'content-type': 'application/jose', accept: 'application/jwt' },
+        headers: {
+          'content-type': 'application/jose',
+          accept: 'application/jwt',
+          ...(traceparent ? { traceparent } : {}),
+        },
         body,
       })
       return { status: res.statusCode, text: await res.body.text() }
@@ -274,9 +285,9 @@ export async function createCardVaultClient(
       }
       return { token, brand, last4 }
     },
-    async detokenize(token) {
+    async detokenize(token, traceparent) {
       const jti = randomUUID()
-      const res = await post('/detokenize', await seal({ token }, jti))
+      const res = await post('/detokenize', await seal({ token }, jti), traceparent)
       if (res.status === 404) throw new CardTokenUnknown('the card vault never issued this token')
       assertAnswered(res, 200)
       const { card } = await verifiedAnswer(await decryptedAnswer(res.text), jti)

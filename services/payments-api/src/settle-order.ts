@@ -19,7 +19,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type pg from 'pg'
-import { parseTraceparent, type AuditLogger } from '@mythical/audit'
+import { childTraceparent, parseTraceparent, type AuditLogger } from '@mythical/audit'
 import type { CardVaultClient } from '@mythical/cardvault-client'
 import { CUSTOMER_SETTING } from '@mythical/db'
 import type { VerifiedEvent } from '@mythical/events'
@@ -65,8 +65,10 @@ export function settleOrders(options: SettlementOptions) {
   const { vault, acquirer, audit } = options
   return async function settleOrder(event: VerifiedEvent, db: pg.PoolClient): Promise<void> {
     const order = orderToSettle(event.data)
+    // The vault call is a span of the message's trace: the order's own (the relay's traceparent).
+    const vaultCall = childTraceparent(parseTraceparent(event.traceparent))
     const record = {
-      traceId: parseTraceparent(event.traceparent)?.traceId ?? order.traceId,
+      traceId: vaultCall.context.traceId,
       boundary: 'TB07',
       audience: options.vaultId,
       route: DETOKENIZE_ROUTE,
@@ -81,7 +83,7 @@ export function settleOrders(options: SettlementOptions) {
     }
     let outcome: ReturnType<Acquirer>
     try {
-      const card = await vault.detokenize(order.card.token)
+      const card = await vault.detokenize(order.card.token, vaultCall.traceparent)
       outcome = acquirer({ card, amountCents: order.totalCents, currency: order.currency })
     } catch (error) {
       await sleep(options.retryPauseMs ?? VAULT_RETRY_PAUSE_MS)

@@ -1,0 +1,348 @@
+/**
+ * Settlement end to end on the stack's real PostgreSQL and RabbitMQ, with the real card vault
+ * (tokenization-api) as its own process over mTLS (cardvault CA): a card tokenized as
+ * order-fulfillment-api does it, `order.placed` sealed by the publisher and published to the
+ * `orders` exchange, consumed from payments-api's own quorum queue into its inbox, detokenized at
+ * the vault, settled, recorded once. Also: the duplicate, the vault outage (nothing written,
+ * redelivered, settled once the vault is back), the retail certificate refused at the vault, and
+ * no card number anywhere in the payments database.
+ */
+import assert from 'node:assert/strict'
+import { randomBytes, randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { ChannelModel, ConfirmChannel } from 'amqplib'
+import type pg from 'pg'
+import { createAuditLogger } from '@mythical/audit'
+import { connectBroker } from '@mythical/broker'
+import { createCardVaultClient, type CardVaultClient } from '@mythical/cardvault-client'
+import { createDatabasePool, withCustomerScope } from '@mythical/db'
+import {
+  consumeEvents,
+  ORDER_PLACED,
+  ORDER_PLACED_PUBLISHER as PUBLISHER,
+  ORDERS_EXCHANGE,
+  orderPlacedOpener,
+  orderPlacedQueue,
+  orderPlacedSealer,
+  type EventConsumer,
+  type OrderPlaced,
+} from '@mythical/events'
+import { consumersOf, eventually } from '@mythical/events/testing'
+import { createMtlsAgent, loadWorkloadIdentity } from '@mythical/mtls'
+import { SECRET_FILES, stackPaths, workloadId } from '@mythical/stack'
+import { captureAudit, freePort, startServiceProcess, type ServiceProcess } from '@mythical/testing'
+import { request } from 'undici'
+import { simulatedAcquirer } from '../../src/acquirer.ts'
+import { settleOrders } from '../../src/settle-order.ts'
+
+const paths = stackPaths()
+const QUEUE = orderPlacedQueue('payments-api')
+const DLQ = `${QUEUE}.dlq`
+const brokerCa = paths.caCert('retail')
+const VAULT_ID = workloadId('cardvault', 'tokenization-api')
+const TEST_PAN = '4111111111111111'
+const customer = `katie-payments-${randomUUID().slice(0, 8)}`
+/** Pause before a failed vault call requeues: five deliveries then span the vault's restart. */
+const RETRY_PAUSE_MS = 4_000
+
+const cardvaultCertOf = (service: string) => {
+  const dir = join(paths.secrets(service), 'cardvault')
+  return {
+    cert: readFileSync(join(dir, SECRET_FILES.tlsCert), 'utf8'),
+    key: readFileSync(join(dir, SECRET_FILES.tlsKey), 'utf8'),
+  }
+}
+
+let vaultPort: number
+let vaultUrl: string
+let vaultProcess: ServiceProcess | undefined
+let tokenizer: CardVaultClient
+let detokenizer: CardVaultClient
+let paymentsPool: pg.Pool
+let publisherConn: ChannelModel
+let publisherChannel: ConfirmChannel
+let paymentsConn: ChannelModel
+let consumerChannel: ConfirmChannel
+let consumer: EventConsumer | undefined
+let seal: Awaited<ReturnType<typeof orderPlacedSealer>>
+const capture = captureAudit()
+const audit = createAuditLogger({
+  service: 'payments-api',
+  level: 'fatal',
+  destination: capture.destination,
+})
+
+const runningVault = (): ServiceProcess => {
+  if (!vaultProcess) throw new Error('the vault process is not started')
+  return vaultProcess
+}
+
+const startVault = async () => {
+  vaultProcess = await startServiceProcess(
+    'tokenization-api',
+    { PORT: String(vaultPort), LOG_LEVEL: 'info' },
+    `${vaultUrl}/healthz`,
+    60_000,
+    cardvaultCertOf('payments-api'),
+  )
+}
+
+/** An order as order-fulfillment-api writes it, with a card the vault really tokenized. */
+async function placedOrder(card = { number: TEST_PAN, expMonth: 12, expYear: 2030 }) {
+  const token = await tokenizer.tokenize(card)
+  const order: OrderPlaced = {
+    version: 1,
+    orderId: randomUUID(),
+    customer,
+    items: [{ sku: 'SHOE-1', quantity: 2, priceCents: 2450 }],
+    totalCents: 4900,
+    currency: 'EUR',
+    card: token,
+    traceId: randomBytes(16).toString('hex'),
+    placedAt: new Date().toISOString(),
+  }
+  return order
+}
+
+/** Seals and publishes `order` as one `order.placed` message (publisher confirm awaited). */
+async function publish(order: OrderPlaced, eventId = randomUUID()): Promise<string> {
+  const event = {
+    id: eventId,
+    type: ORDER_PLACED,
+    data: order as unknown as Record<string, unknown>,
+    traceparent: `00-${order.traceId}-${randomBytes(8).toString('hex')}-01`,
+  }
+  const body = await seal(event)
+  await new Promise<void>((resolve, reject) =>
+    publisherChannel.publish(
+      ORDERS_EXCHANGE,
+      ORDER_PLACED,
+      body,
+      { persistent: true, mandatory: true, messageId: eventId, type: ORDER_PLACED },
+      (err) => (err ? reject(err) : resolve()),
+    ),
+  )
+  return eventId
+}
+
+const outcomesOf = (id: string) =>
+  capture.records.filter((r) => r.tokenId === id).map((r) => r.reason)
+
+interface PaymentRow {
+  order_id: string
+  customer_id: string
+  card_token: string
+  card_brand: string
+  card_last4: string
+  amount_cents: number
+  currency: string
+  status: string
+  settled_at: Date | null
+  decline_reason: string | null
+  trace_id: string
+}
+
+const paymentsOf = (orderId: string) =>
+  withCustomerScope(paymentsPool, customer, async (db) => {
+    const { rows } = await db.query<PaymentRow>('SELECT * FROM payments WHERE order_id = $1', [
+      orderId,
+    ])
+    return rows
+  })
+
+/** A running stack's payments-api consumes the same queue and would take this suite's messages. */
+const competing = await consumersOf(paths.secrets('payments-api'), QUEUE, brokerCa)
+const skip =
+  competing > 0
+    ? 'payments-api of a running stack consumes its queue: stop the stack to run this suite'
+    : false
+
+describe('payments-api settles order.placed at the card vault (TB07, TB09)', { skip }, () => {
+  before(async () => {
+    vaultPort = await freePort()
+    vaultUrl = `https://127.0.0.1:${vaultPort}`
+    await startVault()
+    tokenizer = await createCardVaultClient({
+      service: PUBLISHER,
+      secretsDir: paths.secrets(PUBLISHER),
+      pkiDir: paths.pki,
+      url: vaultUrl,
+    })
+    detokenizer = await createCardVaultClient({
+      service: 'payments-api',
+      secretsDir: paths.secrets('payments-api'),
+      pkiDir: paths.pki,
+      url: vaultUrl,
+    })
+    paymentsPool = createDatabasePool(paths.secrets('payments-api'))
+    seal = await orderPlacedSealer(paths.secrets(PUBLISHER), paths.pki)
+    publisherConn = await connectBroker(paths.secrets(PUBLISHER), { serverCaFile: brokerCa })
+    publisherConn.on('error', () => {})
+    publisherChannel = await publisherConn.createConfirmChannel()
+    paymentsConn = await connectBroker(paths.secrets('payments-api'), { serverCaFile: brokerCa })
+    paymentsConn.on('error', () => {})
+    consumerChannel = await paymentsConn.createConfirmChannel()
+    await consumerChannel.purgeQueue(QUEUE)
+    await consumerChannel.purgeQueue(DLQ)
+    consumer = await consumeEvents({
+      channel: consumerChannel,
+      queue: QUEUE,
+      open: await orderPlacedOpener('payments-api', paths.secrets('payments-api'), paths.pki),
+      pool: paymentsPool,
+      handle: settleOrders({
+        vault: detokenizer,
+        acquirer: simulatedAcquirer(),
+        audit,
+        vaultId: VAULT_ID,
+        retryPauseMs: RETRY_PAUSE_MS,
+      }),
+      audit,
+    })
+  })
+
+  after(async () => {
+    await consumer?.stop()
+    await consumerChannel?.purgeQueue(DLQ).catch(() => {})
+    await paymentsConn?.close()
+    await publisherConn?.close()
+    await paymentsPool?.end()
+    await tokenizer?.close()
+    await detokenizer?.close()
+    await vaultProcess?.stop()
+  })
+
+  it('one order event → one settled payment: token, brand, last four, amount, trace id; never the card number', async () => {
+    const order = await placedOrder()
+    const id = await publish(order)
+    await eventually(
+      'processed',
+      async () => outcomesOf(id),
+      (o) => o.includes('event.processed'),
+    )
+    const rows = await paymentsOf(order.orderId)
+    assert.equal(rows.length, 1)
+    const [row] = rows as [PaymentRow]
+    assert.equal(row.status, 'settled')
+    assert.ok(row.settled_at instanceof Date)
+    assert.equal(row.decline_reason, null)
+    assert.deepEqual(
+      [row.customer_id, row.card_token, row.card_brand, row.card_last4, row.amount_cents],
+      [customer, order.card.token, 'visa', '1111', 4900],
+    )
+    assert.equal(row.trace_id, order.traceId)
+    assert.notEqual(row.card_token, TEST_PAN)
+    assert.doesNotMatch(JSON.stringify(rows), /4111111111111111/)
+    assert.deepEqual(outcomesOf(id), ['payment.settled', 'event.processed'])
+    // The vault decided this detokenization for payments-api, over the cardvault certificate.
+    const vaultDecisions = await runningVault().untilAudited(
+      (r) => r.route === 'POST /detokenize' && r.traceId === order.traceId,
+    )
+    assert.equal(vaultDecisions[0]?.reason, 'vault.request_accepted')
+    assert.equal(vaultDecisions[0]?.caller, workloadId('cardvault', 'payments-api'))
+    assert.equal(vaultDecisions[0]?.boundary, 'TB07')
+  })
+
+  it('the same event twice → one payment; the same order in another message → no second charge', async () => {
+    const order = await placedOrder()
+    const id = randomUUID()
+    await publish(order, id)
+    await publish(order, id)
+    await eventually(
+      'both deliveries',
+      async () => outcomesOf(id),
+      (o) => o.length === 3,
+    )
+    assert.deepEqual(outcomesOf(id).sort(), [
+      'event.duplicate',
+      'event.processed',
+      'payment.settled',
+    ])
+    const again = await publish(order)
+    await eventually(
+      'another message',
+      async () => outcomesOf(again),
+      (o) => o.length === 2,
+    )
+    assert.deepEqual(outcomesOf(again), ['payment.already_recorded', 'event.processed'])
+    assert.equal((await paymentsOf(order.orderId)).length, 1)
+  })
+
+  it('the documented declining test card is recorded as declined, with its reason', async () => {
+    const order = await placedOrder({ number: '4000 0000 0000 0002', expMonth: 12, expYear: 2030 })
+    const id = await publish(order)
+    await eventually(
+      'processed',
+      async () => outcomesOf(id),
+      (o) => o.includes('event.processed'),
+    )
+    const [row] = await paymentsOf(order.orderId)
+    assert.deepEqual(
+      [row?.status, row?.settled_at, row?.decline_reason, row?.card_last4],
+      ['declined', null, 'insufficient_funds', '0002'],
+    )
+    assert.deepEqual(outcomesOf(id), ['payment.declined', 'event.processed'])
+  })
+
+  it('vault down → nothing written, the message redelivered, and settled once when the vault is back', async () => {
+    const order = await placedOrder()
+    await vaultProcess?.stop()
+    const id = await publish(order)
+    await eventually(
+      'a failed attempt',
+      async () => outcomesOf(id),
+      (o) => o.includes('event.processing_failed'),
+    )
+    assert.deepEqual(await paymentsOf(order.orderId), [])
+    await startVault()
+    await eventually(
+      'settled after the outage',
+      async () => outcomesOf(id),
+      (o) => o.includes('event.processed'),
+      60_000,
+    )
+    const rows = await paymentsOf(order.orderId)
+    assert.deepEqual(
+      rows.map((r) => r.status),
+      ['settled'],
+    )
+    assert.deepEqual(
+      outcomesOf(id).filter((o) => o === 'payment.settled'),
+      ['payment.settled'],
+    )
+  })
+
+  it('a retail-CA certificate is refused at /detokenize, in the handshake', async () => {
+    const retail = createMtlsAgent(loadWorkloadIdentity(paths.secrets('payments-api')))
+    try {
+      await assert.rejects(
+        request(`${vaultUrl}/detokenize`, {
+          method: 'POST',
+          dispatcher: retail,
+          headers: { 'content-type': 'application/jose' },
+          body: 'x.y.z.w.v',
+        }),
+      )
+    } finally {
+      await retail.close()
+    }
+    const refused = await runningVault().untilAudited((r) => r.reason === 'vault.handshake_refused')
+    assert.equal(refused[0]?.decision, 'deny')
+    assert.equal(refused[0]?.boundary, 'TB07')
+  })
+
+  it('the payments table refuses a card number where the token goes, as payments-api itself', async () => {
+    await assert.rejects(
+      withCustomerScope(paymentsPool, customer, (db) =>
+        db.query(
+          `INSERT INTO payments (order_id, customer_id, card_token, card_brand, card_last4,
+                                 amount_cents, currency, status, settled_at, trace_id)
+           VALUES ($1, $2, $3, 'visa', '1111', 100, 'EUR', 'settled', now(), $4)`,
+          [randomUUID(), customer, TEST_PAN, 'c'.repeat(32)],
+        ),
+      ),
+      { constraint: 'card_token_is_not_a_pan' },
+    )
+  })
+})
