@@ -10,6 +10,7 @@ import { maskLine, maskRecord } from './mask-sensitive.ts'
 import { describeError } from './describe-error.ts'
 import { REDACT_PATHS } from './redact-paths.ts'
 import { assertAuditRecord } from './audit-record.ts'
+import { recordDecisionOnActiveSpan } from './decision-span-event.ts'
 import type { AuditRecord } from './audit-record.ts'
 
 /** {@link createAuditLogger}'s result: decisions plus the (equally redacted) general logger. */
@@ -91,6 +92,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
         fields.invalidReason = record.reason
       }
       auditWriter.info({ ...fields, audit: true }, `${record.decision} ${String(fields.reason)}`)
+      recordDecisionOnActiveSpan({ ...record, reason: String(fields.reason) })
     },
   }
 }

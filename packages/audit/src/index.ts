@@ -19,3 +19,10 @@ export { isSensitiveKey, maskLine, maskText, maskValue, REDACTED } from './mask-
 export { isLuhnValid } from './luhn.ts'
 export { describeError } from './describe-error.ts'
 export type { ErrorSummary } from './describe-error.ts'
+export {
+  actorChainText,
+  decisionEventAttributes,
+  DECISION_EVENT,
+  recordDecisionOnActiveSpan,
+  TRUST_ATTRIBUTES,
+} from './decision-span-event.ts'

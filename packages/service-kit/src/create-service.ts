@@ -5,12 +5,14 @@
  * 1. TLS handshake (server options): internal listeners demand a workload certificate
  * 2. traceparent: continue or start the W3C trace, echo it on the response, and run the rest of
  *    the request in it, so calls made through `createMtlsAgent` carry it on
- * 3. peer identity: `request.peerId`, per-route `allowedCallers` (audited)
+ * 3. peer identity: `request.peerId`, per-route `allowedCallers` (audited); then the hop's
+ *    OpenTelemetry span, active for the rest of the request (audit decisions become its events)
  * 4. problem handler: every error and 404 as problem+json, no stack traces
  * 5. health: `/healthz` and `/readyz` (including its database and broker, when it has them)
  */
 import { createAuditLogger, type AuditLogger } from '@mythical/audit'
 import { mtlsServerOptions, type WorkloadIdentity } from '@mythical/mtls'
+import { hopSpanPlugin, tracingFromEnvironment } from '@mythical/telemetry'
 import fastify, { type FastifyInstance } from 'fastify'
 import { assertOwnIdentity } from './identity-check.ts'
 import { healthPlugin } from './plugins/health.ts'
@@ -96,9 +98,15 @@ export async function createService(opts: ServiceOptions): Promise<FastifyInstan
 
   await app.register(traceparentPlugin)
   await app.register(peerIdentityPlugin, { audit })
+  // The hop's OpenTelemetry span (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  const tracing = tracingFromEnvironment(opts.name, opts.identity)
+  await app.register(hopSpanPlugin, { workloadId: opts.identity.spiffeId })
   await app.register(problemHandlerPlugin)
   await app.register(healthPlugin, { readiness })
-  app.addHook('onClose', () => systems.close())
+  app.addHook('onClose', async () => {
+    await systems.close()
+    await tracing?.forceFlush()
+  })
   // Routes do not touch `app.server`, the one member whose type differs between the http and
   // https flavours; handing out the default flavour keeps every route plugin's types simple.
   return app as unknown as FastifyInstance

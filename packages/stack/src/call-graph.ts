@@ -121,6 +121,19 @@ export const CALL_GRAPH: readonly Call[] = [
   { caller: 'customers-api', callee: 'idp', credential: 'access-token' },
   { caller: 'payments-api', callee: 'idp', credential: 'oauth-client' },
   { caller: 'recommendations-api', callee: 'idp', credential: 'oauth-client' },
+  // --- the trust trace: retail workloads export their spans (OTLP/HTTP, certificate only); the
+  // shopper's experience API reads her own traces on her behalf. Vault and partner export nothing.
+  { caller: 'trace-store', callee: 'idp', credential: 'oauth-client' },
+  ...[
+    'gateway',
+    'shop-assistant-api',
+    'order-fulfillment-api',
+    'orders-api',
+    'customers-api',
+    'payments-api',
+    'recommendations-api',
+  ].map((caller): Call => ({ caller, callee: 'trace-store', credential: 'workload-identity' })),
+  { caller: 'my-shopping-api', callee: 'trace-store', credential: 'access-token' },
   // --- shipping partner
   { caller: 'partner-idp', callee: 'idp', credential: 'discovery', boundary: 'TB10' },
   { caller: 'order-tracking-api', callee: 'partner-idp', credential: 'oauth-client' },

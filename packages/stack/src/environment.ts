@@ -8,6 +8,9 @@ import { stackPaths } from './paths.ts'
 
 export type RunTarget = 'local' | 'compose'
 
+/** The service that receives every retail workload's spans (OTLP/HTTP). */
+const TRACE_STORE = 'trace-store'
+
 /** Where the secrets and public PKI folders are mounted inside a compose container. */
 export const COMPOSE_MOUNTS = { secrets: '/run/secrets', pki: '/etc/mythical/pki' } as const
 
@@ -75,6 +78,12 @@ export function serviceEnvironment(
     env[`${envPrefix(service.name)}_MTLS_URL`] = internalUrl(service, target, service.mtlsPort)
   }
   const manifest = options.services ?? SERVICES
+  // Workloads that export spans send them to the stack's trace store unless an operator points
+  // the standard OpenTelemetry variable at Jaeger or Tempo instead.
+  const traceStore = manifest.find((s) => s.name === TRACE_STORE)
+  if (traceStore && service.dependsOn.includes(TRACE_STORE)) {
+    env.OTEL_EXPORTER_OTLP_ENDPOINT = internalUrl(traceStore, target)
+  }
   for (const name of service.dependsOn) {
     // postgres/rabbitmq are not dialled by URL: their coordinates are in the credentials files.
     const dependency = manifest.find((s) => s.name === name)

@@ -166,6 +166,17 @@ const SERVICE_SPECS: readonly ServiceSpec[] = [
     // The pages are served from a production build (`next build` writes BUILD_ID last).
     build: { folder: 'web', script: 'build', output: 'web/.next/BUILD_ID' },
   },
+  {
+    name: 'trace-store',
+    domain: 'retail',
+    exposure: 'internal',
+    port: 7110,
+    role: 'OpenTelemetry trace store of the trust trace: OTLP ingest, per-user queries',
+    entry: svc('trace-store'),
+    infrastructure: ['postgres'],
+    // Append-only spans; each user reads her own (row-level security on enduser.id).
+    database: 'traces',
+  },
   // --- trust domain cardvault (third party) ---
   {
     name: 'tokenization-api',

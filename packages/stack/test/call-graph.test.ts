@@ -71,6 +71,7 @@ test("a service's dependsOn is its callees followed by its infrastructure", () =
     'idp',
     'orders-api',
     'tokenization-api',
+    'trace-store',
     'rabbitmq',
     'postgres',
   ])
@@ -78,6 +79,7 @@ test("a service's dependsOn is its callees followed by its infrastructure", () =
     'idp',
     'my-shopping-api',
     'shop-assistant-api',
+    'trace-store',
   ])
   for (const s of SERVICES) {
     assert.deepEqual(

@@ -23,6 +23,9 @@ describe('serviceEnvironment', () => {
       IDP_URL: 'https://127.0.0.1:4000',
       // The IdP's RFC 8705 mTLS endpoint alias (manifest `mtlsPort`).
       IDP_MTLS_URL: 'https://127.0.0.1:4001',
+      // Its spans go to the stack's trace store (the standard OpenTelemetry variable).
+      TRACE_STORE_URL: 'https://127.0.0.1:7110',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://127.0.0.1:7110',
     })
   })
 
@@ -58,6 +61,7 @@ describe('serviceEnvironment', () => {
       'IDP_URL',
       'ORDERS_API_URL',
       'TOKENIZATION_API_URL',
+      'TRACE_STORE_URL',
     ])
   })
 

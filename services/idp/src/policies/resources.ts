@@ -88,6 +88,8 @@ export function resourceCatalogue(partnerIssuer: string): ReadonlyMap<string, Re
     internal('customers-api', ['customers:read', 'customers:write']),
     internal('recommendations-api', ['recommendations:read']),
     internal('payments-api', ['orders:read']),
+    // The trust trace of her orders and requests, read on her behalf by my-shopping-api.
+    internal('trace-store', ['orders:read']),
     internal('idp', [ACCOUNT_REGISTRATION_SCOPE]),
     {
       service: PARTNER_TARGET,

@@ -1,0 +1,97 @@
+/**
+ * An audit record is also an OpenTelemetry span event: the decision is written once (the audit
+ * logger's one call site) and shows up both in the log and on the span of the hop that made it,
+ * so the trust trace and the audit trail cannot drift apart. Without a tracer provider the
+ * OpenTelemetry API is a no-op and this costs one function call.
+ *
+ * Only identifiers and decoded claims are mapped: an audit record has no member that can carry a
+ * token, a signature or a card number (a closed shape, see `audit-record.ts`).
+ *
+ * @module
+ */
+import { trace, type Attributes, type Span } from '@opentelemetry/api'
+import type { ActorChain, AuditRecord } from './audit-record.ts'
+
+/** Name of the span event of one trust decision. */
+export const DECISION_EVENT = 'mythical.decision'
+
+/**
+ * Attribute names of the trust trace, shared by the services (writers) and the trace store and
+ * page (readers). `enduser.id` is the OpenTelemetry semantic convention for the user.
+ */
+export const TRUST_ATTRIBUTES = {
+  enduser: 'enduser.id',
+  peer: 'mythical.peer.workload_id',
+  workload: 'mythical.workload_id',
+  client: 'mythical.token.client_id',
+  audience: 'mythical.token.aud',
+  scope: 'mythical.token.scope',
+  act: 'mythical.token.act',
+  acr: 'mythical.token.acr',
+  cnf: 'mythical.token.cnf_x5t_s256',
+  boundary: 'mythical.boundary',
+  decision: 'mythical.decision',
+  reason: 'mythical.reason',
+  policy: 'mythical.policy',
+  route: 'mythical.route',
+  status: 'http.response.status_code',
+} as const
+
+/** `act` as the readable chain `a ← b ← c` (current actor first): no nesting in attributes. */
+export function actorChainText(act: ActorChain): string {
+  const actors: string[] = []
+  for (let actor: ActorChain | undefined = act; actor; actor = actor.act) actors.push(actor.sub)
+  return actors.join(' ← ')
+}
+
+/** The span event attributes of one decision. */
+export function decisionEventAttributes(record: AuditRecord): Attributes {
+  const a = TRUST_ATTRIBUTES
+  const attributes: Attributes = { [a.decision]: record.decision, [a.reason]: record.reason }
+  const optional: [string, string | number | undefined][] = [
+    [a.boundary, record.boundary],
+    [a.policy, record.policy],
+    [a.route, record.route],
+    [a.status, record.status],
+    [a.peer, record.caller],
+    [a.enduser, record.subject],
+    [a.client, record.client],
+    [a.audience, record.audience],
+    [a.scope, record.scope],
+    [a.act, record.act ? actorChainText(record.act) : undefined],
+  ]
+  for (const [name, value] of optional) if (value !== undefined) attributes[name] = value
+  return attributes
+}
+
+/**
+ * The hop-level facts a decision establishes, copied onto the span itself so a query can find
+ * the span by its user (`enduser.id`) and show who called with which token without reading
+ * every event.
+ */
+function spanAttributes(record: AuditRecord): Attributes {
+  const a = TRUST_ATTRIBUTES
+  const attributes: Attributes = {}
+  if (record.subject !== undefined) attributes[a.enduser] = record.subject
+  if (record.caller !== undefined) attributes[a.peer] = record.caller
+  if (record.client !== undefined) attributes[a.client] = record.client
+  if (record.audience !== undefined) attributes[a.audience] = record.audience
+  if (record.scope !== undefined) attributes[a.scope] = record.scope
+  if (record.act !== undefined) attributes[a.act] = actorChainText(record.act)
+  return attributes
+}
+
+/**
+ * Adds the decision to the active span (the hop's server or consumer span), if there is one.
+ *
+ * @example
+ * ```ts
+ * recordDecisionOnActiveSpan({ traceId, decision: 'deny', reason: 'token.wrong_audience' })
+ * ```
+ */
+export function recordDecisionOnActiveSpan(record: AuditRecord, span?: Span): void {
+  const target = span ?? trace.getActiveSpan()
+  if (!target?.isRecording()) return
+  target.setAttributes(spanAttributes(record))
+  target.addEvent(DECISION_EVENT, decisionEventAttributes(record))
+}

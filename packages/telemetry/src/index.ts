@@ -1,0 +1,12 @@
+/**
+ * `@mythical/telemetry`: OpenTelemetry spans of the trust trace. A tracer provider exporting over
+ * OTLP/HTTP with mTLS (`startTracing`), one span per hop (`hopSpanPlugin`), one span per consumed
+ * event (`withConsumerSpan`). Audit decisions become span events in `@mythical/audit`.
+ *
+ * @module
+ */
+export { otlpExporter, startTracing, tracingFromEnvironment } from './tracing.ts'
+export type { Tracing, TracingIdentity, TracingOptions } from './tracing.ts'
+export { hopSpanPlugin, PROBLEM_CODE, REFUSAL_EVENT } from './hop-span-plugin.ts'
+export type { HopSpanOptions } from './hop-span-plugin.ts'
+export { hopSpanIds, withSpanId } from './hop-span-ids.ts'
