@@ -1,10 +1,13 @@
 /**
  * `pnpm docker:engine start|stop|status` and `pnpm docker:images [--rebuild]`: the project's own
- * Docker engine and the stand-in base images (infra/docker/stand-ins/README.md).
+ * Docker engine, the stand-in base images (infra/docker/stand-ins/README.md) and the stack's image.
  * `start` prints `export DOCKER_HOST=…` so `eval "$(pnpm -s docker:engine start)"` works.
  */
 import { stackPaths } from '@mythical/stack'
 import { engineStatus, startEngine, stopEngine } from './engine.ts'
+import { NODE_SERVICE_IMAGE } from '../compose/images.ts'
+import { buildNodeServiceImage } from './build-images.ts'
+import { runDockerSmoke } from './smoke.ts'
 import { ensureStandInImages } from './stand-in-images.ts'
 
 const paths = stackPaths()
@@ -28,9 +31,13 @@ async function main(): Promise<number> {
   if (command === 'images') {
     const env = { ...process.env, DOCKER_HOST: await startEngine(paths) }
     await ensureStandInImages(paths, { env, rebuild: argument === '--rebuild', log })
+    const started = Date.now()
+    await buildNodeServiceImage(paths, { env, stream: true })
+    log(`${NODE_SERVICE_IMAGE}: ${Math.round((Date.now() - started) / 1000)} s`)
     return 0
   }
-  log('usage: cli.ts engine start|stop|status | images [--rebuild]')
+  if (command === 'smoke') return runDockerSmoke(paths, log)
+  log('usage: cli.ts engine start|stop|status | images [--rebuild] | smoke')
   return 2
 }
 
