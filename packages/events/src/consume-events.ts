@@ -1,16 +1,36 @@
-import type { Channel, ConsumeMessage } from 'amqplib'
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib'
 import type pg from 'pg'
 import { parseTraceparent } from '@mythical/audit'
 import type { AuditLogger } from '@mythical/audit'
+import { consumedEvent, withEventSpan } from '@mythical/telemetry'
+import { deadLetterExchangeOf } from '@mythical/stack'
 import { EventRejected } from './errors.ts'
+import type { EventRejectionReason } from './errors.ts'
 import type { VerifiedEvent } from './event.ts'
 
 /** Default unacknowledged messages per consumer: enough to overlap I/O, few enough to share work. */
 export const DEFAULT_PREFETCH = 16
 
+/**
+ * Headers of a message the consumer dead-lettered: why (the audit record's reason code), which
+ * queue refused it, and the trace id of that audit record. The original body travels unchanged
+ * for forensics; nothing of its content is copied into a header.
+ */
+export const REJECTION_HEADERS = {
+  reason: 'x-rejection-reason',
+  queue: 'x-rejected-by-queue',
+  traceId: 'x-rejection-trace-id',
+} as const
+
 export interface EventConsumerOptions {
-  /** A channel of the consumer's own broker connection (`connectBroker`). */
-  readonly channel: Channel
+  /**
+   * A channel of the consumer's own broker connection (`connectBroker`). A confirm channel
+   * (`createConfirmChannel`, what the service loops use) lets a refused message be republished to
+   * the queue's own dead-letter exchange with its reason in a header, acked only once the broker
+   * confirmed that copy; on a plain channel a refused message is rejected and the queue's
+   * dead-lettering moves it (`x-death` only, the reason is in the audit record alone).
+   */
+  readonly channel: Channel | ConfirmChannel
   /** Its own quorum queue, e.g. `customers-api.order-placed`. */
   readonly queue: string
   /** `createEventOpener(...)` of this subscriber. */
@@ -48,6 +68,48 @@ function settle(
   } catch {
     // IllegalOperationError: channel closed; see above.
   }
+}
+
+/**
+ * Republishes a refused message to `<queue>.dlx` (fanout into `<queue>.dlq`, writable by this
+ * consumer only) with the reason in a header, persistent, and waits for the broker's confirm.
+ * Resolves `false` when the copy was not confirmed (nack, channel closed): the caller then falls
+ * back to a plain reject, which the queue's own dead-lettering moves to the same DLQ (`x-death`
+ * only) — never dropped either way.
+ */
+function deadLetter(
+  channel: Channel | ConfirmChannel,
+  queue: string,
+  msg: ConsumeMessage,
+  reason: EventRejectionReason,
+  traceId: string,
+): Promise<boolean> {
+  // Without confirms a republished copy could be lost unnoticed: reject instead.
+  if (!('waitForConfirms' in channel)) return Promise.resolve(false)
+  const { messageId, contentType, type } = msg.properties as unknown as Record<string, unknown>
+  return new Promise((resolve) => {
+    try {
+      channel.publish(
+        deadLetterExchangeOf(queue),
+        '',
+        msg.content,
+        {
+          persistent: true,
+          ...(typeof messageId === 'string' ? { messageId } : {}),
+          ...(typeof contentType === 'string' ? { contentType } : {}),
+          ...(typeof type === 'string' ? { type } : {}),
+          headers: {
+            [REJECTION_HEADERS.reason]: reason,
+            [REJECTION_HEADERS.queue]: queue,
+            [REJECTION_HEADERS.traceId]: traceId,
+          },
+        },
+        (err) => resolve(!err),
+      )
+    } catch {
+      resolve(false) // IllegalOperationError: the channel closed meanwhile
+    }
+  })
 }
 
 /** Trace id of the message's own trace context, or a fresh one for a message without any. */
@@ -92,8 +154,10 @@ async function processOnce(
  * - verified and new → effect + inbox row in one transaction, then ack
  * - verified and already in the inbox → ack, no effect
  * - refused by the opener (forged, tampered, unsigned, undecryptable, stale, …) → audit record with
- *   the reason, `nack` without requeue: the queue's dead-letter exchange moves it to `<queue>.dlq`
- *   (`x-death` names the queue); never processed, never dropped, and the queue keeps flowing
+ *   the reason; the body is republished to the queue's own `<queue>.dlx` with the reason, queue
+ *   and audit trace id in headers ({@link REJECTION_HEADERS}), and the original acked once that
+ *   copy is confirmed (no confirm → `nack` without requeue, the broker dead-letters it with
+ *   `x-death`); never processed, never dropped, and the queue keeps flowing
  * - effect failed (database down, bug) → rolled back and requeued; after the queue's
  *   `x-delivery-limit` redeliveries the broker dead-letters it, so a poison message cannot block
  *
@@ -114,42 +178,49 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
       event = await open(msg.content, typeof messageId === 'string' ? messageId : undefined)
     } catch (error) {
       const reason = error instanceof EventRejected ? error.reason : 'event.malformed'
+      // An unverified message has no trustworthy trace context: a fresh trace id ties the audit
+      // record to the dead-lettered copy.
+      const traceId = traceIdOf(undefined)
       audit.decision({
-        traceId: traceIdOf(undefined),
+        traceId,
         boundary: 'TB09',
         decision: 'deny',
         reason,
         ...(typeof messageId === 'string' ? { tokenId: messageId } : {}),
       })
-      settle(channel, msg, 'reject')
+      const copied = await deadLetter(channel, queue, msg, reason, traceId)
+      settle(channel, msg, copied ? 'ack' : 'reject')
       return
     }
-    const traceId = traceIdOf(event.traceparent)
-    let outcome: DeliveryOutcome
-    try {
-      outcome = await processOnce(pool, event, handle)
-    } catch (error) {
-      audit.logger.error({ err: error, queue }, 'event processing failed, requeued')
+    // The trust trace: this delivery is a hop of the order's trace (telemetry).
+    await withEventSpan(consumedEvent(event), msg.content, queue, async () => {
+      const traceId = traceIdOf(event.traceparent)
+      let outcome: DeliveryOutcome
+      try {
+        outcome = await processOnce(pool, event, handle)
+      } catch (error) {
+        audit.logger.error({ err: error, queue }, 'event processing failed, requeued')
+        audit.decision({
+          traceId,
+          boundary: 'TB09',
+          caller: event.issuer,
+          decision: 'deny',
+          reason: 'event.processing_failed',
+          tokenId: event.id,
+        })
+        settle(channel, msg, 'requeue')
+        return
+      }
       audit.decision({
         traceId,
         boundary: 'TB09',
         caller: event.issuer,
-        decision: 'deny',
-        reason: 'event.processing_failed',
+        decision: 'allow',
+        reason: outcome,
         tokenId: event.id,
       })
-      settle(channel, msg, 'requeue')
-      return
-    }
-    audit.decision({
-      traceId,
-      boundary: 'TB09',
-      caller: event.issuer,
-      decision: 'allow',
-      reason: outcome,
-      tokenId: event.id,
+      settle(channel, msg, 'ack')
     })
-    settle(channel, msg, 'ack')
   }
 
   await channel.prefetch(options.prefetch ?? DEFAULT_PREFETCH)

@@ -29,7 +29,7 @@ export {
 export type { OrderPlaced, OrderPlacedForPartner, OrderPlacedItem } from './order-placed.ts'
 export { EventKeysInvalid, EventNotConfirmed, EventRejected, EventsError } from './errors.ts'
 export type { EventRejectionReason, EventsErrorCode } from './errors.ts'
-export { consumeEvents, DEFAULT_PREFETCH } from './consume-events.ts'
+export { consumeEvents, DEFAULT_PREFETCH, REJECTION_HEADERS } from './consume-events.ts'
 export type { DeliveryOutcome, EventConsumer, EventConsumerOptions } from './consume-events.ts'
 export { createOutboxRelay, DEFAULT_RELAY_BATCH } from './outbox-relay.ts'
 export type { OutboxRelay, OutboxRelayOptions } from './outbox-relay.ts'

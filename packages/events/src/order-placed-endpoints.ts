@@ -165,7 +165,8 @@ export async function startOrderPlacedSubscriber(options: SubscriberLoopOptions)
     options.audit.logger,
     options.service,
     async (conn, stopped) => {
-      const channel = await conn.createChannel()
+      // Confirms: a refused message is dead-lettered with its reason before its ack.
+      const channel = await conn.createConfirmChannel()
       channel.on('error', (err: unknown) =>
         options.audit.logger.warn({ err }, 'consumer channel error'),
       )

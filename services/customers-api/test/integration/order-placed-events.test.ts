@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import type { Socket } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib'
+import type { ChannelModel, ConfirmChannel } from 'amqplib'
 import type pg from 'pg'
 import { SignJWT } from 'jose'
 import { createAuditLogger } from '@mythical/audit'
@@ -25,6 +25,7 @@ import {
   orderPlacedOpener,
   orderPlacedQueue,
   orderPlacedSealer,
+  REJECTION_HEADERS,
   RETAIL_AUDIENCE,
 } from '@mythical/events'
 import type { EventConsumer, OutboxRelay } from '@mythical/events'
@@ -46,7 +47,7 @@ let customersPool: pg.Pool
 let publisherConn: ChannelModel
 let publisherChannel: ConfirmChannel
 let customersConn: ChannelModel
-let consumerChannel: Channel
+let consumerChannel: ConfirmChannel
 let relay: OutboxRelay
 let consumer: EventConsumer | undefined
 let open: Parameters<typeof consumeEvents>[0]['open']
@@ -124,7 +125,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', { skip }
     })
     customersConn = await connectBroker(paths.secrets('customers-api'), { serverCaFile: brokerCa })
     customersConn.on('error', () => {})
-    consumerChannel = await customersConn.createChannel()
+    consumerChannel = await customersConn.createConfirmChannel()
     await startConsumer()
   })
 
@@ -207,7 +208,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', { skip }
       serverCaFile: brokerCa,
     })
     doomedConn.on('error', () => {})
-    const doomedChannel = await doomedConn.createChannel()
+    const doomedChannel = await doomedConn.createConfirmChannel()
     doomedChannel.on('error', () => {})
     let killed!: () => void
     const crashed = new Promise<void>((resolve) => (killed = resolve))
@@ -311,8 +312,9 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', { skip }
     for (const [id, , reason] of attacks) assert.deepEqual(outcomesOf([id]), [reason])
     assert.deepEqual(outcomesOf([legit]), ['event.processed'])
     assert.equal((await pointsOfCustomer()).points, before.points + 42)
+    // Each dead letter carries the reason of its audit record in a header.
     const dead = await eventually('dead letters', readDlq, (d) => d.length === attacks.length)
-    assert.deepEqual(dead.sort(), attacks.map(([id]) => id).sort())
+    assert.deepEqual(dead.sort(), attacks.map(([id, , reason]) => `${id} ${reason}`).sort())
   })
 
   it('several hundred concurrent orders: the loyalty total is exact, nothing dead-lettered', async () => {
@@ -341,14 +343,15 @@ async function purgeDlq(): Promise<void> {
   await consumerChannel.purgeQueue(DLQ)
 }
 
-/** Message ids now in customers-api's own dead-letter queue (read and left there). */
+/** `<message id> <rejection reason header>` of each message in customers-api's DLQ (left there). */
 async function readDlq(): Promise<string[]> {
   const channel = await customersConn.createChannel()
   const ids: string[] = []
   for (;;) {
     const msg = await channel.get(DLQ, { noAck: false })
     if (msg === false) break
-    ids.push(String(msg.properties.messageId))
+    const reason: unknown = msg.properties.headers?.[REJECTION_HEADERS.reason]
+    ids.push(`${String(msg.properties.messageId)} ${String(reason)}`)
   }
   await channel.close() // unacknowledged: back into the DLQ
   return ids
