@@ -32,7 +32,10 @@ export interface InternalRequest {
   readonly path: string
   /** Sent as `Authorization: Bearer`. */
   readonly token?: string
+  /** Sent as JSON. */
   readonly body?: unknown
+  /** Sent as it is (e.g. a compact JWE), with the `content-type` given in `headers`. */
+  readonly rawBody?: string
   readonly headers?: Record<string, string>
 }
 
@@ -66,6 +69,7 @@ export async function callInternal(
       ...req.headers,
     },
     ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }),
+    ...(req.rawBody === undefined ? {} : { body: req.rawBody }),
   })
   const text = await res.body.text()
   return {

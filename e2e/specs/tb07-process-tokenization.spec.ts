@@ -1,0 +1,173 @@
+/**
+ * TB07 — process ↔ tokenization (the third-party card vault). Against the running vault on
+ * 127.0.0.1, as its registered client order-fulfillment-api (its cardvault certificate and its
+ * signing key from `.stack/secrets/order-fulfillment-api`): the legitimate sealed request is
+ * answered with a signed, format-preserving token; a retail CA certificate is refused at the
+ * handshake (and audited by the vault's TLS layer); an unsigned, a tampered or a replayed body is
+ * refused with status, problem code and the vault's audit reason. Last, the same exchange inside
+ * Katie's real order through the gateway.
+ */
+import { randomUUID } from 'node:crypto'
+import { isLuhnValid } from '@mythical/audit'
+import { stackPaths } from '@mythical/stack'
+import { UnsecuredJWT } from 'jose'
+import { allAuditRecords, auditRecordsOf } from '../support/audit-log.ts'
+import { callWithDpop } from '../support/gateway-call.ts'
+import { expect, test } from '../support/fixtures.ts'
+import { callInternal, expectHopRefusal, urlOf } from '../support/internal-call.ts'
+import { tryHandshake } from '../support/tls-handshake.ts'
+import {
+  VAULT,
+  cardvaultCa,
+  encryptToVault,
+  fulfillmentVaultCertDir,
+  requestClaims,
+  sealedCard,
+  signAsFulfillment,
+  vaultAgent,
+  verifyVaultAnswer,
+} from '../support/vault-client.ts'
+
+const TEST_CARD = { number: '4111 1111 1111 1111', expMonth: 12, expYear: 2030 }
+const CARDVAULT_CALLER = 'spiffe://cardvault.mythical.example/order-fulfillment-api'
+
+test.describe('TB07 process ↔ tokenization', () => {
+  const fulfillment = vaultAgent(fulfillmentVaultCertDir())
+  test.afterAll(() => fulfillment.close())
+
+  /** POSTs `body` to the vault's `/tokens` as order-fulfillment-api. */
+  const tokenize = (body: string, contentType = 'application/jose') =>
+    callInternal(VAULT, fulfillment, {
+      method: 'POST',
+      path: '/tokens',
+      headers: { 'content-type': contentType },
+      rawBody: body,
+    })
+
+  test('legitimate tokenization: a signed answer, a format-preserving token keeping brand and last four', async () => {
+    const response = await tokenize(await sealedCard(TEST_CARD))
+    expect(response.status, response.text).toBe(201)
+    expect(response.headers['content-type']).toMatch(/^application\/jwt/)
+    const answer = await verifyVaultAnswer(response.text)
+    const token = String(answer.token)
+    expect(token).toMatch(/^4[0-9]{11}1111$/)
+    expect(token).not.toBe('4111111111111111')
+    expect(isLuhnValid(token), 'a token can never pass for a card number').toBe(false)
+    expect(answer).toMatchObject({ brand: 'visa', last4: '1111' })
+    const records = await auditRecordsOf(response.traceId, VAULT)
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({
+      decision: 'allow',
+      reason: 'vault.request_accepted',
+      boundary: 'TB07',
+      caller: CARDVAULT_CALLER,
+    })
+    expect(JSON.stringify(records)).not.toMatch(/4111/)
+  })
+
+  test('a retail CA certificate at the vault: refused at the handshake, audited by the vault', async () => {
+    // A handshake carries no traceparent: the vault starts a trace of its own for the refusal, so
+    // the record is found as the one new `vault.handshake_refused` written meanwhile.
+    const before = allAuditRecords(VAULT).length
+    const startedAt = new Date().toISOString()
+    const retailCert = stackPaths().secrets('order-fulfillment-api')
+    const outcome = await tryHandshake(urlOf(VAULT), cardvaultCa(), retailCert)
+    expect(outcome.answered, JSON.stringify(outcome)).toBe(false)
+    await expect
+      .poll(() =>
+        allAuditRecords(VAULT)
+          .slice(before)
+          .filter((r) => r.time >= startedAt)
+          .map((r) => `${r.decision} ${r.reason} ${String(r.boundary)}`),
+      )
+      .toEqual(['deny vault.handshake_refused TB07'])
+  })
+
+  test('an unsigned body (alg "none" inside the JWE)', async () => {
+    const unsigned = new UnsecuredJWT(requestClaims({ card: TEST_CARD })).encode()
+    const response = await tokenize(await encryptToVault(unsigned))
+    await expectHopRefusal(VAULT, response, {
+      status: 401,
+      code: 'ZT_ERR_VAULT_REQUEST_UNSIGNED',
+      reason: 'vault.request_unsigned',
+      boundary: 'TB07',
+    })
+  })
+
+  test('a body in the clear (JSON, no JOSE at all)', async () => {
+    const response = await tokenize(JSON.stringify({ card: TEST_CARD }), 'application/json')
+    await expectHopRefusal(VAULT, response, {
+      status: 415,
+      code: 'ZT_ERR_VAULT_BODY_NOT_JOSE',
+      reason: 'vault.body_not_jose',
+      boundary: 'TB07',
+    })
+    expect(response.text).not.toMatch(/4111/)
+  })
+
+  test('a tampered JWE (one bit of the ciphertext flipped in transit)', async () => {
+    const parts = (await sealedCard(TEST_CARD)).split('.')
+    const ciphertext = Buffer.from(parts[3] ?? '', 'base64url')
+    ciphertext[0] = (ciphertext[0] ?? 0) ^ 0x01
+    parts[3] = ciphertext.toString('base64url')
+    const response = await tokenize(parts.join('.'))
+    await expectHopRefusal(VAULT, response, {
+      status: 400,
+      code: 'ZT_ERR_VAULT_BODY_UNDECRYPTABLE',
+      reason: 'vault.body_undecryptable',
+      boundary: 'TB07',
+    })
+  })
+
+  test('a tampered signed request (the card changed under the signature, re-encrypted)', async () => {
+    const [header, , signature] = (
+      await signAsFulfillment(requestClaims({ card: TEST_CARD }))
+    ).split('.')
+    const forged = Buffer.from(
+      JSON.stringify(requestClaims({ card: { ...TEST_CARD, number: '5555 5555 5555 4444' } })),
+    ).toString('base64url')
+    const response = await tokenize(await encryptToVault(`${header}.${forged}.${signature}`))
+    await expectHopRefusal(VAULT, response, {
+      status: 401,
+      code: 'ZT_ERR_VAULT_SIGNATURE_INVALID',
+      reason: 'vault.signature_invalid',
+      boundary: 'TB07',
+    })
+  })
+
+  test('a replayed request: the same sealed body a second time', async () => {
+    const sealed = await sealedCard(TEST_CARD)
+    const first = await tokenize(sealed)
+    expect(first.status, first.text).toBe(201)
+    const replay = await tokenize(sealed)
+    await expectHopRefusal(VAULT, replay, {
+      status: 409,
+      code: 'ZT_ERR_VAULT_REQUEST_REPLAYED',
+      reason: 'vault.request_replayed',
+      boundary: 'TB07',
+    })
+  })
+
+  test('Katie’s order through the gateway: the vault tokenized her card on the same trace', async ({
+    edge,
+    katie,
+  }) => {
+    const placed = await callWithDpop(edge, {
+      method: 'POST',
+      path: '/shopping/me/orders',
+      session: katie,
+      headers: { 'content-type': 'application/json', 'idempotency-key': `tb07-${randomUUID()}` },
+      body: JSON.stringify({
+        items: [{ sku: 'sku-trail-shoe', quantity: 1 }],
+        card: { ...TEST_CARD, cvc: '123' },
+      }),
+    })
+    expect(placed.status, placed.text).toBe(201)
+    expect(placed.json<{ card: unknown }>().card).toEqual({ brand: 'visa', last4: '1111' })
+    const traceId = /^00-([0-9a-f]{32})-/.exec(String(placed.headers.traceparent ?? ''))?.[1]
+    const records = await auditRecordsOf(traceId ?? '', VAULT)
+    expect(records.map((r) => `${r.decision} ${r.reason} ${String(r.caller)}`)).toEqual([
+      `allow vault.request_accepted ${CARDVAULT_CALLER}`,
+    ])
+  })
+})
