@@ -3,33 +3,49 @@ import { useEffect, useState, type FormEvent } from 'react'
 import { api, ApiProblem } from '../components/api'
 import { readCart, writeCart, type CartLine } from '../components/cart'
 import { ProblemMessage, money } from '../components/hooks'
-import { ItemsTable } from '../components/items-table'
+
+/** `12/30` → month 12, year 2030. */
+function parseExpiry(value: string): { expMonth: number; expYear: number } | undefined {
+  const match = /^\s*(\d{1,2})\s*\/\s*(\d{2}|\d{4})\s*$/.exec(value)
+  if (!match) return undefined
+  const year = Number(match[2])
+  return { expMonth: Number(match[1]), expYear: year < 100 ? 2000 + year : year }
+}
 
 /** Cart and checkout. The card number goes to the BFF in the order call only, never stored here. */
 export default function CartPage() {
-  const [lines, setLines] = useState<CartLine[]>([])
+  const [lines, setLines] = useState<CartLine[]>()
   const [problem, setProblem] = useState<ApiProblem>()
   const [busy, setBusy] = useState(false)
   // One key per checkout attempt: a retried click never charges twice.
   const [idempotencyKey] = useState(() => crypto.randomUUID())
   useEffect(() => setLines(readCart()), [])
-  const total = lines.reduce((sum, l) => sum + l.priceCents * l.quantity, 0)
+  const update = (next: CartLine[]) => {
+    writeCart(next)
+    setLines(readCart())
+  }
+  const total = (lines ?? []).reduce((sum, l) => sum + l.priceCents * l.quantity, 0)
+  const currency = lines?.[0]?.currency
 
   async function checkout(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     const form = new FormData(event.currentTarget)
-    setBusy(true)
+    const expiry = parseExpiry(String(form.get('expiry')))
     setProblem(undefined)
+    if (!expiry) {
+      setProblem(new ApiProblem(400, { detail: 'Enter the expiry date as MM/YY, e.g. 12/30.' }))
+      return
+    }
+    setBusy(true)
     try {
       const order = await api<{ id: string }>('/api/orders', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
         body: JSON.stringify({
-          items: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+          items: (lines ?? []).map((l) => ({ sku: l.sku, quantity: l.quantity })),
           card: {
             number: String(form.get('number')).replace(/\s+/g, ''),
-            expMonth: Number(form.get('expMonth')),
-            expYear: Number(form.get('expYear')),
+            ...expiry,
             cvc: String(form.get('cvc')),
           },
         }),
@@ -40,12 +56,13 @@ export default function CartPage() {
       setProblem(
         err instanceof ApiProblem
           ? err
-          : new ApiProblem(0, { detail: 'The order could not be sent.' }),
+          : new ApiProblem(0, { detail: 'The order could not be sent. Please try again.' }),
       )
       setBusy(false)
     }
   }
 
+  if (!lines) return <h1>Cart</h1>
   if (lines.length === 0)
     return (
       <>
@@ -58,43 +75,109 @@ export default function CartPage() {
   return (
     <>
       <h1>Cart</h1>
-      <ItemsTable items={lines} currency={lines[0]?.currency} />
-      <p>Total {money(total, lines[0]?.currency)}</p>
-      <h2>Pay by card</h2>
-      <form onSubmit={checkout} autoComplete="off">
-        <label>
-          Card number
-          <input
-            name="number"
-            inputMode="numeric"
-            autoComplete="cc-number"
-            required
-            pattern="[0-9 ]{12,23}"
-          />
-        </label>
-        <label>
-          Expiry month
-          <input name="expMonth" inputMode="numeric" required pattern="[0-9]{1,2}" />
-        </label>
-        <label>
-          Expiry year
-          <input name="expYear" inputMode="numeric" required pattern="[0-9]{2,4}" />
-        </label>
-        <label>
-          CVC
-          <input
-            name="cvc"
-            inputMode="numeric"
-            autoComplete="cc-csc"
-            required
-            pattern="[0-9]{3,4}"
-          />
-        </label>
-        <button type="submit" disabled={busy}>
-          {busy ? 'Placing order…' : 'Place order'}
-        </button>
-      </form>
-      {problem ? <ProblemMessage problem={problem} /> : null}
+      <div className="checkout">
+        <section aria-labelledby="items-heading">
+          <h2 id="items-heading">Your items</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Product</th>
+                <th scope="col">Quantity</th>
+                <th scope="col">Price</th>
+              </tr>
+            </thead>
+            <tbody>
+              {lines.map((l) => (
+                <tr key={l.sku}>
+                  <td>{l.name}</td>
+                  <td>
+                    <span className="stepper">
+                      <button
+                        type="button"
+                        className="secondary"
+                        aria-label={`One ${l.name} less`}
+                        onClick={() =>
+                          update(
+                            lines.map((x) => (x === l ? { ...x, quantity: x.quantity - 1 } : x)),
+                          )
+                        }
+                      >
+                        −
+                      </button>
+                      <output aria-live="polite">{l.quantity}</output>
+                      <button
+                        type="button"
+                        className="secondary"
+                        aria-label={`One ${l.name} more`}
+                        onClick={() =>
+                          update(
+                            lines.map((x) => (x === l ? { ...x, quantity: x.quantity + 1 } : x)),
+                          )
+                        }
+                      >
+                        +
+                      </button>
+                    </span>
+                  </td>
+                  <td>{money(l.priceCents * l.quantity, l.currency)}</td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" colSpan={2}>
+                  Total
+                </th>
+                <td className="price">{money(total, currency)}</td>
+              </tr>
+            </tfoot>
+          </table>
+        </section>
+        <section aria-labelledby="pay-heading" className="panel">
+          <h2 id="pay-heading">Pay by card</h2>
+          <p className="muted small">
+            Your card number goes straight to our card vault and is never stored by the shop.
+          </p>
+          <form onSubmit={checkout}>
+            <label>
+              Card number
+              <input
+                name="number"
+                inputMode="numeric"
+                autoComplete="cc-number"
+                required
+                pattern="[0-9 ]{12,23}"
+              />
+            </label>
+            <div className="row">
+              <label>
+                Expiry (MM/YY)
+                <input
+                  name="expiry"
+                  inputMode="numeric"
+                  autoComplete="cc-exp"
+                  required
+                  pattern="\s*[0-9]{1,2}\s*/\s*([0-9]{2}|[0-9]{4})\s*"
+                />
+              </label>
+              <label>
+                CVC
+                <input
+                  name="cvc"
+                  inputMode="numeric"
+                  autoComplete="cc-csc"
+                  required
+                  pattern="[0-9]{3,4}"
+                />
+              </label>
+            </div>
+            <button type="submit" disabled={busy} className="wide">
+              {busy ? 'Placing your order…' : `Place order · ${money(total, currency)}`}
+            </button>
+          </form>
+          {problem ? <ProblemMessage problem={problem} /> : null}
+        </section>
+      </div>
     </>
   )
 }

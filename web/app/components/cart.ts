@@ -1,5 +1,5 @@
 'use client'
-/** The cart lives in the browser (SKUs and quantities only: nothing secret). */
+/** The cart lives in the browser (SKUs, names, prices and quantities only: nothing secret). */
 export interface CartLine {
   sku: string
   name: string
@@ -18,7 +18,7 @@ export function readCart(): CartLine[] {
 }
 
 export function writeCart(lines: CartLine[]) {
-  localStorage.setItem(KEY, JSON.stringify(lines))
+  localStorage.setItem(KEY, JSON.stringify(lines.filter((l) => l.quantity > 0)))
 }
 
 export function addToCart(line: Omit<CartLine, 'quantity'>) {

@@ -2,28 +2,38 @@
 import { useEffect, useState } from 'react'
 import { api, ApiProblem } from './api'
 
-type State<T> =
+export type ApiState<T> =
   { status: 'loading' } | { status: 'ok'; data: T } | { status: 'error'; problem: ApiProblem }
 
-/** Loads `path` from the BFF once; the state drives loading, empty and error views. */
-export function useApi<T>(path: string): State<T> {
-  const [state, setState] = useState<State<T>>({ status: 'loading' })
+/**
+ * Loads `path` from the BFF; the state drives loading, empty and error views. A new `version`
+ * loads it again (a "Refresh" button) while the last answer stays on screen.
+ */
+export function useApi<T>(path: string, version = 0): ApiState<T> {
+  const [state, setState] = useState<ApiState<T>>({ status: 'loading' })
   useEffect(() => {
+    let current = true
     api<T>(path)
-      .then((data) => setState({ status: 'ok', data }))
-      .catch((err: unknown) =>
-        setState({
-          status: 'error',
-          problem:
-            err instanceof ApiProblem
-              ? err
-              : new ApiProblem(0, { detail: 'The shop is not reachable.' }),
-        }),
+      .then((data) => current && setState({ status: 'ok', data }))
+      .catch(
+        (err: unknown) =>
+          current &&
+          setState({
+            status: 'error',
+            problem:
+              err instanceof ApiProblem
+                ? err
+                : new ApiProblem(0, { detail: 'The shop is not reachable.' }),
+          }),
       )
-  }, [path])
+    return () => {
+      current = false
+    }
+  }, [path, version])
   return state
 }
 
+/** A problem+json answer as a readable message, with its code and trace id for support. */
 export function ProblemMessage({
   problem,
   signIn = '/auth/login',
@@ -41,7 +51,7 @@ export function ProblemMessage({
           </a>
         </p>
       ) : null}
-      <p className="muted">
+      <p className="muted small">
         Code {problem.code}
         {problem.traceId ? ` · trace ${problem.traceId}` : ''}
       </p>
@@ -49,13 +59,19 @@ export function ProblemMessage({
   )
 }
 
-export function Loading() {
+export function Loading({ what = 'Loading…' }: { what?: string }) {
   return (
-    <p aria-live="polite" className="muted">
-      Loading…
+    <p role="status" className="muted">
+      {what}
     </p>
   )
 }
 
 export const money = (cents: number, currency = 'EUR') =>
   new Intl.NumberFormat('en-IE', { style: 'currency', currency }).format(cents / 100)
+
+export const when = (iso: string) =>
+  new Date(iso).toLocaleString('en-IE', { dateStyle: 'medium', timeStyle: 'short' })
+
+/** Order ids are UUIDs: the first group is enough to tell orders apart on screen. */
+export const shortId = (id: string) => id.split('-')[0]?.toUpperCase() ?? id

@@ -1,6 +1,6 @@
 import { money } from './hooks'
 
-/** Lines of a cart or an order: product, quantity, line price. */
+/** Lines of an order: product, quantity, line price. */
 export function ItemsTable({
   items,
   currency,
@@ -12,9 +12,9 @@ export function ItemsTable({
     <table>
       <thead>
         <tr>
-          <th>Product</th>
-          <th>Quantity</th>
-          <th>Price</th>
+          <th scope="col">Product</th>
+          <th scope="col">Quantity</th>
+          <th scope="col">Price</th>
         </tr>
       </thead>
       <tbody>

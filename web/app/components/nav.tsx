@@ -1,35 +1,50 @@
 'use client'
+import { usePathname } from 'next/navigation'
 import { useEffect, useState } from 'react'
 
-/** Header with the shop's sections and the sign-in state (name only, from the BFF). */
+/**
+ * Header with the shop's sections and the sign-in state (the name only, from the BFF). The staff
+ * app has its own session and its own sign-out.
+ */
 export function Nav() {
+  const staff = usePathname().startsWith('/staff')
   const [session, setSession] = useState<{ signedIn: boolean; name?: string }>()
   useEffect(() => {
-    fetch('/api/session')
+    fetch(staff ? '/api/staff/session' : '/api/session')
       .then((r) => r.json())
       .then(setSession)
       .catch(() => setSession({ signedIn: false }))
-  }, [])
+  }, [staff])
   return (
     <header className="nav">
-      <a href="/" className="brand">
-        Mythical Retail
+      <a href={staff ? '/staff' : '/'} className="brand">
+        Mythical Retail{staff ? <span className="tag">Staff</span> : null}
       </a>
-      <nav aria-label="Shop">
-        <a href="/">Shop</a>
-        <a href="/cart">Cart</a>
-        <a href="/orders">Orders</a>
-        <a href="/loyalty">Loyalty</a>
-        <a href="/staff">Staff</a>
+      <nav aria-label={staff ? 'Staff' : 'Shop'}>
+        {staff ? (
+          <a href="/">Back to the shop</a>
+        ) : (
+          <>
+            <a href="/">Shop</a>
+            <a href="/cart">Cart</a>
+            <a href="/orders">Orders</a>
+            <a href="/loyalty">Loyalty</a>
+          </>
+        )}
       </nav>
       {session?.signedIn ? (
-        <form method="post" action="/auth/logout">
-          <span className="muted">{session.name}</span> <button type="submit">Sign out</button>
+        <form method="post" action={staff ? '/staff/auth/logout' : '/auth/logout'} className="who">
+          <span>{session.name}</span>
+          <button type="submit" className="secondary">
+            Sign out
+          </button>
         </form>
-      ) : (
+      ) : session && !staff ? (
         <a className="button" href="/auth/login">
           Sign in
         </a>
+      ) : (
+        <span />
       )}
     </header>
   )

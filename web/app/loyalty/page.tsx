@@ -1,5 +1,5 @@
 'use client'
-import { Loading, ProblemMessage, useApi } from '../components/hooks'
+import { Loading, ProblemMessage, shortId, useApi, when } from '../components/hooks'
 
 export default function LoyaltyPage() {
   const loyalty = useApi<{
@@ -12,44 +12,53 @@ export default function LoyaltyPage() {
   return (
     <>
       <h1>Loyalty</h1>
-      {loyalty.status === 'loading' ? <Loading /> : null}
-      {loyalty.status === 'error' ? <ProblemMessage problem={loyalty.problem} /> : null}
-      {loyalty.status === 'ok' ? (
-        <>
-          <p>
-            You have <strong>{loyalty.data.points}</strong> points.
-          </p>
-          {loyalty.data.history.length === 0 ? (
-            <p className="muted">No points earned yet.</p>
-          ) : (
-            <ul>
-              {loyalty.data.history.map((h) => (
-                <li key={`${h.orderId}-${h.at}`}>
-                  {h.points} points for order {h.orderId} on {new Date(h.at).toLocaleDateString()}
-                </li>
-              ))}
-            </ul>
-          )}
-        </>
-      ) : null}
-      <h2>Recommended for you</h2>
-      {recommendations.status === 'loading' ? <Loading /> : null}
-      {recommendations.status === 'error' ? (
-        <ProblemMessage problem={recommendations.problem} />
-      ) : null}
-      {recommendations.status === 'ok' ? (
-        recommendations.data.products.length === 0 ? (
-          <p className="muted">No recommendations yet.</p>
-        ) : (
-          <ul>
-            {recommendations.data.products.map((p) => (
-              <li key={p.sku}>
-                {p.name} <span className="muted">— {p.reason}</span>
-              </li>
-            ))}
-          </ul>
-        )
-      ) : null}
+      <div className="checkout">
+        <section aria-labelledby="points-heading" className="panel">
+          <h2 id="points-heading">Your points</h2>
+          {loyalty.status === 'loading' ? <Loading what="Loading your points…" /> : null}
+          {loyalty.status === 'error' ? <ProblemMessage problem={loyalty.problem} /> : null}
+          {loyalty.status === 'ok' ? (
+            <>
+              <p className="points" data-testid="loyalty-points">
+                <strong>{loyalty.data.points}</strong> points
+              </p>
+              {loyalty.data.history.length === 0 ? (
+                <p className="muted">No points earned yet: every order earns points.</p>
+              ) : (
+                <ul className="plain">
+                  {loyalty.data.history.map((h) => (
+                    <li key={`${h.orderId}-${h.at}`}>
+                      +{h.points} for order{' '}
+                      <a href={`/orders/${encodeURIComponent(h.orderId)}`}>{shortId(h.orderId)}</a>{' '}
+                      <span className="muted">on {when(h.at)}</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </>
+          ) : null}
+        </section>
+        <section aria-labelledby="recommendations-heading">
+          <h2 id="recommendations-heading">Recommended for you</h2>
+          {recommendations.status === 'loading' ? <Loading what="Finding ideas for you…" /> : null}
+          {recommendations.status === 'error' ? (
+            <ProblemMessage problem={recommendations.problem} />
+          ) : null}
+          {recommendations.status === 'ok' ? (
+            recommendations.data.products.length === 0 ? (
+              <p className="muted">No recommendations yet: they follow what you buy.</p>
+            ) : (
+              <ul className="plain" data-testid="recommendations">
+                {recommendations.data.products.map((p) => (
+                  <li key={p.sku}>
+                    <strong>{p.name}</strong> <span className="muted">— {p.reason}</span>
+                  </li>
+                ))}
+              </ul>
+            )
+          ) : null}
+        </section>
+      </div>
     </>
   )
 }

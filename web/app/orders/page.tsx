@@ -1,5 +1,5 @@
 'use client'
-import { Loading, ProblemMessage, money, useApi } from '../components/hooks'
+import { Loading, ProblemMessage, money, shortId, useApi, when } from '../components/hooks'
 
 interface Order {
   id: string
@@ -14,7 +14,7 @@ export default function OrdersPage() {
   return (
     <>
       <h1>Your orders</h1>
-      {orders.status === 'loading' ? <Loading /> : null}
+      {orders.status === 'loading' ? <Loading what="Loading your orders…" /> : null}
       {orders.status === 'error' ? <ProblemMessage problem={orders.problem} /> : null}
       {orders.status === 'ok' && orders.data.orders.length === 0 ? (
         <p>
@@ -25,21 +25,23 @@ export default function OrdersPage() {
         <table>
           <thead>
             <tr>
-              <th>Order</th>
-              <th>Status</th>
-              <th>Total</th>
-              <th>Placed</th>
+              <th scope="col">Order</th>
+              <th scope="col">Status</th>
+              <th scope="col">Total</th>
+              <th scope="col">Placed</th>
             </tr>
           </thead>
           <tbody>
             {orders.data.orders.map((o) => (
               <tr key={o.id}>
                 <td>
-                  <a href={`/orders/${encodeURIComponent(o.id)}`}>{o.id}</a>
+                  <a href={`/orders/${encodeURIComponent(o.id)}`}>{shortId(o.id)}</a>
                 </td>
-                <td>{o.status}</td>
+                <td>
+                  <span className={`badge ${o.status}`}>{o.status}</span>
+                </td>
                 <td>{money(o.totalCents, o.currency)}</td>
-                <td>{new Date(o.createdAt).toLocaleString()}</td>
+                <td>{when(o.createdAt)}</td>
               </tr>
             ))}
           </tbody>

@@ -1,7 +1,8 @@
 'use client'
 import { useParams } from 'next/navigation'
-import { Loading, ProblemMessage, money, useApi } from '../../components/hooks'
+import { Loading, ProblemMessage, money, shortId, useApi, when } from '../../components/hooks'
 import { ItemsTable } from '../../components/items-table'
+import { ParcelTracking } from './parcel-tracking'
 
 interface OrderDetail {
   id: string
@@ -17,20 +18,54 @@ interface OrderDetail {
 export default function OrderPage() {
   const { id } = useParams<{ id: string }>()
   const order = useApi<OrderDetail>(`/api/orders/${encodeURIComponent(id)}`)
-  if (order.status === 'loading') return <Loading />
-  if (order.status === 'error') return <ProblemMessage problem={order.problem} />
+  if (order.status === 'loading')
+    return (
+      <>
+        <h1>Your order</h1>
+        <Loading what="Loading your order…" />
+      </>
+    )
+  if (order.status === 'error')
+    return (
+      <>
+        <h1>Your order</h1>
+        <ProblemMessage problem={order.problem} />
+        <p>
+          <a href="/orders">All your orders</a>
+        </p>
+      </>
+    )
   const o = order.data
   return (
     <>
-      <h1>Order {o.id}</h1>
-      <p>
-        Status: {o.status} · placed {new Date(o.createdAt).toLocaleString()}
+      <p className="small">
+        <a href="/orders">← All your orders</a>
       </p>
-      <ItemsTable items={o.items} currency={o.currency} />
+      <h1>Order {shortId(o.id)}</h1>
       <p>
-        Total {money(o.totalCents, o.currency)} · paid with {o.card.brand} ending {o.card.last4}
+        <span className={`badge ${o.status}`}>{o.status}</span> · placed {when(o.createdAt)}
       </p>
-      <p className="muted">Trace {o.traceId}</p>
+      <div className="checkout">
+        <section aria-labelledby="order-items">
+          <h2 id="order-items">Items</h2>
+          <ItemsTable items={o.items} currency={o.currency} />
+          <p>
+            Total <strong className="price">{money(o.totalCents, o.currency)}</strong> · paid with{' '}
+            {o.card.brand} ending {o.card.last4}
+          </p>
+          <p className="muted small">
+            Order {o.id} · trace {o.traceId}
+          </p>
+          {o.traceId ? (
+            <p>
+              <a href={`/trace/${encodeURIComponent(o.traceId)}`}>
+                See the trust trace of this order
+              </a>
+            </p>
+          ) : null}
+        </section>
+        <ParcelTracking orderId={o.id} />
+      </div>
     </>
   )
 }
