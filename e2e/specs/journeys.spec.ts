@@ -136,7 +136,7 @@ test.describe('journeys (browser)', () => {
     const suffix = Date.now().toString(36)
     const email = `ada.${suffix}@example.com`
     await page.getByLabel('Full name').fill(`Ada Lindqvist ${suffix}`)
-    await page.getByLabel('Email').fill(email)
+    await page.getByLabel('Email', { exact: true }).fill(email)
     await page.getByRole('button', { name: 'Register' }).click()
     await expect(
       page.getByRole('status').filter({ hasText: 'is registered with username' }),

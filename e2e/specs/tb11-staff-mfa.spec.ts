@@ -71,11 +71,13 @@ test.describe('TB11 staff ↔ shop-assistant-api (browser)', () => {
     await expect(page.getByRole('heading', { name: 'Shop assistant' })).toBeVisible()
     const found = await search(page, 'katie')
     expect(found.status()).toBe(200)
-    await expect(page.getByRole('cell', { name: 'katie@mythical.example' })).toBeVisible()
+    await expect(page.getByRole('cell', { name: 'katie@example.com' })).toBeVisible()
 
     const name = `Nia Walker ${Date.now().toString(36)}`
     await page.getByLabel('Full name').fill(name)
-    await page.getByLabel('Email').fill(`nia.${Date.now().toString(36)}@example.com`)
+    await page
+      .getByLabel('Email', { exact: true })
+      .fill(`nia.${Date.now().toString(36)}@example.com`)
     const registered = page.waitForResponse(
       (r) => r.url() === `${WEB}/api/staff/customers` && r.request().method() === 'POST',
     )
@@ -100,10 +102,11 @@ test.describe('TB11 staff ↔ shop-assistant-api (browser)', () => {
     const authorize = page.waitForRequest((r) => r.url().startsWith(`${WEB}/staff/auth/login`))
     await stepUp.click()
     expect(new URL((await authorize).url()).searchParams.get('stepUp')).toBe('mfa')
+    await page.waitForURL((url) => url.origin === 'https://localhost:4000')
     await answerIdpPages(page, PERSONAS.sam)
     const after = await search(page, 'katie')
     expect(after.status()).toBe(200)
-    await expect(page.getByRole('cell', { name: 'katie@mythical.example' })).toBeVisible()
+    await expect(page.getByRole('cell', { name: 'katie@example.com' })).toBeVisible()
     await context.close()
   })
 
