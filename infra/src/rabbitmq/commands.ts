@@ -5,7 +5,7 @@ import { RabbitmqCommandFailed, RabbitmqNotInstalled } from './errors.ts'
 import { nodeEnvironment } from './layout.ts'
 import type { RabbitmqLayout } from './layout.ts'
 
-type Tool = 'rabbitmq-server' | 'rabbitmqctl' | 'epmd'
+type Tool = 'rabbitmq-server' | 'rabbitmqctl' | 'epmd' | 'erlc'
 
 /** The Debian package installs the server scripts in /usr/sbin, which a non-root PATH may lack. */
 const EXTRA_DIRS = ['/usr/sbin', '/usr/lib/rabbitmq/bin']
@@ -107,4 +107,13 @@ export async function isEpmdRunning(): Promise<boolean> {
  */
 export async function killIdleEpmd(): Promise<void> {
   await run('epmd', ['-kill'], { ERL_EPMD_ADDRESS: '127.0.0.1' }, 10_000)
+}
+
+/**
+ * `erlc +deterministic -o <outDir> <source>`: compiles an Erlang module the node loads (Debian's
+ * `erlang-base`, a dependency of `rabbitmq-server`, ships `erlc`). Same source, same bytes.
+ */
+export async function compileErlang(source: string, outDir: string): Promise<void> {
+  const result = await run('erlc', ['+deterministic', '-o', outDir, source], {}, 60_000)
+  if (!result.ok) throw new RabbitmqCommandFailed(`erlc ${source} failed`, result.output)
 }

@@ -38,6 +38,8 @@ export function rabbitmqLayout(paths: StackPaths, instance: NodeInstance = STACK
     mnesiaBase: join(base, 'mnesia'),
     logBase: join(base, 'log'),
     definitionsFile: join(base, 'definitions.json'),
+    /** Compiled Erlang modules of the node's own (the TLS `verify_fun`), on its code path. */
+    ebin: join(base, 'ebin'),
     /** Marker: this node started epmd, so stopping it may stop epmd too. */
     epmdMarker: join(base, 'epmd-started-here'),
     tls,
@@ -67,7 +69,7 @@ export function nodeEnvironment(layout: RabbitmqLayout): Record<string, string> 
     RABBITMQ_DIST_PORT: String(layout.distPort),
     // Erlang distribution and epmd answer on loopback only: whoever reaches them with the cookie
     // controls the node.
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: `-kernel inet_dist_use_interface {127,0,0,1} -pa ${layout.ebin}`,
     ERL_EPMD_ADDRESS: '127.0.0.1',
   }
 }

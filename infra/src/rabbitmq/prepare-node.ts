@@ -1,8 +1,9 @@
 import { access, chmod, chown, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { SECRET_FILES, type StackPaths, type TrustDomain } from '@mythical/stack'
+import { compileVerifyModule, verifyModuleFile } from './anchor-constraints.ts'
 import { RabbitmqError, RabbitmqPkiMissing } from './errors.ts'
-import { ENABLED_PLUGINS, renderRabbitmqConfig } from './render-config.ts'
+import { ENABLED_PLUGINS, renderAdvancedConfig, renderRabbitmqConfig } from './render-config.ts'
 import type { RabbitmqLayout } from './layout.ts'
 
 /** Trust domains whose workloads may connect: retail services and the shipping partner's consumer. */
@@ -68,9 +69,9 @@ async function makeTraversable(paths: StackPaths, user: OsUser): Promise<void> {
 }
 
 /** Writes `content` unless the file already holds exactly that; returns whether it changed. */
-async function writeIfChanged(file: string, content: string): Promise<boolean> {
-  const current = await readFile(file, 'utf8').catch(() => undefined)
-  if (current === content) return false
+async function writeIfChanged(file: string, content: string | Buffer): Promise<boolean> {
+  const current = await readFile(file).catch(() => undefined)
+  if (current?.equals(Buffer.from(content))) return false
   await writeFile(file, content)
   return true
 }
@@ -80,8 +81,9 @@ async function writeIfChanged(file: string, content: string): Promise<boolean> {
  * it (the originals stay private to `secrets/rabbitmq/`), writes the client CA bundle and the
  * node's config files, and hands the folder to the `rabbitmq` user. Idempotent.
  *
- * @returns whether `rabbitmq.conf` or `enabled_plugins` changed: a running node reads them only
- *   at boot, so it must restart to apply them (e.g. the switch to certificate-only login).
+ * @returns whether `rabbitmq.conf`, `advanced.config`, `enabled_plugins` or the compiled TLS
+ *   `verify_fun` changed: a running node reads them only at boot, so it must restart to apply
+ *   them (e.g. the switch to certificate-only login).
  */
 export async function prepareNodeFiles(
   paths: StackPaths,
@@ -92,7 +94,7 @@ export async function prepareNodeFiles(
   const key = await mustExist(`${serverSecrets}/${SECRET_FILES.tlsKey}`)
   const cas = await Promise.all(CLIENT_DOMAINS.map((d) => mustExist(paths.caCert(d))))
 
-  for (const dir of [layout.base, layout.mnesiaBase, layout.logBase, layout.tls]) {
+  for (const dir of [layout.base, layout.mnesiaBase, layout.logBase, layout.tls, layout.ebin]) {
     await mkdir(dir, { recursive: true, mode: 0o750 })
   }
 
@@ -102,6 +104,11 @@ export async function prepareNodeFiles(
   await writeFile(layout.caBundleFile, bundle.map((pem) => pem.trim()).join('\n') + '\n')
   const configChanged = await writeIfChanged(layout.configFile, renderRabbitmqConfig(layout))
   const pluginsChanged = await writeIfChanged(layout.enabledPluginsFile, ENABLED_PLUGINS)
+  const advancedChanged = await writeIfChanged(
+    layout.advancedConfigFile,
+    renderAdvancedConfig(layout),
+  )
+  const moduleChanged = await writeIfChanged(verifyModuleFile(layout), await compileVerifyModule())
   await writeFile(
     layout.envFile,
     '# Generated: keeps /etc/rabbitmq/rabbitmq-env.conf (the shared node) out of this node.\n',
@@ -112,6 +119,9 @@ export async function prepareNodeFiles(
     [layout.mnesiaBase, 0o750],
     [layout.logBase, 0o750],
     [layout.tls, 0o750],
+    [layout.ebin, 0o750],
+    [verifyModuleFile(layout), 0o640],
+    [layout.advancedConfigFile, 0o640],
     [layout.certFile, 0o644],
     [layout.keyFile, 0o600],
     [layout.caBundleFile, 0o644],
@@ -126,7 +136,9 @@ export async function prepareNodeFiles(
     if (user) await chown(file, user.uid, user.gid)
   }
   if (user) await makeTraversable(paths, user)
-  return { bootConfigChanged: configChanged || pluginsChanged }
+  return {
+    bootConfigChanged: configChanged || pluginsChanged || advancedChanged || moduleChanged,
+  }
 }
 
 /** Writes a file only the `rabbitmq` user (and root) can read, e.g. the definitions with hashes. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
+import { randomUUID, X509Certificate } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 import { connect as tlsConnect } from 'node:tls'
@@ -9,6 +9,7 @@ import { issueWorkloadCertificate } from '@mythical/pki'
 import type { Channel, ChannelModel } from 'amqplib'
 import { type StackPaths, INFRASTRUCTURE, workloadId } from '@mythical/stack'
 import { DELIVERY_LIMIT, rabbitmqLayout, rabbitmqServer } from '../../../src/rabbitmq/index.ts'
+import { mintLeaf } from '../pki/openssl-by-hand.ts'
 import {
   brokerRefusal,
   connectAs,
@@ -161,6 +162,27 @@ describe('TB08 authentication: the certificate is the only credential', () => {
       validityHours: 1,
     })
     await assert.rejects(rawConnect(paths, { certificate: lookAlike }), LOGIN_REFUSED)
+  })
+
+  test("a shipping-CA certificate forging retail's SPIFFE id is refused in the handshake", async () => {
+    // The holder of the partner's CA key signs, by hand, the URI SAN the broker would take as the
+    // publisher's user name. The CA's URI constraint (shipping.mythical.example only) is applied
+    // by the broker's verify_fun: Erlang's own path validation skips a trust anchor's constraints.
+    const shippingCa = {
+      certPem: readFileSync(paths.caCert('shipping'), 'utf8'),
+      keyPem: readFileSync(paths.caKey('shipping'), 'utf8'),
+    }
+    const forged = await mintLeaf(
+      shippingCa,
+      `/O=shipping.mythical.example/CN=${PUBLISHER}`,
+      userOf(PUBLISHER),
+    )
+    await assert.rejects(rawConnect(paths, { certificate: forged }), {
+      code: 'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE',
+    })
+    // Control: the signature is the shipping CA's own; only the name is out of its bounds.
+    const ca = new X509Certificate(shippingCa.certPem)
+    assert.equal(new X509Certificate(forged.certPem).verify(ca.publicKey), true)
   })
 
   test('a trusted certificate whose identity has no broker user (the IdP) is refused', async () => {

@@ -7,6 +7,7 @@ import { rabbitmqLayout, nodeEnvironment, NODE_NAME } from '../../../src/rabbitm
 import {
   CERTIFICATE_LOGIN,
   ENABLED_PLUGINS,
+  renderAdvancedConfig,
   renderRabbitmqConfig,
 } from '../../../src/rabbitmq/render-config.ts'
 
@@ -21,21 +22,36 @@ test('no plain listener; TLS on 127.0.0.1:56710 only', () => {
   )
 })
 
-test('mutual TLS: peer verified, client certificate mandatory, TLS 1.2+ only', () => {
-  for (const line of [
-    'ssl_options.verify = verify_peer',
-    'ssl_options.fail_if_no_peer_cert = true',
-    'ssl_options.versions.1 = tlsv1.3',
-    'ssl_options.versions.2 = tlsv1.2',
-    'ssl_options.cacertfile = /repo/.stack/rabbitmq/tls/client-ca-bundle.pem',
-    'ssl_options.certfile = /repo/.stack/rabbitmq/tls/tls.crt',
-    'ssl_options.keyfile = /repo/.stack/rabbitmq/tls/tls.key',
+test('mutual TLS in advanced.config: peer verified, client certificate mandatory, TLS 1.2+ only', () => {
+  const advanced = renderAdvancedConfig(layout)
+  for (const term of [
+    '{verify, verify_peer}',
+    '{fail_if_no_peer_cert, true}',
+    "{versions, ['tlsv1.3', 'tlsv1.2']}",
+    '{cacertfile, "/repo/.stack/rabbitmq/tls/client-ca-bundle.pem"}',
+    '{certfile, "/repo/.stack/rabbitmq/tls/tls.crt"}',
+    '{keyfile, "/repo/.stack/rabbitmq/tls/tls.key"}',
   ]) {
-    assert.ok(lines.includes(line), line)
+    assert.ok(advanced.includes(term), term)
   }
+  assert.equal(/tlsv1(\.1)?'/.test(advanced), false)
+  // One source of TLS options: an ssl_options in advanced.config replaces rabbitmq.conf's.
   assert.equal(
-    lines.some((l) => /^ssl_options\.versions\.\d+ = tlsv1(\.1)?$/.test(l)),
+    lines.some((l) => l.startsWith('ssl_options.')),
     false,
+  )
+})
+
+test("the issuing CA's name constraints are applied by the verify_fun (state: the CA bundle)", () => {
+  assert.ok(
+    renderAdvancedConfig(layout).includes(
+      '{verify_fun, {mythical_anchor_constraints, verify, "/repo/.stack/rabbitmq/tls/client-ca-bundle.pem"}}',
+    ),
+  )
+  assert.ok(
+    nodeEnvironment(layout).RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS?.endsWith(
+      '-pa /repo/.stack/rabbitmq/ebin',
+    ),
   )
 })
 
