@@ -11,7 +11,13 @@ import {
   permittedTrustDomains,
   readCertificateInfo,
 } from '@mythical/pki'
-import { SECRET_FILES, type StackPaths, SERVICES, TRUST_DOMAINS } from '@mythical/stack'
+import {
+  SECRET_FILES,
+  SHARED_SECRETS,
+  type StackPaths,
+  SERVICES,
+  TRUST_DOMAINS,
+} from '@mythical/stack'
 import { caDnsNames, ensurePki, pkiIdentities } from '../../../src/pki/index.ts'
 import { selfSignedCa } from './openssl-by-hand.ts'
 import { tempStack } from './temp-stack.ts'
@@ -23,11 +29,11 @@ const later = (ms: number) => new Date(NOW.getTime() + ms)
 
 const identities = pkiIdentities()
 const tlsLabels = identities.map((identity) => `tls/${identity.name}`)
-/** Per service: its JWK pair and its data key. */
-const jwksLabels = SERVICES.flatMap((service) => [
-  `jwks/${service.name}`,
-  `data-key/${service.name}`,
-])
+/** Per service: its JWK pair and its data key; once each, the shared secrets (kept like them). */
+const jwksLabels = [
+  ...SERVICES.flatMap((service) => [`jwks/${service.name}`, `data-key/${service.name}`]),
+  ...SHARED_SECRETS.map(({ file }) => `shared/${file}`),
+]
 const caLabels = TRUST_DOMAINS.map((domain) => `ca/${domain}`)
 const sorted = (items: string[]) => [...items].sort()
 
