@@ -14,6 +14,8 @@ interface ProfileNode {
   hitCount?: number
 }
 interface Profile {
+  startTime: number
+  endTime: number
   nodes: ProfileNode[]
   samples: number[]
   timeDeltas: number[]
@@ -35,9 +37,11 @@ const dir = process.argv[2] ?? '.stack/prof'
 const byArea = new Map<string, number>()
 const byFunction = new Map<string, number>()
 let total = 0
+const threads: string[] = []
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
+  const before = total
   profile.samples.forEach((id, i) => {
     const node = nodes.get(id)
     const ms = (profile.timeDeltas[i] ?? 0) / 1000
@@ -48,6 +52,8 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const name = `${node.callFrame.functionName || '(anonymous)'} ${area}:${node.callFrame.lineNumber + 1}`
     byFunction.set(name, (byFunction.get(name) ?? 0) + ms)
   })
+  const wall = (profile.endTime - profile.startTime) / 1e6
+  threads.push(`${file}: busy ${((total - before) / 1000).toFixed(1)} s of ${wall.toFixed(1)} s`)
 }
 const top = (map: Map<string, number>, n: number) =>
   [...map.entries()]
@@ -55,6 +61,7 @@ const top = (map: Map<string, number>, n: number) =>
     .slice(0, n)
     .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`)
 console.log(`busy samples: ${(total / 1000).toFixed(1)} s over all threads (idle excluded)`)
+console.log(threads.join('\n'))
 console.log('by area:')
 console.log(top(byArea, 14).join('\n'))
 console.log('top functions (self time):')

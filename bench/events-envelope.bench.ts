@@ -2,21 +2,25 @@
  * `order.placed` end to end on the stack's real RabbitMQ and PostgreSQL (a vhost and a database of
  * the bench's own, see events-infra.ts), envelope vs plain JSON in the same run, beside the
  * envelope's crypto-only ceiling (packages/events/test/bench/pipeline-bench.ts). Needs the stack's
- * PostgreSQL and RabbitMQ running (`pnpm stack:up`). `EVENTS_BENCH_EVENTS` sets events per stage.
+ * PostgreSQL and RabbitMQ running (`pnpm stack:up`). `EVENTS_BENCH_EVENTS` sets events per stage,
+ * `EVENTS_BENCH_PREFETCH` the subscribers' prefetch (default: the services').
  */
 import { ORDER_PLACED_SUBSCRIBERS } from '../packages/events/src/index.ts'
 import { benchPipeline } from '../packages/events/test/bench/pipeline-bench.ts'
 import { ensureEventsBench } from './events-infra.ts'
 
 const events = Number(process.env.EVENTS_BENCH_EVENTS ?? 1000)
+const prefetch = process.env.EVENTS_BENCH_PREFETCH
+  ? Number(process.env.EVENTS_BENCH_PREFETCH)
+  : undefined
 const targets = await ensureEventsBench(Object.keys(ORDER_PLACED_SUBSCRIBERS))
-const figures = await benchPipeline(targets, events)
+const figures = await benchPipeline(targets, events, prefetch)
 
 const rate = (n: number) => n.toFixed(0).padStart(8)
 const load = (l: readonly number[]) => l.map((x) => x.toFixed(1)).join(' ')
 const { ceiling, modes } = figures
 console.log(
-  `${figures.events} events per stage; load average ${load(figures.loadBefore)} before, ` +
+  `${figures.events} events per stage, prefetch ${prefetch ?? 'default'}; load average ${load(figures.loadBefore)} before, ` +
     `${load(figures.loadAfter)} after; body ${figures.bodyBytes.envelope} B sealed, ` +
     `${figures.bodyBytes.plain} B plain`,
 )

@@ -208,6 +208,7 @@ async function writeOutbox(pool: pg.Pool, events: number): Promise<void> {
 export async function benchPipeline(
   targets: BenchTargets,
   events: number,
+  prefetch?: number,
 ): Promise<PipelineFigures> {
   const loadBefore = loadavg()
   const signing = await keyPair('ES256', 'ofa-sig')
@@ -273,6 +274,7 @@ export async function benchPipeline(
       targets,
       publisherAgreementKeys: [agreement.jwk],
       publisherSigningKeys: [signing.jwk],
+      ...(prefetch ? { prefetch } : {}),
     },
     keys,
   )

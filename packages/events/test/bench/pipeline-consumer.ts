@@ -24,6 +24,8 @@ export interface ConsumerData {
   readonly ownKey: JWK
   readonly publisherAgreementKeys: readonly JWK[]
   readonly publisherSigningKeys: readonly JWK[]
+  /** Unacknowledged deliveries per subscriber; default: the services' (`DEFAULT_PREFETCH`). */
+  readonly prefetch?: number
 }
 
 export type Mode = 'envelope' | 'plain'
@@ -97,6 +99,7 @@ async function runStage({ stage, mode, expect }: StageRequest): Promise<void> {
     open: openers[mode],
     pool,
     handle: async () => {},
+    ...(data.prefetch ? { prefetch: data.prefetch } : {}),
     audit,
   })
   report({ type: 'listening', stage })
