@@ -1,7 +1,7 @@
 /**
  * `@mythical/catalogue`: the shop's products (SKU, name, description, price in euro cents,
- * picture) and the pricing of an order from them — reference data shared by my-shopping-api,
- * order-fulfillment-api and recommendations-api.
+ * picture), the pricing of an order from them and the order contract (body schema,
+ * `Idempotency-Key`) — shared by my-shopping-api, order-fulfillment-api and recommendations-api.
  *
  * @module
  */
@@ -18,3 +18,9 @@ export {
   type RequestedItem,
 } from './pricing.ts'
 export { productImage, type ProductArt } from './product-image.ts'
+export {
+  IdempotencyKeyRequired,
+  idempotencyKeyOf,
+  ORDER_REQUEST_SCHEMA,
+  type OrderRequest,
+} from './order-contract.ts'

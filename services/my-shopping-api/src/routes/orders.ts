@@ -5,53 +5,10 @@
  * same order and no second charge. The card number passes through to the process API and is
  * never logged: the body is not logged, validation errors name fields only, never values.
  */
-import { defineProblem } from '@mythical/problem'
+import { idempotencyKeyOf, ORDER_REQUEST_SCHEMA } from '@mythical/catalogue'
 import { answerOf, subjectTokenOf, type DownstreamClient } from '@mythical/service-kit'
 import type { FastifyPluginCallback } from 'fastify'
 import { order, orderList } from '../contract.ts'
-
-/** 400: `POST /shopping/me/orders` without a usable `Idempotency-Key`. */
-export const IdempotencyKeyRequired = defineProblem(
-  'ZT_ERR_IDEMPOTENCY_KEY_REQUIRED',
-  400,
-  'Idempotency-Key header required',
-)
-
-/** Printable ASCII, no spaces: long enough to be unique, short enough to store. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/
-
-const orderBody = {
-  type: 'object',
-  required: ['items', 'card'],
-  additionalProperties: false,
-  properties: {
-    items: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 20,
-      items: {
-        type: 'object',
-        required: ['sku', 'quantity'],
-        additionalProperties: false,
-        properties: {
-          sku: { type: 'string', pattern: '^sku-[a-z0-9-]{1,60}$' },
-          quantity: { type: 'integer', minimum: 1, maximum: 99 },
-        },
-      },
-    },
-    card: {
-      type: 'object',
-      required: ['number', 'expMonth', 'expYear', 'cvc'],
-      additionalProperties: false,
-      properties: {
-        number: { type: 'string', pattern: '^[0-9 ]{12,23}$' },
-        expMonth: { type: 'integer', minimum: 1, maximum: 12 },
-        expYear: { type: 'integer', minimum: 2000, maximum: 2100 },
-        cvc: { type: 'string', pattern: '^[0-9]{3,4}$' },
-      },
-    },
-  },
-} as const
 
 const orderId = {
   type: 'object',
@@ -96,12 +53,9 @@ export const orderRoutes: FastifyPluginCallback<{ downstream: DownstreamClient }
 
   app.post(
     '/shopping/me/orders',
-    { config: { access: { scopes: ['orders:write'] } }, schema: { body: orderBody } },
+    { config: { access: { scopes: ['orders:write'] } }, schema: { body: ORDER_REQUEST_SCHEMA } },
     async (request, reply) => {
-      const key = request.headers['idempotency-key']
-      if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-        throw new IdempotencyKeyRequired('send an Idempotency-Key of 8 to 128 printable characters')
-      }
+      const key = idempotencyKeyOf(request.headers['idempotency-key'])
       const response = await downstream.callService(TARGET, '/orders', {
         subjectToken: subjectTokenOf(request),
         // Placing answers with the order: a retry under the same Idempotency-Key reads it back.

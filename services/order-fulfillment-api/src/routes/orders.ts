@@ -7,7 +7,12 @@
  * second tokenization or charge; the same key with another body → 409. Reads go to orders-api,
  * which only ever shows the token subject's rows.
  */
-import { CatalogueError, priceOrder } from '@mythical/catalogue'
+import {
+  CatalogueError,
+  idempotencyKeyOf,
+  ORDER_REQUEST_SCHEMA,
+  priceOrder,
+} from '@mythical/catalogue'
 import { Conflict, defineProblem, Unauthenticated } from '@mythical/problem'
 import { answerOf, pickFields, subjectTokenOf, type DownstreamClient } from '@mythical/service-kit'
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify'
@@ -16,22 +21,12 @@ import type { CardVaultClient } from '@mythical/cardvault-client'
 import type { OrderIdentity, PlacementRequest } from '../order-identity.ts'
 import { findPlacedOrder, recordPlacedOrder } from '../placed-orders.ts'
 
-/** 400: `POST /orders` without a usable `Idempotency-Key`. */
-export const IdempotencyKeyRequired = defineProblem(
-  'ZT_ERR_IDEMPOTENCY_KEY_REQUIRED',
-  400,
-  'Idempotency-Key header required',
-)
-
 /** 422: an order the catalogue cannot price (unknown product, bad quantity, duplicate line). */
 export const OrderNotPriceable = defineProblem(
   'ZT_ERR_ORDER_INVALID',
   422,
   'Order cannot be priced from the catalogue',
 )
-
-/** Printable ASCII, no spaces: long enough to be unique, short enough to store. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/
 
 const ORDERS_API = 'orders-api'
 
@@ -46,39 +41,6 @@ const ORDER_FIELDS = [
   'traceId',
   'createdAt',
 ] as const
-
-const placementBody = {
-  type: 'object',
-  required: ['items', 'card'],
-  additionalProperties: false,
-  properties: {
-    items: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 20,
-      items: {
-        type: 'object',
-        required: ['sku', 'quantity'],
-        additionalProperties: false,
-        properties: {
-          sku: { type: 'string', maxLength: 64 },
-          quantity: { type: 'integer' },
-        },
-      },
-    },
-    card: {
-      type: 'object',
-      required: ['number', 'expMonth', 'expYear', 'cvc'],
-      additionalProperties: false,
-      properties: {
-        number: { type: 'string', maxLength: 23 },
-        expMonth: { type: 'integer' },
-        expYear: { type: 'integer' },
-        cvc: { type: 'string', pattern: '^[0-9]{3,4}$' },
-      },
-    },
-  },
-} as const
 
 const orderIdParams = {
   type: 'object',
@@ -126,12 +88,9 @@ export const orderRoutes: FastifyPluginCallback<OrderRoutesOptions> = (app, opts
 
   app.post<{ Body: PlacementRequest }>(
     '/orders',
-    { config: { access: { scopes: ['orders:write'] } }, schema: { body: placementBody } },
+    { config: { access: { scopes: ['orders:write'] } }, schema: { body: ORDER_REQUEST_SCHEMA } },
     async (request, reply) => {
-      const key = request.headers['idempotency-key']
-      if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
-        throw new IdempotencyKeyRequired('send an Idempotency-Key of 8 to 128 printable characters')
-      }
+      const key = idempotencyKeyOf(request.headers['idempotency-key'])
       const customer = customerOf(request)
       const order = priced(request.body.items)
       const orderId = identity.orderId(customer, key)
