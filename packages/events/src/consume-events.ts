@@ -1,4 +1,4 @@
-import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib'
+import type { Channel, ConfirmChannel, ConsumeMessage, Message } from 'amqplib'
 import type pg from 'pg'
 import { parseTraceparent } from '@mythical/audit'
 import type { AuditLogger } from '@mythical/audit'
@@ -71,8 +71,10 @@ function settle(
 
 /**
  * Republishes a refused message to `<queue>.dlx` (fanout into `<queue>.dlq`, writable by this
- * consumer only) with the reason in a header, persistent, and waits for the broker's confirm.
- * Resolves `false` when the copy was not confirmed (nack, channel closed): the caller then falls
+ * consumer only) with the reason in a header, persistent and `mandatory`, and waits for the
+ * broker's confirm. Resolves `false` when the copy was not confirmed (nack, channel closed) or came
+ * back unroutable (its `correlationId` in `unroutable`: a `basic.return` arrives before the
+ * confirm, which alone would also ack an unroutable message): the caller then falls
  * back to a plain reject, which the queue's own dead-lettering moves to the same DLQ (`x-death`
  * only) — never dropped either way.
  */
@@ -82,10 +84,12 @@ function deadLetter(
   msg: ConsumeMessage,
   reason: EventRejectionReason,
   traceId: string,
+  unroutable: Set<string>,
 ): Promise<boolean> {
   // Without confirms a republished copy could be lost unnoticed: reject instead.
   if (!('waitForConfirms' in channel)) return Promise.resolve(false)
   const { messageId, contentType, type } = msg.properties as unknown as Record<string, unknown>
+  const copyId = crypto.randomUUID()
   return new Promise((resolve) => {
     try {
       channel.publish(
@@ -94,6 +98,8 @@ function deadLetter(
         msg.content,
         {
           persistent: true,
+          mandatory: true,
+          correlationId: copyId,
           ...(typeof messageId === 'string' ? { messageId } : {}),
           ...(typeof contentType === 'string' ? { contentType } : {}),
           ...(typeof type === 'string' ? { type } : {}),
@@ -103,7 +109,7 @@ function deadLetter(
             [REJECTION_HEADERS.traceId]: traceId,
           },
         },
-        (err) => resolve(!err),
+        (err) => resolve(!err && !unroutable.delete(copyId)),
       )
     } catch {
       resolve(false) // IllegalOperationError: the channel closed meanwhile
@@ -169,6 +175,11 @@ async function processOnce(
 export async function consumeEvents(options: EventConsumerOptions): Promise<EventConsumer> {
   const { channel, queue, open, pool, handle, audit } = options
   const inFlight = new Set<Promise<void>>()
+  const unroutable = new Set<string>()
+  channel.on('return', (returned: Message) => {
+    const id: unknown = returned.properties.correlationId
+    if (typeof id === 'string') unroutable.add(id)
+  })
 
   const onMessage = async (msg: ConsumeMessage): Promise<void> => {
     const messageId: unknown = msg.properties.messageId
@@ -187,7 +198,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
         reason,
         ...(typeof messageId === 'string' ? { tokenId: messageId } : {}),
       })
-      const copied = await deadLetter(channel, queue, msg, reason, traceId)
+      const copied = await deadLetter(channel, queue, msg, reason, traceId, unroutable)
       settle(channel, msg, copied ? 'ack' : 'reject')
       return
     }
