@@ -61,6 +61,10 @@ export function createEventSealer(
   const { issuer, signingKey, agreementKey, audiences } = options
   const now = options.now ?? epochSeconds
   if (audiences.length === 0) throw new TypeError('"audiences" must name at least one audience')
+  // Every key id must fit in a KEK id: refuse a bad one at start-up, not on every message.
+  for (const recipient of audiences.flatMap((a) => a.recipients)) {
+    kekId({ period: keyPeriodOf(0), publisherKid: agreementKey.kid, subscriberKid: recipient.kid })
+  }
   const keks = createKekCache('wrapKey')
   const encoder = new TextEncoder()
   return async (event) => {

@@ -425,3 +425,17 @@ describe('event envelope: key-encryption keys agreed per key period', () => {
     )
   })
 })
+
+test('a key id that cannot name a KEK is refused when the sealer is built', () => {
+  const bad = { ...customers.pub, kid: 'a:b' }
+  assert.throws(
+    () =>
+      createEventSealer({
+        issuer: ISSUER,
+        signingKey: signing.priv,
+        agreementKey: agreement.priv,
+        audiences: [{ name: RETAIL_AUDIENCE, recipients: [bad], project: retailProjection }],
+      }),
+    { name: 'TypeError' },
+  )
+})
