@@ -2,7 +2,8 @@
  * Brings the stack up in dependency order, the same way for `pnpm start` and `stack:up`:
  * 1. PKI: `ensurePki` issues what is missing and renews certificates close to expiry
  * 2. PostgreSQL, then RabbitMQ: started unless running, then provisioned
- * 3. builds a service needs (the web's pages), when missing or older than their sources
+ * 3. builds a service needs (the web's pages), when missing or older than their sources and
+ *    the service is not running
  * 4. services in `startOrder`, each awaited ready (`/readyz` over mTLS) before the next starts,
  *    so a service never boots against a dependency that is not serving yet
  * Progress is recorded in a {@link StackState} as it happens, so whoever called can tear down
@@ -79,7 +80,13 @@ export async function bringUp(options: BringUpOptions): Promise<void> {
   checkAborted()
 
   const services = startOrder(options.services ?? SERVICES)
-  await ensureServiceBuilds(paths, services, log)
+  // Never rebuild under a running service: a live Next.js server would lose the pages it serves.
+  // A stale build is rebuilt when that service is next started.
+  await ensureServiceBuilds(
+    paths,
+    services.filter((service) => runningPid(paths, service) === undefined),
+    log,
+  )
   checkAborted()
 
   for (const service of services) {
