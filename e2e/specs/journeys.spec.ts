@@ -73,7 +73,7 @@ test.describe('journeys (browser)', () => {
     await page.goto(`${WEB}/`)
     await expect(page.getByRole('list', { name: 'Products' })).toBeVisible()
     await page.screenshot({ path: screenshotPath('shop'), fullPage: true })
-    await page.getByRole('button', { name: `Add ${pick} to cart` }).click()
+    await page.getByRole('button', { name: `Add to cart: ${pick}` }).click()
     await expect(page.getByRole('status').filter({ hasText: `${pick} added` })).toBeVisible()
 
     await page.goto(`${WEB}/cart`)

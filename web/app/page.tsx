@@ -46,13 +46,12 @@ export default function ShopPage() {
               <p className="price">{money(p.priceCents, p.currency)}</p>
               <button
                 type="button"
-                aria-label={`Add ${p.name} to cart`}
                 onClick={() => {
                   addToCart(p)
                   setAdded(p.name)
                 }}
               >
-                Add to cart
+                Add to cart<span className="visually-hidden">: {p.name}</span>
               </button>
             </li>
           ))}

@@ -4,7 +4,7 @@ import { Loading, ProblemMessage, shortId, useApi, when } from '../components/ho
 export default function LoyaltyPage() {
   const loyalty = useApi<{
     points: number
-    history: { orderId: string; points: number; at: string }[]
+    history: { orderId: string | null; points: number; at: string }[]
   }>('/api/loyalty')
   const recommendations = useApi<{ products: { sku: string; name: string; reason: string }[] }>(
     '/api/recommendations',
@@ -27,9 +27,18 @@ export default function LoyaltyPage() {
               ) : (
                 <ul className="plain">
                   {loyalty.data.history.map((h) => (
-                    <li key={`${h.orderId}-${h.at}`}>
-                      +{h.points} for order{' '}
-                      <a href={`/orders/${encodeURIComponent(h.orderId)}`}>{shortId(h.orderId)}</a>{' '}
+                    <li key={`${h.orderId ?? 'bonus'}-${h.at}`}>
+                      +{h.points}{' '}
+                      {h.orderId ? (
+                        <>
+                          for order{' '}
+                          <a href={`/orders/${encodeURIComponent(h.orderId)}`}>
+                            {shortId(h.orderId)}
+                          </a>
+                        </>
+                      ) : (
+                        'welcome bonus'
+                      )}{' '}
                       <span className="muted">on {when(h.at)}</span>
                     </li>
                   ))}
