@@ -172,7 +172,7 @@ test.describe('journeys (browser)', () => {
     const answer = page.waitForResponse((r) => r.url() === `${WEB}/api/orders/${bobsOrder}`)
     await page.goto(`${WEB}/orders/${bobsOrder}`)
     expect((await answer).status()).toBe(404)
-    await expect(page.getByRole('alert')).toBeVisible()
+    await expect(page.getByRole('alert').filter({ hasText: 'ZT_ERR_' })).toBeVisible()
     const tracking = await katie.request.get(`${WEB}/api/orders/${bobsOrder}/tracking`)
     expect(tracking.status()).toBe(404)
 
