@@ -3,7 +3,8 @@
  * (e2e/) share to act as real clients of the stack — HTTPS and mTLS requests trusting the stack's
  * CAs, PKCE, DPoP keys and proofs, `private_key_jwt` assertions, PAR, a browser walking the IdP's
  * login/TOTP/consent pages, whole sign-in flows, TOTP codes, trace contexts and audit capture and
- * assertions, and a service (the IdP) started as its own process for another service's tests.
+ * assertions, services (the IdP, a slice of the API chain) started as their own processes for
+ * another service's tests, and the sign-in and per-hop token exchange a chain test plays.
  * Framework-free; it never imports a service's source.
  *
  * @example
@@ -37,6 +38,16 @@ export {
   type IdpProcess,
   type ReadinessClientCertificate,
 } from './service-process.ts'
+export {
+  exchangeFor,
+  phantomFor,
+  signInAs,
+  startChainService,
+  startRetailChain,
+  type ChainIdp,
+  type ChainService,
+  type RetailChain,
+} from './retail-chain.ts'
 export { newTrace, type Trace } from './trace.ts'
 export {
   federateToPartner,

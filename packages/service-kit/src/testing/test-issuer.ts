@@ -5,7 +5,7 @@
  * bound to the calling workload). Integration tests use the real IdP instead.
  */
 import { X509Certificate } from 'node:crypto'
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose'
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose'
 import type { WorkloadIdentity } from '@mythical/mtls'
 import {
   certificateThumbprint,
@@ -40,6 +40,8 @@ export interface TestTokenClaims {
 export interface TestIssuer {
   readonly issuer: string
   readonly keys: IssuerKeySet
+  /** The public key set, for a JWKS endpoint serving it to services run as processes. */
+  readonly jwks: { readonly keys: readonly JWK[] }
   mint(claims: TestTokenClaims): Promise<string>
   /** A token client for workload `as` (its certificate binds the exchanged tokens). */
   tokenClient(as: WorkloadIdentity): TokenClient & { readonly requests: string[] }
@@ -139,6 +141,7 @@ export async function createTestIssuer(): Promise<TestIssuer> {
   return {
     issuer: TEST_ISSUER,
     keys: createIssuerKeySet({ jwks: { keys: [jwk] } }),
+    jwks: { keys: [jwk] },
     mint,
     tokenClient,
   }

@@ -6,8 +6,8 @@
  * against the IdP's real keys. TB04–TB06: the legitimate chain, then the attacks — the user token
  * forwarded unchanged, a token bound to another workload, a wider scope, a bypass of the gateway.
  * Last, the same my-shopping-api in front of the real system and process APIs — customers-api,
- * recommendations-api, order-fulfillment-api with orders-api and the card vault — built from their
- * source with their stack logins and databases: Katie's order through every hop.
+ * recommendations-api, order-fulfillment-api with orders-api and the card vault — each its own
+ * process with its stack login and database: Katie's order through every hop.
  */
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
@@ -27,25 +27,14 @@ import {
 import { resourceUri, serviceByName } from '@mythical/stack'
 import {
   paths,
-  redeemCode,
+  phantomFor,
   requireStack,
-  signIn,
   startIdpProcess,
+  startRetailChain,
   type IdpProcess,
-  type TokenSet,
+  type RetailChain,
 } from '@mythical/testing'
 import type { FastifyInstance } from 'fastify'
-import { buildApp as buildCustomersApi } from '../../../customers-api/src/app.ts'
-import { loadServiceConfig as customersConfig } from '../../../customers-api/src/config.ts'
-import { buildApp as buildRecommendationsApi } from '../../../recommendations-api/src/app.ts'
-import { loadServiceConfig as recommendationsConfig } from '../../../recommendations-api/src/config.ts'
-import { buildApp as buildFulfillmentApi } from '../../../order-fulfillment-api/src/app.ts'
-import { loadServiceConfig as fulfillmentConfig } from '../../../order-fulfillment-api/src/config.ts'
-import { buildApp as buildOrdersApi } from '../../../orders-api/src/app.ts'
-import { loadServiceConfig as ordersConfig } from '../../../orders-api/src/config.ts'
-import { buildApp as buildVault } from '../../../tokenization-api/src/app.ts'
-import { loadServiceConfig as vaultConfig } from '../../../tokenization-api/src/config.ts'
-import { startVault } from '../../../tokenization-api/src/server.ts'
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 
@@ -77,15 +66,18 @@ const listen = async (app: FastifyInstance) => {
 }
 
 /** What the gateway forwards for a shopper: her token exchanged for my-shopping-api. */
-async function phantomOf(username: string, password: string): Promise<string> {
-  const tokens = await redeemCode(idp.issuer, await signIn(idp.issuer, { username, password }))
-  assert.equal(tokens.status, 200, tokens.text)
-  const exchanged = await tokenClientOf('gateway').exchangeTokenFor(
-    tokens.json<TokenSet>().access_token,
-    audienceOf('my-shopping-api'),
-  )
-  return exchanged.accessToken
-}
+const phantomOf = (username: string, password: string) =>
+  phantomFor(idp, { username, password }, 'my-shopping-api')
+
+/** The system and process APIs behind my-shopping-api, each its own process (started early). */
+const CHAIN = [
+  'customers-api',
+  'recommendations-api',
+  'orders-api',
+  'tokenization-api',
+  'order-fulfillment-api',
+]
+let chainStarting: Promise<RetailChain>
 
 let katieSub: string
 /** What the gateway forwards: Katie's token exchanged for my-shopping-api, bound to the gateway. */
@@ -95,6 +87,12 @@ before(async () => {
   requireStack()
   idp = await startIdpProcess()
   closers.push(() => idp.stop())
+  // The chain starts while the first suites run; the last one waits for it.
+  chainStarting = startRetailChain(idp, CHAIN, { 'customers-api': { SEED_DEMO_DATA: 'true' } })
+  chainStarting.then(
+    (chain) => closers.push(() => chain.stop()),
+    () => undefined,
+  )
 
   const { app: customersApp } = await createHopService({
     name: 'customers-api',
@@ -240,63 +238,19 @@ describe('attacks on the hops, refused with the real IdP tokens', () => {
 
 describe('in front of the real system APIs (real IdP, real databases)', () => {
   let real: HopTestClient
-  const serviceEnv = (service: string, extra: Record<string, string> = {}) =>
-    testServiceEnv(service, paths.secrets(service), {
-      PKI_DIR: paths.pki,
-      IDP_ISSUER: idp.issuer,
-      IDP_URL: idp.issuer,
-      ...extra,
-    })
 
   before(async () => {
-    const customersApi = await buildCustomersApi(
-      customersConfig(
-        serviceEnv('customers-api', { IDP_MTLS_URL: idp.mtlsUrl, SEED_DEMO_DATA: 'true' }),
-      ),
-      { audit: captureAuditLines('customers-api').audit },
-    )
-    const recommendationsApi = await buildRecommendationsApi(
-      recommendationsConfig(serviceEnv('recommendations-api')),
-      { audit: captureAuditLines('recommendations-api').audit },
-    )
-    const ordersApi = await buildOrdersApi(ordersConfig(serviceEnv('orders-api')), {
-      audit: captureAuditLines('orders-api').audit,
-    })
-    const vault = await buildVault(vaultConfig(serviceEnv('tokenization-api')), {
-      audit: captureAuditLines('tokenization-api').audit,
-    })
-    const vaultServer = await startVault(
-      vault.app,
-      vault.audit,
-      stackWorkload('tokenization-api'),
-      { host: '127.0.0.1', port: 0 },
-    )
-    const fulfillmentApi = await buildFulfillmentApi(
-      fulfillmentConfig(
-        serviceEnv('order-fulfillment-api', {
-          ORDERS_API_URL: await listen(ordersApi),
-          TOKENIZATION_API_URL: `https://127.0.0.1:${(vaultServer.address() as AddressInfo).port}`,
-        }),
-      ),
-      { audit: captureAuditLines('order-fulfillment-api').audit },
-    )
-    closers.push(
-      () => customersApi.close(),
-      () => recommendationsApi.close(),
-      () => ordersApi.close(),
-      async () => {
-        vaultServer.closeAllConnections()
-        await new Promise((resolve) => vaultServer.close(resolve))
-        await vault.close()
-      },
-      () => fulfillmentApi.close(),
-    )
+    const chain = await chainStarting
+    const urlOf = (service: string) => chain[service]?.url ?? ''
     const shoppingApi = await buildApp(
       loadServiceConfig(
-        serviceEnv('my-shopping-api', {
-          CUSTOMERS_API_URL: await listen(customersApi),
-          RECOMMENDATIONS_API_URL: await listen(recommendationsApi),
-          ORDER_FULFILLMENT_API_URL: await listen(fulfillmentApi),
+        testServiceEnv('my-shopping-api', paths.secrets('my-shopping-api'), {
+          PKI_DIR: paths.pki,
+          IDP_ISSUER: idp.issuer,
+          IDP_URL: idp.issuer,
+          CUSTOMERS_API_URL: urlOf('customers-api'),
+          RECOMMENDATIONS_API_URL: urlOf('recommendations-api'),
+          ORDER_FULFILLMENT_API_URL: urlOf('order-fulfillment-api'),
         }),
       ),
       { audit: apiLog.audit },

@@ -1,12 +1,12 @@
 /**
  * The order path behind my-shopping-api, for this service's integration tests: order-fulfillment-api
- * itself, the real orders-api and the real card vault (tokenization-api), each built from its own
- * source with its stack identity and database login (`.stack/`, provisioned by the integration
- * run's global set-up), served over real mTLS on free loopback ports; a test issuer stands in for
- * the retail IdP (its keys verify every hop's tokens, its token client exchanges them).
+ * itself (in this process), the real orders-api and the real card vault (tokenization-api), each
+ * run as its own process with its stack identity and database login (`.stack/`, provisioned by
+ * the integration run's global set-up), over real mTLS on free loopback ports; a test issuer
+ * stands in for the retail IdP (its keys — served as JWKS to the processes — verify every hop's
+ * tokens, its token client exchanges them).
  */
 import { randomBytes } from 'node:crypto'
-import type { Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { OAuthKitError, type TokenClient } from '@mythical/oauth'
 import { createMtlsAgent } from '@mythical/mtls'
@@ -14,18 +14,15 @@ import {
   captureAuditLines,
   createTestIssuer,
   stackWorkload,
+  startTestServer,
   TEST_ISSUER,
   testServiceEnv,
   type TestIssuer,
 } from '@mythical/service-kit/testing'
 import { stackPaths } from '@mythical/stack'
+import { startRetailChain, type ChainService } from '@mythical/testing'
 import type { FastifyInstance } from 'fastify'
 import { request } from 'undici'
-import { buildApp as buildOrdersApi } from '../../../orders-api/src/app.ts'
-import { loadServiceConfig as ordersConfig } from '../../../orders-api/src/config.ts'
-import { buildApp as buildVault } from '../../../tokenization-api/src/app.ts'
-import { loadServiceConfig as vaultConfig } from '../../../tokenization-api/src/config.ts'
-import { startVault } from '../../../tokenization-api/src/server.ts'
 import { buildApp, type AppDependencies } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 
@@ -62,7 +59,8 @@ export interface OrderPath {
   readonly idp: TestIssuer
   readonly ordersUrl: string
   readonly vaultUrl: string
-  readonly vaultLines: Record<string, unknown>[]
+  /** The vault process: its audit records arrive through a pipe (`untilAudited`). */
+  readonly vault: ChainService
   /** Starts an order-fulfillment-api on the path, with these dependencies replaced. */
   fulfillment(overrides?: {
     tokenizationUrl?: string
@@ -88,36 +86,37 @@ export interface Fulfillment {
 
 export async function startOrderPath(): Promise<OrderPath> {
   const idp = await createTestIssuer()
-  const orders = await buildOrdersApi(ordersConfig(env('orders-api')), {
-    audit: captureAuditLines('orders-api').audit,
-    keys: idp.keys,
-  })
-  const ordersUrl = await listen(orders)
-  const vaultAudit = captureAuditLines('tokenization-api')
-  const vault = await buildVault(vaultConfig(env('tokenization-api')), { audit: vaultAudit.audit })
-  const vaultServer: Server = await startVault(
-    vault.app,
-    vault.audit,
-    stackWorkload('tokenization-api'),
-    {
-      host: '127.0.0.1',
-      port: 0,
+  // The test issuer's keys where the processes fetch them (`<IDP_URL>/jwks`), over the IdP's TLS.
+  const jwks = await startTestServer(
+    (_request, response) => {
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify(idp.jwks))
     },
+    stackWorkload('idp'),
+    'edge',
   )
-  const vaultUrl = `https://127.0.0.1:${(vaultServer.address() as AddressInfo).port}`
+  const chain = await startRetailChain({ issuer: TEST_ISSUER, url: jwks.url, mtlsUrl: DOWN }, [
+    'orders-api',
+    'tokenization-api',
+  ]).catch(async (err: unknown) => {
+    await jwks.close()
+    throw err
+  })
+  const ordersUrl = chain['orders-api']?.url ?? DOWN
+  const vault = chain['tokenization-api'] as ChainService
   const started: Fulfillment[] = []
 
   return {
     idp,
     ordersUrl,
-    vaultUrl,
-    vaultLines: vaultAudit.lines,
+    vaultUrl: vault.url,
+    vault,
     async fulfillment(overrides = {}) {
       const { audit, lines } = captureAuditLines('order-fulfillment-api')
       const config = loadServiceConfig(
         env('order-fulfillment-api', {
           ORDERS_API_URL: ordersUrl,
-          TOKENIZATION_API_URL: overrides.tokenizationUrl ?? vaultUrl,
+          TOKENIZATION_API_URL: overrides.tokenizationUrl ?? vault.url,
         }),
       )
       const app = await buildApp(config, {
@@ -162,12 +161,8 @@ export async function startOrderPath(): Promise<OrderPath> {
     },
     async close() {
       await Promise.all(started.map((f) => f.close()))
-      await orders.close()
-      await new Promise<void>((resolve) => {
-        vaultServer.close(() => resolve())
-        vaultServer.closeAllConnections()
-      })
-      await vault.close()
+      await chain.stop()
+      await jwks.close()
     },
   }
 }

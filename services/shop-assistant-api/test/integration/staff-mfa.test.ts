@@ -4,7 +4,8 @@
  * MFA the IdP put into the exchanged token (`groups`, `acr`, `amr` carried through the exchange),
  * then exchanges again for customers-api (a stand-in on the hop kit verifying with the IdP's real
  * keys). Katie's token, exchanged the same way, is refused 403: she holds no staff role. Last,
- * the same API in front of the real customers-api (its database, its registration at the IdP).
+ * the same API in front of the real customers-api, run as its own process (its database, its
+ * registration at the IdP).
  */
 import assert from 'node:assert/strict'
 import type { AddressInfo } from 'node:net'
@@ -17,23 +18,18 @@ import {
   createHopTestClient,
   stackWorkload,
   testServiceEnv,
-  workloadTokenClient,
   type HopTestClient,
 } from '@mythical/service-kit/testing'
-import { resourceUri, serviceByName } from '@mythical/stack'
 import {
   paths,
-  redeemCode,
+  phantomFor as phantomOf,
   requireStack,
-  signIn,
+  startChainService,
   startIdpProcess,
   type IdpProcess,
   type SignInOptions,
-  type TokenSet,
 } from '@mythical/testing'
 import type { FastifyInstance } from 'fastify'
-import { buildApp as buildCustomersApi } from '../../../customers-api/src/app.ts'
-import { loadServiceConfig as customersConfig } from '../../../customers-api/src/config.ts'
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 
@@ -41,7 +37,6 @@ let idp: IdpProcess
 let customers: FastifyInstance
 let api: FastifyInstance
 let client: HopTestClient
-let gateway: ReturnType<typeof workloadTokenClient>
 const log = captureAuditLines('shop-assistant-api')
 let seenByCustomers: Record<string, unknown> | undefined
 let samToken: string
@@ -49,16 +44,7 @@ let samToken: string
 const closers: (() => Promise<unknown>)[] = []
 
 /** What the gateway forwards for a user who signed in with `options`. */
-async function phantomFor(options: SignInOptions): Promise<string> {
-  const signedIn = await signIn(idp.issuer, options)
-  const tokens = await redeemCode(idp.issuer, signedIn)
-  assert.equal(tokens.status, 200, tokens.text)
-  const exchanged = await gateway.exchangeTokenFor(
-    tokens.json<TokenSet>().access_token,
-    resourceUri(serviceByName('shop-assistant-api')),
-  )
-  return exchanged.accessToken
-}
+const phantomFor = (options: SignInOptions) => phantomOf(idp, options, 'shop-assistant-api')
 
 const listen = async (app: FastifyInstance) => {
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -68,7 +54,6 @@ const listen = async (app: FastifyInstance) => {
 before(async () => {
   requireStack()
   idp = await startIdpProcess()
-  gateway = workloadTokenClient(idp.issuer, 'gateway', stackWorkload('gateway'))
   ;({ app: customers } = await createHopService({
     name: 'customers-api',
     identity: stackWorkload('customers-api'),
@@ -109,7 +94,6 @@ after(async () => {
   await client?.close()
   await api?.close()
   await customers?.close()
-  await gateway?.close()
   await idp?.stop()
 })
 
@@ -142,20 +126,16 @@ describe('staff ↔ shop-assistant-api with the real IdP (TB11)', () => {
 describe('in front of the real customers-api (real IdP, real database)', () => {
   let real: HopTestClient
   before(async () => {
-    const env = (service: string, extra: Record<string, string> = {}) =>
-      testServiceEnv(service, paths.secrets(service), {
-        PKI_DIR: paths.pki,
-        IDP_ISSUER: idp.issuer,
-        IDP_URL: idp.issuer,
-        ...extra,
-      })
-    const customersApi = await buildCustomersApi(
-      customersConfig(env('customers-api', { IDP_MTLS_URL: idp.mtlsUrl, SEED_DEMO_DATA: 'true' })),
-      { audit: captureAuditLines('customers-api').audit },
-    )
+    const customersApi = await startChainService('customers-api', idp, { SEED_DEMO_DATA: 'true' })
+    closers.push(() => customersApi.stop())
     const staffApi = await buildApp(
       loadServiceConfig(
-        env('shop-assistant-api', { CUSTOMERS_API_URL: await listen(customersApi) }),
+        testServiceEnv('shop-assistant-api', paths.secrets('shop-assistant-api'), {
+          PKI_DIR: paths.pki,
+          IDP_ISSUER: idp.issuer,
+          IDP_URL: idp.issuer,
+          CUSTOMERS_API_URL: customersApi.url,
+        }),
       ),
       { audit: log.audit },
     )
@@ -163,7 +143,6 @@ describe('in front of the real customers-api (real IdP, real database)', () => {
       log.lines.filter((l) => l.audit === true),
     )
     closers.push(
-      () => customersApi.close(),
       () => staffApi.close(),
       () => real.close(),
     )
