@@ -51,11 +51,18 @@ export function ProblemMessage({
           </a>
         </p>
       ) : null}
-      <p className="muted small">
-        Code {problem.code}
-        {problem.traceId ? ` · trace ${problem.traceId}` : ''}
-      </p>
+      <ProblemReference problem={problem} />
     </div>
+  )
+}
+
+/** The problem's code and trace id, what support asks for. */
+export function ProblemReference({ problem }: { problem: ApiProblem }) {
+  return (
+    <p className="muted small">
+      Code {problem.code}
+      {problem.traceId ? ` · trace ${problem.traceId}` : ''}
+    </p>
   )
 }
 

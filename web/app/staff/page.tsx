@@ -1,7 +1,7 @@
 'use client'
 import { useEffect, useState, type FormEvent } from 'react'
 import { api, ApiProblem } from '../components/api'
-import { Loading, ProblemMessage } from '../components/hooks'
+import { Loading, ProblemMessage, ProblemReference } from '../components/hooks'
 
 interface Customer {
   sub: string
@@ -91,10 +91,7 @@ export default function StaffPage() {
               Confirm with one-time code
             </a>
           </p>
-          <p className="muted small">
-            Code {problem.code}
-            {problem.traceId ? ` · trace ${problem.traceId}` : ''}
-          </p>
+          <ProblemReference problem={problem} />
         </div>
       ) : problem ? (
         <ProblemMessage problem={problem} signIn={STAFF_SIGN_IN} />
@@ -169,12 +166,7 @@ function NotAllowed({ problem }: { problem: ApiProblem | undefined }) {
       <p role="alert">
         This area is for sales associates only. Your account cannot look up or register customers.
       </p>
-      {problem ? (
-        <p className="muted small">
-          Code {problem.code}
-          {problem.traceId ? ` · trace ${problem.traceId}` : ''}
-        </p>
-      ) : null}
+      {problem ? <ProblemReference problem={problem} /> : null}
       <p>
         <a className="button" href="/">
           Back to the shop
