@@ -19,23 +19,14 @@ import type { EdgeClient } from '../support/edge-client.ts'
 import { callWithDpop } from '../support/gateway-call.ts'
 import { expect, test } from '../support/fixtures.ts'
 import { fulfillmentRowsOf } from '../support/fulfillment-store.ts'
+import { postOrder } from '../support/orders.ts'
 import { withServiceStopped } from '../support/service-outage.ts'
 import { signInShopper, type ShopperSession } from '../support/shopper.ts'
 
 const ORDERS = '/shopping/me/orders'
-const ORDER = {
-  items: [{ sku: 'sku-trail-shoe', quantity: 1 }],
-  card: { number: '4111 1111 1111 1111', expMonth: 12, expYear: 2030, cvc: '123' },
-}
 
 const place = (edge: EdgeClient, session: ShopperSession, key: string) =>
-  callWithDpop(edge, {
-    method: 'POST',
-    path: ORDERS,
-    session,
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify(ORDER),
-  })
+  postOrder(edge, session, { key })
 
 async function orderIdsOf(edge: EdgeClient, session: ShopperSession): Promise<string[]> {
   const response = await callWithDpop(edge, { path: ORDERS, session })

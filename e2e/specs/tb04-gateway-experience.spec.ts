@@ -23,6 +23,7 @@ import {
   expectHopRefusal,
   urlOf,
 } from '../support/internal-call.ts'
+import { answerTraceId } from '../support/orders.ts'
 import { tryHandshake } from '../support/tls-handshake.ts'
 
 const paths = stackPaths()
@@ -43,9 +44,9 @@ test.describe('TB04 gateway ↔ experience', () => {
     const response = await callWithDpop(edge, { path: ME, session: katie })
     expect(response.status, response.text).toBe(200)
     expect(response.json()).toMatchObject({ sub: 'katie' })
-    const traceId = /^00-([0-9a-f]{32})-/.exec(String(response.headers.traceparent ?? ''))?.[1]
+    const traceId = answerTraceId(response)
     expect(traceId, 'the gateway names the trace of its answer').toBeTruthy()
-    const records = await auditRecordsOf(traceId ?? '', API)
+    const records = await auditRecordsOf(traceId, API)
     const allowed = records.find((r) => r.route === 'GET /shopping/me')
     expect(allowed).toMatchObject({
       decision: 'allow',

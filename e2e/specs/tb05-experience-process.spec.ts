@@ -10,6 +10,7 @@ import { auditRecordsOf } from '../support/audit-log.ts'
 import { callWithDpop } from '../support/gateway-call.ts'
 import { expect, test } from '../support/fixtures.ts'
 import { agentOf, callInternal, chainTokens, expectHopRefusal } from '../support/internal-call.ts'
+import { answerTraceId } from '../support/orders.ts'
 
 const PROCESS_API = 'order-fulfillment-api'
 const spiffe = (name: string) => `spiffe://retail.mythical.example/${name}`
@@ -24,8 +25,7 @@ test.describe('TB05 experience ↔ process', () => {
   }) => {
     const response = await callWithDpop(edge, { path: '/shopping/me/orders', session: katie })
     expect(response.status, response.text).toBe(200)
-    const traceId = /^00-([0-9a-f]{32})-/.exec(String(response.headers.traceparent ?? ''))?.[1]
-    const records = await auditRecordsOf(traceId ?? '', PROCESS_API)
+    const records = await auditRecordsOf(answerTraceId(response), PROCESS_API)
     expect(records.filter((r) => r.decision === 'deny')).toEqual([])
     expect(records.find((r) => r.route === 'GET /orders')).toMatchObject({
       decision: 'allow',

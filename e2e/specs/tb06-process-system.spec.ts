@@ -6,17 +6,16 @@
  * id asked for with Katie's token through the gateway is a 404 that says nothing about Bob's
  * order — row-level security finds no such row for Katie, so there is nothing to be forbidden.
  */
-import { randomUUID } from 'node:crypto'
 import type { ChainHop } from '@mythical/service-kit/testing'
 import { auditRecordsOf } from '../support/audit-log.ts'
 import { callWithDpop } from '../support/gateway-call.ts'
 import { expect, test } from '../support/fixtures.ts'
 import { agentOf, callInternal, chainTokens, expectHopRefusal } from '../support/internal-call.ts'
+import { answerTraceId, postOrder } from '../support/orders.ts'
 import { signInShopper } from '../support/shopper.ts'
 
 const SYSTEM_API = 'orders-api'
 const spiffe = (name: string) => `spiffe://retail.mythical.example/${name}`
-const TEST_CARD = { number: '4111 1111 1111 1111', expMonth: 12, expYear: 2030, cvc: '123' }
 
 /** Katie's token as order-fulfillment-api holds it for orders-api, with `scope`. */
 const forOrdersApi = (scope: string): ChainHop[] => [
@@ -24,9 +23,6 @@ const forOrdersApi = (scope: string): ChainHop[] => [
   { by: 'my-shopping-api', audience: 'order-fulfillment-api', scope },
   { by: 'order-fulfillment-api', audience: SYSTEM_API, scope },
 ]
-
-const traceOf = (headers: Record<string, unknown>) =>
-  /^00-([0-9a-f]{32})-/.exec(String(headers.traceparent ?? ''))?.[1] ?? ''
 
 test.describe('TB06 process ↔ system', () => {
   const processApi = agentOf('order-fulfillment-api')
@@ -98,13 +94,7 @@ test.describe('TB06 process ↔ system', () => {
   }) => {
     test.setTimeout(60_000)
     const bob = await signInShopper('bob')
-    const placed = await callWithDpop(edge, {
-      method: 'POST',
-      path: '/shopping/me/orders',
-      session: bob,
-      headers: { 'content-type': 'application/json', 'idempotency-key': `tb06-${randomUUID()}` },
-      body: JSON.stringify({ items: [{ sku: 'sku-helmet', quantity: 1 }], card: TEST_CARD }),
-    })
+    const placed = await postOrder(edge, bob, { sku: 'sku-helmet' })
     expect(placed.status, placed.text).toBe(201)
     const bobsOrder = placed.json<{ id: string }>().id
     const own = await callWithDpop(edge, { path: `/shopping/me/orders/${bobsOrder}`, session: bob })
@@ -125,7 +115,7 @@ test.describe('TB06 process ↔ system', () => {
     // orders-api admitted Katie's token (it is hers, valid, scoped) and found no such row for
     // her: the decision is row-level security's, so the record is an allow with her subject and
     // the answer a 404 — no deny that would confirm the order exists.
-    const records = await auditRecordsOf(traceOf(response.headers), SYSTEM_API)
+    const records = await auditRecordsOf(answerTraceId(response), SYSTEM_API)
     expect(records.map((r) => `${r.decision} ${r.reason} ${String(r.subject)}`)).toEqual([
       'allow access.granted katie',
     ])

@@ -20,13 +20,12 @@ import { auditRecordsOf } from '../support/audit-log.ts'
 import { callWithDpop, expectRefusal } from '../support/gateway-call.ts'
 import { expect, test } from '../support/fixtures.ts'
 import { agentOf, callInternal, chainTokens, expectHopRefusal } from '../support/internal-call.ts'
+import { answerTraceId } from '../support/orders.ts'
 import { createAssociateWithoutMfa, signInSam, signInWithPasswordOnly } from '../support/staff.ts'
 import type { ShopperSession } from '../support/shopper.ts'
 
 const API = 'shop-assistant-api'
 const CUSTOMERS = '/assistant/customers'
-const traceOf = (headers: Record<string, unknown>) =>
-  /^00-([0-9a-f]{32})-/.exec(String(headers.traceparent ?? ''))?.[1] ?? ''
 
 test.describe('TB11 staff ↔ shop-assistant-api', () => {
   let sam: ShopperSession
@@ -44,7 +43,7 @@ test.describe('TB11 staff ↔ shop-assistant-api', () => {
       expect(Object.keys(customer).sort()).toEqual(['email', 'loyaltyPoints', 'name', 'sub'])
     }
     expect(customers.map((c) => c.sub)).toContain('katie')
-    const records = await auditRecordsOf(traceOf(response.headers), API)
+    const records = await auditRecordsOf(answerTraceId(response), API)
     expect(records.map((r) => `${r.decision} ${r.reason} ${String(r.subject)}`)).toEqual([
       'allow access.granted sam',
     ])

@@ -7,11 +7,9 @@
  * `WHERE customer_id`. No service takes part, so there is no application audit record to assert —
  * the server's error (and its log line) is the record.
  */
-import { randomUUID } from 'node:crypto'
 import { createDatabasePool, withCustomerScope } from '@mythical/db'
 import { stackPaths } from '@mythical/stack'
 import type pg from 'pg'
-import { callWithDpop } from '../support/gateway-call.ts'
 import { EdgeClient, freshSourceAddress } from '../support/edge-client.ts'
 import { expect, test } from '../support/fixtures.ts'
 import {
@@ -20,9 +18,8 @@ import {
   serverLogLinesSince,
   serverLogOffset,
 } from '../support/database-login.ts'
+import { postOrder } from '../support/orders.ts'
 import { signInShopper } from '../support/shopper.ts'
-
-const TEST_CARD = { number: '4111 1111 1111 1111', expMonth: 12, expYear: 2030, cvc: '123' }
 
 test.describe('TB12 system APIs ↔ PostgreSQL', () => {
   let orders: pg.Pool
@@ -35,13 +32,7 @@ test.describe('TB12 system APIs ↔ PostgreSQL', () => {
     const bob = await signInShopper('bob')
     const edge = new EdgeClient(freshSourceAddress())
     try {
-      const placed = await callWithDpop(edge, {
-        method: 'POST',
-        path: '/shopping/me/orders',
-        session: bob,
-        headers: { 'content-type': 'application/json', 'idempotency-key': `tb12-${randomUUID()}` },
-        body: JSON.stringify({ items: [{ sku: 'sku-helmet', quantity: 1 }], card: TEST_CARD }),
-      })
+      const placed = await postOrder(edge, bob, { sku: 'sku-helmet' })
       if (placed.status !== 201) throw new Error(`Bob's order: ${placed.status} ${placed.text}`)
       bobsOrder = placed.json<{ id: string }>().id
     } finally {
