@@ -4,8 +4,9 @@
  * order-fulfillment-api does it, `order.placed` sealed by the publisher and published to the
  * `orders` exchange, consumed from payments-api's own quorum queue into its inbox, detokenized at
  * the vault, settled, recorded once. Also: the duplicate, the vault outage (nothing written,
- * redelivered, settled once the vault is back), the retail certificate refused at the vault, and
- * no card number anywhere in the payments database.
+ * redelivered, settled once the vault is back; dead-lettered at the delivery limit when it stays
+ * down), the retail certificate refused at the vault, and no card number anywhere in the payments
+ * database.
  */
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
@@ -151,6 +152,19 @@ const paymentsOf = (orderId: string) =>
     ])
     return rows
   })
+
+/** Message ids now in payments-api's own dead-letter queue (read and left there). */
+async function readDlq(): Promise<string[]> {
+  const channel = await paymentsConn.createChannel()
+  const ids: string[] = []
+  for (;;) {
+    const msg = await channel.get(DLQ, { noAck: false })
+    if (msg === false) break
+    ids.push(String(msg.properties.messageId))
+  }
+  await channel.close() // unacknowledged: back into the DLQ
+  return ids
+}
 
 /** A running stack's payments-api consumes the same queue and would take this suite's messages. */
 const competing = await consumersOf(paths.secrets('payments-api'), QUEUE, brokerCa)
@@ -311,6 +325,24 @@ describe('payments-api settles order.placed at the card vault (TB07, TB09)', { s
       outcomesOf(id).filter((o) => o === 'payment.settled'),
       ['payment.settled'],
     )
+  })
+
+  it("vault down for good → retried up to the queue's delivery limit, then dead-lettered; nothing written", async () => {
+    const order = await placedOrder()
+    await runningVault().stop()
+    try {
+      const id = await publish(order)
+      await eventually('dead-lettered', readDlq, (ids) => ids.includes(id), 120_000)
+      const failures = outcomesOf(id).filter((o) => o === 'event.processing_failed')
+      assert.ok(failures.length >= 2, `retried: ${failures.length} failed deliveries`)
+      assert.deepEqual(
+        outcomesOf(id).filter((o) => o !== 'event.processing_failed'),
+        [],
+      )
+      assert.deepEqual(await paymentsOf(order.orderId), [])
+    } finally {
+      await startVault()
+    }
   })
 
   it('a retail-CA certificate is refused at /detokenize, in the handshake', async () => {
