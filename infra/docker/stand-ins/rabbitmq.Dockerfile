@@ -13,8 +13,7 @@ RUN groupadd --system --gid 999 rabbitmq \
  && chown -R rabbitmq:rabbitmq /var/lib/rabbitmq /etc/rabbitmq /var/log/rabbitmq \
  && chmod 777 /var/lib/rabbitmq /etc/rabbitmq /etc/rabbitmq/conf.d /var/log/rabbitmq
 COPY rabbitmq-10-defaults.conf /etc/rabbitmq/conf.d/10-defaults.conf
-ENV PATH=/usr/lib/rabbitmq/bin:$PATH HOME=/var/lib/rabbitmq RABBITMQ_DATA_DIR=/var/lib/rabbitmq \
-    RABBITMQ_LOGS=- RABBITMQ_CONFIG_FILES=/etc/rabbitmq/conf.d
+ENV PATH=/usr/lib/rabbitmq/bin:$PATH HOME=/var/lib/rabbitmq RABBITMQ_DATA_DIR=/var/lib/rabbitmq
 VOLUME /var/lib/rabbitmq
 COPY rabbitmq-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
 ENTRYPOINT ["docker-entrypoint.sh"]

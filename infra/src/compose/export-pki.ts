@@ -50,7 +50,11 @@ export function exportPki(paths: StackPaths, exportDir: string): void {
     copyFiles(join(paths.pki, domain), join(publicPki, domain))
     copyFiles(join(paths.pki, domain, 'jwks'), join(publicPki, domain, 'jwks'))
   }
-  const bundle = TRUST_DOMAINS.map((domain) => readFileSync(paths.caCert(domain), 'utf8')).join('')
+  // One PEM after the other, each ending in a newline: "…-----END CERTIFICATE----------BEGIN…" is
+  // a broken bundle (PostgreSQL refused to start on it: "bad end line", seen in compose).
+  const bundle = TRUST_DOMAINS.map((domain) => readFileSync(paths.caCert(domain), 'utf8'))
+    .map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`))
+    .join('')
   writeFileSync(join(publicPki, 'ca-bundle.pem'), bundle, { mode: 0o644 })
 
   for (const { name } of pkiIdentities()) {

@@ -39,7 +39,10 @@ describe('exportPki (compose pki-init)', () => {
     }
     const bundle = readFileSync(join(out, 'pki', 'ca-bundle.pem'), 'utf8')
     for (const domain of TRUST_DOMAINS)
-      assert.ok(bundle.includes(readFileSync(paths.caCert(domain), 'utf8')))
+      assert.ok(bundle.includes(readFileSync(paths.caCert(domain), 'utf8').trim()))
+    // Every PEM on its own lines: PostgreSQL refuses a bundle with "-----END …----------BEGIN".
+    assert.doesNotMatch(bundle, /-----END CERTIFICATE-----[^\n]/)
+    assert.equal(bundle.match(/-----BEGIN CERTIFICATE-----/g)?.length, TRUST_DOMAINS.length)
   })
 
   it("copies each identity's secrets into its own folder, owner-only", () => {
