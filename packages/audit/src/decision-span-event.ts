@@ -65,20 +65,12 @@ export function decisionEventAttributes(record: AuditRecord): Attributes {
 }
 
 /**
- * The hop-level facts a decision establishes, copied onto the span itself so a query can find
- * the span by its user (`enduser.id`) and show who called with which token without reading
- * every event.
+ * The user a decision was made for, copied onto the span itself: the trace store files a span
+ * under its `enduser.id` (row-level security). Other facts stay on the event: a hop decides about
+ * more than its own caller (payments-api's call to the vault is audited inside its consumer span).
  */
 function spanAttributes(record: AuditRecord): Attributes {
-  const a = TRUST_ATTRIBUTES
-  const attributes: Attributes = {}
-  if (record.subject !== undefined) attributes[a.enduser] = record.subject
-  if (record.caller !== undefined) attributes[a.peer] = record.caller
-  if (record.client !== undefined) attributes[a.client] = record.client
-  if (record.audience !== undefined) attributes[a.audience] = record.audience
-  if (record.scope !== undefined) attributes[a.scope] = record.scope
-  if (record.act !== undefined) attributes[a.act] = actorChainText(record.act)
-  return attributes
+  return record.subject === undefined ? {} : { [TRUST_ATTRIBUTES.enduser]: record.subject }
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Channel, ConfirmChannel, ConsumeMessage, Message } from 'amqplib'
 import type pg from 'pg'
 import { parseTraceparent } from '@mythical/audit'
 import type { AuditLogger } from '@mythical/audit'
+import { consumedEvent, withEventSpan } from '@mythical/telemetry'
 import { deadLetterExchangeOf } from '@mythical/stack'
 import { EventRejected } from './errors.ts'
 import type { EventRejectionReason } from './errors.ts'
@@ -202,32 +203,35 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
       settle(channel, msg, copied ? 'ack' : 'reject')
       return
     }
-    const traceId = traceIdOf(event.traceparent)
-    let outcome: DeliveryOutcome
-    try {
-      outcome = await processOnce(pool, event, handle)
-    } catch (error) {
-      audit.logger.error({ err: error, queue }, 'event processing failed, requeued')
+    // The trust trace: this delivery is a hop of the order's trace (telemetry).
+    await withEventSpan(consumedEvent(event), msg.content, queue, async () => {
+      const traceId = traceIdOf(event.traceparent)
+      let outcome: DeliveryOutcome
+      try {
+        outcome = await processOnce(pool, event, handle)
+      } catch (error) {
+        audit.logger.error({ err: error, queue }, 'event processing failed, requeued')
+        audit.decision({
+          traceId,
+          boundary: 'TB09',
+          caller: event.issuer,
+          decision: 'deny',
+          reason: 'event.processing_failed',
+          tokenId: event.id,
+        })
+        settle(channel, msg, 'requeue')
+        return
+      }
       audit.decision({
         traceId,
         boundary: 'TB09',
         caller: event.issuer,
-        decision: 'deny',
-        reason: 'event.processing_failed',
+        decision: 'allow',
+        reason: outcome,
         tokenId: event.id,
       })
-      settle(channel, msg, 'requeue')
-      return
-    }
-    audit.decision({
-      traceId,
-      boundary: 'TB09',
-      caller: event.issuer,
-      decision: 'allow',
-      reason: outcome,
-      tokenId: event.id,
+      settle(channel, msg, 'ack')
     })
-    settle(channel, msg, 'ack')
   }
 
   await channel.prefetch(options.prefetch ?? DEFAULT_PREFETCH)

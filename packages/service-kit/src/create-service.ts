@@ -105,7 +105,10 @@ export async function createService(opts: ServiceOptions): Promise<FastifyInstan
   await app.register(healthPlugin, { readiness })
   app.addHook('onClose', async () => {
     await systems.close()
-    await tracing?.forceFlush()
+    // Spans still queued go out now; an unreachable trace store must not fail the shutdown.
+    await tracing?.forceFlush().catch((err: unknown) => {
+      app.log.warn({ err }, 'spans not exported at shutdown')
+    })
   })
   // Routes do not touch `app.server`, the one member whose type differs between the http and
   // https flavours; handing out the default flavour keeps every route plugin's types simple.

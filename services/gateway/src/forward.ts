@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { childTraceparent } from '@mythical/audit'
 import type { Dispatcher } from 'undici'
 import { request } from 'undici'
 import type { FastifyReply } from 'fastify'
@@ -63,6 +64,10 @@ export function upstreamHeaders(ctx: GatewayContext): Record<string, string> {
   }
   headers.authorization = `Bearer ${ctx.internalToken ?? ''}`
   headers.forwarded = `for="${ctx.address}";proto=https`
+  // The hop's own trace, explicitly: a request whose body the pipeline read has left the async
+  // context the mTLS agent continues, and would start a new trace upstream (the trust trace lost
+  // the gateway hop of every POST).
+  headers.traceparent = childTraceparent(ctx.request.traceContext).traceparent
   return headers
 }
 

@@ -13,6 +13,7 @@ import type { Config } from './config.ts'
 import { meRoutes } from './routes/me.ts'
 import { orderRoutes } from './routes/orders.ts'
 import { productRoutes } from './routes/products.ts'
+import { traceRoutes } from './routes/traces.ts'
 
 /** What tests may replace. */
 export interface ShoppingApiDependencies {
@@ -41,6 +42,7 @@ export async function buildApp(config: Config, deps: ShoppingApiDependencies = {
       'order-fulfillment-api': config.ORDER_FULFILLMENT_API_URL,
       'customers-api': config.CUSTOMERS_API_URL,
       'recommendations-api': config.RECOMMENDATIONS_API_URL,
+      'trace-store': config.TRACE_STORE_URL,
     },
     ...(deps.keys ? { keys: deps.keys } : {}),
     ...(deps.tokens ? { tokens: deps.tokens } : {}),
@@ -49,5 +51,6 @@ export async function buildApp(config: Config, deps: ShoppingApiDependencies = {
   await app.register(productRoutes)
   await app.register(meRoutes, { downstream })
   await app.register(orderRoutes, { downstream })
+  await app.register(traceRoutes, { downstream })
   return app
 }

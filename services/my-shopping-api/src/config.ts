@@ -16,6 +16,7 @@ const schema = serviceConfigSchema({
   ORDER_FULFILLMENT_API_URL: urlVar.optional(),
   CUSTOMERS_API_URL: urlVar.optional(),
   RECOMMENDATIONS_API_URL: urlVar.optional(),
+  TRACE_STORE_URL: urlVar.optional(),
 })
 
 /** Validated configuration of my-shopping-api. */

@@ -86,7 +86,8 @@ const ENVELOPE: [label: string, attribute: string][] = [
   ['opened by', 'mythical.event.opened_by'],
 ]
 
-const SPAN_KIND = { server: 1, client: 2, consumer: 4 } as const
+/** OTLP span kinds as the store keeps them (opentelemetry-proto `SpanKind`). */
+const SPAN_KIND = { server: 2, client: 3, consumer: 5 } as const
 
 /** The hops of a trace in the order they started. */
 export function hopsOf(spans: readonly TraceSpan[]): Hop[] {

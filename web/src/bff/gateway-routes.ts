@@ -41,10 +41,13 @@ export function gatewayRoute(
       '/api/orders': '/shopping/me/orders',
       '/api/loyalty': '/shopping/me/loyalty',
       '/api/recommendations': '/shopping/me/recommendations',
+      '/api/traces': '/shopping/me/traces',
     }
     if (fixed[path]) return { method, path: fixed[path] }
     const order = /^\/api\/orders\/([^/]+)$/.exec(path)?.[1]
     if (order && ORDER_ID.test(order)) return { method, path: `/shopping/me/orders/${order}` }
+    const trace = /^\/api\/traces\/([0-9a-f]{32})$/.exec(path)?.[1]
+    if (trace) return { method, path: `/shopping/me/traces/${trace}` }
     if (path === '/api/staff/customers') {
       return {
         method,

@@ -29,6 +29,7 @@ import {
 } from '@mythical/stack'
 import type { FastifyPluginCallback, FastifyRequest, onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
+import { recordVerifiedToken } from '@mythical/telemetry'
 import { decodeJwt, type JWTPayload } from 'jose'
 import {
   HOP_REASONS,
@@ -289,6 +290,7 @@ const accessToken: FastifyPluginCallback<AccessTokenPluginOptions> = (app, opts,
         if (refusal) throw refuse(refusal.reason, refusal.problem, granted)
       }
       request.access = granted
+      recordVerifiedToken(request.hopSpan, payload)
       audit.decision({
         ...record,
         ...claimFields(granted),
