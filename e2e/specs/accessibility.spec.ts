@@ -43,7 +43,7 @@ test.describe('accessibility (axe)', () => {
   test('cart and checkout form', async () => {
     await page.goto(`${WEB}/`)
     await page
-      .getByRole('button', { name: /^Add to cart: / })
+      .getByRole('button', { name: /^Add to cart/ })
       .first()
       .click()
     await check('/cart', () => expect(page.getByLabel('Card number')).toBeVisible())

@@ -73,7 +73,9 @@ test.describe('journeys (browser)', () => {
     await page.goto(`${WEB}/`)
     await expect(page.getByRole('list', { name: 'Products' })).toBeVisible()
     await page.screenshot({ path: screenshotPath('shop'), fullPage: true })
-    await page.getByRole('button', { name: `Add to cart: ${pick}` }).click()
+    // The product's name is visually hidden text after "Add to cart".
+    const escaped = (pick ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    await page.getByRole('button', { name: new RegExp(`^Add to cart\\s*:\\s*${escaped}$`) }).click()
     await expect(page.getByRole('status').filter({ hasText: `${pick} added` })).toBeVisible()
 
     await page.goto(`${WEB}/cart`)
