@@ -79,7 +79,7 @@ test.describe('journeys (browser)', () => {
     await expect(page.getByRole('status').filter({ hasText: `${pick} added` })).toBeVisible()
 
     await page.goto(`${WEB}/cart`)
-    await expect(page.getByRole('cell', { name: pick })).toBeVisible()
+    await expect(page.getByRole('cell', { name: pick, exact: true })).toBeVisible()
     await page.screenshot({ path: screenshotPath('checkout'), fullPage: true })
     await page.getByLabel('Card number').fill('4111 1111 1111 1111')
     await page.getByLabel('Expiry (MM/YY)').fill('12/30')
