@@ -15,6 +15,8 @@ import { freePort } from './free-port.ts'
 import { paths } from './stack.ts'
 
 export interface ServiceProcess {
+  /** The process id (e.g. to read its CPU time). */
+  readonly pid: number | undefined
   /**
    * Audit records the service has written so far. They arrive through a pipe: right after this
    * service's own response, wait for the one expected with {@link ServiceProcess.untilAudited}.
@@ -115,7 +117,7 @@ export async function startServiceProcess(
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   }
-  return { audit: records, untilAudited, stop }
+  return { pid: child.pid, audit: records, untilAudited, stop }
 }
 
 export interface IdpProcess extends ServiceProcess {
