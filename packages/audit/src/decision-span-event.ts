@@ -74,6 +74,24 @@ function spanAttributes(record: AuditRecord): Attributes {
 }
 
 /**
+ * The open hop spans of this process by trace id: where a request's async context was lost (a
+ * body read through a stream iterator loses it), a decision still finds its hop through the
+ * trace id every audit record carries. The telemetry plugin adds a span when the hop starts and
+ * removes it when it ends.
+ */
+const openHopSpans = new Map<string, Span>()
+
+/** Makes `span` the hop span of `traceId` until {@link forgetHopSpan}. */
+export function rememberHopSpan(traceId: string, span: Span): void {
+  openHopSpans.set(traceId, span)
+}
+
+/** Forgets `span` as the hop span of `traceId` (a later hop of the same trace keeps its own). */
+export function forgetHopSpan(traceId: string, span: Span): void {
+  if (openHopSpans.get(traceId) === span) openHopSpans.delete(traceId)
+}
+
+/**
  * Adds the decision to the active span (the hop's server or consumer span), if there is one.
  *
  * @example
@@ -82,7 +100,7 @@ function spanAttributes(record: AuditRecord): Attributes {
  * ```
  */
 export function recordDecisionOnActiveSpan(record: AuditRecord, span?: Span): void {
-  const target = span ?? trace.getActiveSpan()
+  const target = span ?? trace.getActiveSpan() ?? openHopSpans.get(record.traceId)
   if (!target?.isRecording()) return
   target.setAttributes(spanAttributes(record))
   target.addEvent(DECISION_EVENT, decisionEventAttributes(record))

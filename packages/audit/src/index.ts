@@ -23,6 +23,8 @@ export {
   actorChainText,
   decisionEventAttributes,
   DECISION_EVENT,
+  forgetHopSpan,
   recordDecisionOnActiveSpan,
+  rememberHopSpan,
   TRUST_ATTRIBUTES,
 } from './decision-span-event.ts'

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { DECISION_EVENT, parseTraceparent, TRUST_ATTRIBUTES } from '@mythical/audit'
 import { Forbidden } from '@mythical/problem'
 import { PROBLEM_CODE, REFUSAL_EVENT } from '@mythical/telemetry'
-import { startTestTracing } from '@mythical/telemetry/testing'
+import { startTestTracing, withoutActiveSpan } from '@mythical/telemetry/testing'
 import type { FastifyInstance } from 'fastify'
 import { Agent, request } from 'undici'
 import { createService } from '../src/index.ts'
@@ -27,6 +27,7 @@ const service = await createTestSecrets('orders-api')
 const peer = await createTestSecrets('order-fulfillment-api', { ca: service.ca })
 const tracing = startTestTracing('orders-api', service.identity)
 
+const { audit } = captureAudit('orders-api')
 let app: FastifyInstance
 let url: string
 const caller = new Agent({
@@ -38,9 +39,20 @@ before(async () => {
     name: 'orders-api',
     identity: service.identity,
     exposure: 'internal',
-    audit: captureAudit('orders-api').audit,
+    audit,
   })
   app.get('/orders', { config: { allowedCallers: [CALLER_ID] } }, async () => ({ orders: [] }))
+  // A decision made where the request's async context was lost (a stream read can lose it).
+  app.get('/lost-context', { config: { allowedCallers: [CALLER_ID] } }, async (request) => {
+    withoutActiveSpan(() =>
+      audit.decision({
+        traceId: request.traceContext.traceId,
+        decision: 'allow',
+        reason: 'test.lost_context',
+      }),
+    )
+    return {}
+  })
   app.get('/refused', { config: { allowedCallers: [CALLER_ID] } }, async () => {
     throw new Forbidden('no')
   })
@@ -85,6 +97,12 @@ describe('the hop span of createService', () => {
       decisions.map((e) => e.attributes?.[TRUST_ATTRIBUTES.reason]),
       ['mtls.peer_allowed'],
     )
+  })
+
+  it('finds the hop by trace id when a decision lost the async context', async () => {
+    const { span } = await call('/lost-context')
+    const reasons = span.events.map((e) => e.attributes?.[TRUST_ATTRIBUTES.reason])
+    assert.ok(reasons.includes('test.lost_context'), JSON.stringify(reasons))
   })
 
   it('marks a refusal with the problem code', async () => {

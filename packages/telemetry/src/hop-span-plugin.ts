@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { TRUST_ATTRIBUTES } from '@mythical/audit'
+import { forgetHopSpan, rememberHopSpan, TRUST_ATTRIBUTES } from '@mythical/audit'
 import type { TraceContext } from '@mythical/audit'
 import {
   context,
@@ -85,6 +85,7 @@ const hopSpans: FastifyPluginCallback<HopSpanOptions> = (app, opts, done) => {
     )
     if (!span.isRecording()) return next()
     request.hopSpan = span
+    rememberHopSpan(hop.traceId, span)
     context.with(trace.setSpan(parent, span), next)
   })
 
@@ -97,12 +98,25 @@ const hopSpans: FastifyPluginCallback<HopSpanOptions> = (app, opts, done) => {
     next()
   })
 
+  // A client that goes away before the answer: the span still ends (and is still exported).
+  app.addHook('onRequestAbort', (request, next) => {
+    const span = request.hopSpan
+    if (span) {
+      span.addEvent(REFUSAL_EVENT, { [PROBLEM_CODE]: 'client_aborted' })
+      span.end()
+      forgetHopSpan(request.traceContext.traceId, span)
+      request.hopSpan = undefined
+    }
+    next()
+  })
+
   app.addHook('onResponse', (request, reply, next) => {
     const span = request.hopSpan
     if (span) {
       span.setAttribute(TRUST_ATTRIBUTES.status, reply.statusCode)
       if (reply.statusCode >= 400) span.setStatus({ code: SpanStatusCode.ERROR })
       span.end()
+      forgetHopSpan(request.traceContext.traceId, span)
     }
     next()
   })

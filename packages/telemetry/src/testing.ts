@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { context, ROOT_CONTEXT } from '@opentelemetry/api'
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace'
 import { startTracing, type TracingIdentity } from './tracing.ts'
 
@@ -27,4 +28,9 @@ export function startTestTracing(service: string, identity: TracingIdentity): Te
     reset: () => exporter.reset(),
     shutdown: () => tracing.shutdown(),
   }
+}
+
+/** Runs `fn` outside of any active span, as code whose async context was lost would. */
+export function withoutActiveSpan<T>(fn: () => T): T {
+  return context.with(ROOT_CONTEXT, fn)
 }
