@@ -7,6 +7,7 @@ import { deadLetterExchangeOf } from '@mythical/stack'
 import { EventRejected } from './errors.ts'
 import type { EventRejectionReason } from './errors.ts'
 import type { VerifiedEvent } from './event.ts'
+import { createInboxBatcher } from './inbox-batch.ts'
 
 /** Default unacknowledged messages per consumer: enough to overlap I/O, few enough to share work. */
 export const DEFAULT_PREFETCH = 16
@@ -123,49 +124,19 @@ const traceIdOf = (traceparent: string | undefined): string =>
   parseTraceparent(traceparent)?.traceId ?? crypto.randomUUID().replaceAll('-', '')
 
 /**
- * Inserts the message id into the inbox and runs the effect in the same transaction. A message id
- * already there (redelivery after a crash before the ack, a relay that re-published) commits
- * nothing new: exactly one effect per event.
- */
-async function processOnce(
-  pool: pg.Pool,
-  event: VerifiedEvent,
-  handle: EventConsumerOptions['handle'],
-): Promise<'event.processed' | 'event.duplicate'> {
-  const db = await pool.connect()
-  try {
-    await db.query('BEGIN')
-    const inserted = await db.query(
-      'INSERT INTO inbox (message_id) VALUES ($1) ON CONFLICT (message_id) DO NOTHING',
-      [event.id],
-    )
-    if (inserted.rowCount === 0) {
-      await db.query('ROLLBACK')
-      return 'event.duplicate'
-    }
-    await handle(event, db)
-    await db.query('COMMIT')
-    return 'event.processed'
-  } catch (error) {
-    await db.query('ROLLBACK').catch(() => {})
-    throw error
-  } finally {
-    db.release()
-  }
-}
-
-/**
  * Consumes a subscriber's own queue with manual acknowledgements and a prefetch limit:
  *
- * - verified and new → effect + inbox row in one transaction, then ack
+ * - verified and new → effect + inbox row committed, then ack; deliveries verified while a batch
+ *   commits go together in the next transaction, a savepoint each ({@link createInboxBatcher})
  * - verified and already in the inbox → ack, no effect
  * - refused by the opener (forged, tampered, unsigned, undecryptable, stale, …) → audit record with
  *   the reason; the body is republished to the queue's own `<queue>.dlx` with the reason, queue
  *   and audit trace id in headers ({@link REJECTION_HEADERS}), and the original acked once that
  *   copy is confirmed (no confirm → `nack` without requeue, the broker dead-letters it with
  *   `x-death`); never processed, never dropped, and the queue keeps flowing
- * - effect failed (database down, bug) → rolled back and requeued; after the queue's
- *   `x-delivery-limit` redeliveries the broker dead-letters it, so a poison message cannot block
+ * - effect failed (database down, bug) → rolled back (its own savepoint, or the whole batch when
+ *   the transaction fails) and requeued; after the queue's `x-delivery-limit` redeliveries the
+ *   broker dead-letters it, so a poison message cannot block
  *
  * @example
  * ```ts
@@ -175,6 +146,8 @@ async function processOnce(
  */
 export async function consumeEvents(options: EventConsumerOptions): Promise<EventConsumer> {
   const { channel, queue, open, pool, handle, audit } = options
+  const prefetch = options.prefetch ?? DEFAULT_PREFETCH
+  const inbox = createInboxBatcher(pool, handle, prefetch)
   const inFlight = new Set<Promise<void>>()
   const unroutable = new Set<string>()
   channel.on('return', (returned: Message) => {
@@ -208,7 +181,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
       const traceId = traceIdOf(event.traceparent)
       let outcome: DeliveryOutcome
       try {
-        outcome = await processOnce(pool, event, handle)
+        outcome = await inbox.apply(event)
       } catch (error) {
         audit.logger.error({ err: error, queue }, 'event processing failed, requeued')
         audit.decision({
@@ -234,7 +207,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
     })
   }
 
-  await channel.prefetch(options.prefetch ?? DEFAULT_PREFETCH)
+  await channel.prefetch(prefetch)
   const { consumerTag } = await channel.consume(
     queue,
     (msg) => {
