@@ -7,20 +7,43 @@
  * test run. `stack:down` follows the same rule (it stops only what `stack:up` started), so the
  * stack suite can bring services up and down without taking the shared servers away from the
  * suites that run after it.
+ *
+ * With `DOCKER_HOST` set (a reachable Docker engine, e.g. `pnpm docker:engine start`), PostgreSQL
+ * and RabbitMQ run as containers instead (testcontainers, same TLS and certificate-login
+ * configuration: infra/src/docker/test-infrastructure.ts), and the teardown removes them. The run
+ * prints which one it uses first.
  */
 import { stackPaths, type Infrastructure } from '@mythical/stack'
 import { ensurePki } from '../src/pki/index.ts'
 import { ensureInfrastructure, stopInfrastructure } from '../src/runner/infrastructure.ts'
+import {
+  startContainerInfrastructure,
+  type ContainerInfrastructure,
+} from '../src/docker/test-infrastructure.ts'
 
 const paths = stackPaths()
 const started: Record<Infrastructure, boolean> = { postgres: false, rabbitmq: false }
+const dockerHost = process.env.DOCKER_HOST
+let containers: ContainerInfrastructure | undefined
 
 export async function globalSetup(): Promise<void> {
+  if (dockerHost) {
+    console.info(
+      `infrastructure: PostgreSQL and RabbitMQ containers (testcontainers, DOCKER_HOST=${dockerHost})`,
+    )
+    containers = await startContainerInfrastructure(paths, (line) => console.info(line))
+    return
+  }
+  console.info('infrastructure: local PostgreSQL and RabbitMQ binaries (DOCKER_HOST not set)')
   await ensurePki(paths)
   await ensureInfrastructure(paths, { started })
 }
 
 export async function globalTeardown(): Promise<void> {
+  if (containers) {
+    await containers.stop()
+    return
+  }
   await stopInfrastructure(
     paths,
     (Object.keys(started) as Infrastructure[]).filter((name) => started[name]),
