@@ -18,6 +18,10 @@ interface OrderDetail {
 export default function OrderPage() {
   const { id } = useParams<{ id: string }>()
   const order = useApi<OrderDetail>(`/api/orders/${encodeURIComponent(id)}`)
+  // Orders name their products by SKU; the catalogue gives the names (the SKU when it cannot).
+  const catalogue = useApi<{ products: { sku: string; name: string }[] }>('/api/products')
+  const nameOf = (sku: string) =>
+    catalogue.status === 'ok' ? catalogue.data.products.find((p) => p.sku === sku)?.name : undefined
   if (order.status === 'loading')
     return (
       <>
@@ -48,7 +52,10 @@ export default function OrderPage() {
       <div className="checkout">
         <section aria-labelledby="order-items">
           <h2 id="order-items">Items</h2>
-          <ItemsTable items={o.items} currency={o.currency} />
+          <ItemsTable
+            items={o.items.map((item) => ({ ...item, name: nameOf(item.sku) }))}
+            currency={o.currency}
+          />
           <p>
             Total <strong className="price">{money(o.totalCents, o.currency)}</strong> · paid with{' '}
             {o.card.brand} ending {o.card.last4}

@@ -8,15 +8,11 @@ interface Parcel {
   events: { status: string; at: string }[]
 }
 
-const STATUS_TEXT: Record<string, string> = {
-  created: 'Label created',
-  label_created: 'Label created',
-  picked_up: 'Picked up',
-  in_transit: 'In transit',
-  out_for_delivery: 'Out for delivery',
-  delivered: 'Delivered',
+/** `label-created` / `in_transit` → `Label created` / `In transit`. */
+const statusText = (status: string) => {
+  const words = status.replace(/[-_]+/g, ' ').trim()
+  return words.charAt(0).toUpperCase() + words.slice(1)
 }
-const statusText = (status: string) => STATUS_TEXT[status] ?? status.replaceAll('_', ' ')
 
 /**
  * The parcel as our shipping partner reports it. The BFF exchanges the shopper's token at the
