@@ -117,7 +117,20 @@ export function postgresService(): ComposeService {
       bind(`./${PG_IDENT_FILE}`, PG_IDENT_TARGET),
     ],
     healthcheck: {
-      test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-p', String(INFRASTRUCTURE.postgres.port)],
+      // -U and -d: the container's uid (1000) has no passwd entry, and pg_isready without a user
+      // name exits 3 ("no attempt") before it tries the server (seen in the first compose up).
+      test: [
+        'CMD',
+        'pg_isready',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(INFRASTRUCTURE.postgres.port),
+        '-U',
+        POSTGRES_ADMIN_USER,
+        '-d',
+        'postgres',
+      ],
       interval: '5s',
       timeout: '5s',
       retries: 10,

@@ -10,7 +10,9 @@ export const DEFAULT_MEMORY_LIMIT_MIB = 192
 
 /** Services that need more than the default (OIDC providers keep more state; web renders pages). */
 const MEMORY_LIMIT_MIB: Readonly<Record<string, number>> = {
-  idp: 256,
+  // Seeding the demo accounts runs scrypt off the V8 heap: 256 MiB was OOM-killed at start in
+  // compose (measured: 66 MiB once up, healthy with 512).
+  idp: 512,
   'partner-idp': 256,
   web: 256,
 }
