@@ -65,10 +65,13 @@ after(async () => {
   await tracing.shutdown()
 })
 
-async function call(path: string) {
+async function call(path: string, traceparent: string | null = `00-${TRACE}-${CALLER_SPAN}-01`) {
   const response = await request(`${url}${path}?access_token=${TOKEN}`, {
     dispatcher: caller,
-    headers: { traceparent: `00-${TRACE}-${CALLER_SPAN}-01`, authorization: `Bearer ${TOKEN}` },
+    headers: {
+      ...(traceparent ? { traceparent } : {}),
+      authorization: `Bearer ${TOKEN}`,
+    },
   })
   await response.body.dump()
   const echoed = parseTraceparent(String(response.headers.traceparent))
@@ -76,7 +79,7 @@ async function call(path: string) {
   const spans = await tracing.spans()
   const span = spans.find((s) => s.spanContext().spanId === echoed.parentId)
   assert.ok(span, 'a span with the id the kit echoed')
-  return { span, status: response.statusCode }
+  return { span, status: response.statusCode, echoed }
 }
 
 describe('the hop span of createService', () => {
@@ -88,6 +91,12 @@ describe('the hop span of createService', () => {
     assert.equal(span.attributes[TRUST_ATTRIBUTES.workload], service.identity.spiffeId)
     assert.equal(span.attributes[TRUST_ATTRIBUTES.peer], CALLER_ID)
     assert.equal(span.attributes[TRUST_ATTRIBUTES.status], 200)
+  })
+
+  it('starts the trace with the trace id the kit answers when the caller sends none', async () => {
+    const { span, echoed } = await call('/orders', null)
+    assert.equal(span.spanContext().traceId, echoed.traceId)
+    assert.equal(span.parentSpanContext, undefined)
   })
 
   it('carries the audit decision of the hop as a span event', async () => {

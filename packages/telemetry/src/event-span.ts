@@ -107,13 +107,13 @@ export async function withEventSpan<T>(
   const subscriber = subscriberOf(queue)
   const parent = parseTraceparent(event.traceparent)
   const parentContext = parent
-    ? trace.setSpanContext(context.active(), {
+    ? trace.setSpanContext(ROOT_CONTEXT, {
         traceId: parent.traceId,
         spanId: parent.parentId,
         traceFlags: TraceFlags.SAMPLED,
         isRemote: true,
       })
-    : context.active()
+    : ROOT_CONTEXT
   const span = trace.getTracer('@mythical/telemetry').startSpan(
     `consume ${event.type}`,
     {

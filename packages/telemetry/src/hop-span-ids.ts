@@ -12,10 +12,15 @@ const random = new RandomIdGenerator()
 
 /** Set for the duration of one synchronous `startSpan` call, see {@link withSpanId}. */
 let requestedSpanId: string | undefined
+let requestedTraceId: string | undefined
 
-/** An id generator that hands out a requested span id once, random ids otherwise. */
+/** An id generator that hands out requested ids once, random ids otherwise. */
 export const hopSpanIds: IdGenerator = {
-  generateTraceId: () => random.generateTraceId(),
+  generateTraceId: () => {
+    const id = requestedTraceId ?? random.generateTraceId()
+    requestedTraceId = undefined
+    return id
+  },
   generateSpanId: () => {
     const id = requestedSpanId ?? random.generateSpanId()
     requestedSpanId = undefined
@@ -24,14 +29,17 @@ export const hopSpanIds: IdGenerator = {
 }
 
 /**
- * Runs `start` (a synchronous `tracer.startSpan`) so that the span it creates gets `spanId`.
- * `startSpan` asks the id generator exactly once and synchronously, so no other span can take it.
+ * Runs `start` (a synchronous `tracer.startSpan`) so that the span it creates gets `spanId`, and
+ * `traceId` if it is a root span (a hop that starts the trace: the kit chose its trace id
+ * already). `startSpan` asks the id generator synchronously, so no other span can take them.
  */
-export function withSpanId<T>(spanId: string, start: () => T): T {
+export function withSpanId<T>(spanId: string, start: () => T, traceId?: string): T {
   requestedSpanId = spanId
+  requestedTraceId = traceId
   try {
     return start()
   } finally {
     requestedSpanId = undefined
+    requestedTraceId = undefined
   }
 }

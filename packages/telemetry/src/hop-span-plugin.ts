@@ -12,6 +12,7 @@ import { forgetHopSpan, rememberHopSpan, TRUST_ATTRIBUTES } from '@mythical/audi
 import type { TraceContext } from '@mythical/audit'
 import {
   context,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -66,22 +67,27 @@ const hopSpans: FastifyPluginCallback<HopSpanOptions> = (app, opts, done) => {
     const hop = request.traceContext
     if (UNTRACED.has(request.url)) return next()
     const caller = callerSpanContext(request, hop)
-    const parent = caller ? trace.setSpanContext(context.active(), caller) : context.active()
+    // Never the ambient context: a keep-alive socket can carry another request's span, and the
+    // hop would join that trace. No caller: a root span with the trace id the kit chose.
+    const parent = caller ? trace.setSpanContext(ROOT_CONTEXT, caller) : ROOT_CONTEXT
     const route = request.routeOptions.url ?? 'unmatched'
-    const span = withSpanId(hop.parentId, () =>
-      tracer.startSpan(
-        `${request.method} ${route}`,
-        {
-          kind: SpanKind.SERVER,
-          attributes: {
-            [TRUST_ATTRIBUTES.workload]: opts.workloadId,
-            [TRUST_ATTRIBUTES.route]: `${request.method} ${route}`,
-            'http.request.method': request.method,
-            ...(request.peerId ? { [TRUST_ATTRIBUTES.peer]: request.peerId } : {}),
+    const span = withSpanId(
+      hop.parentId,
+      () =>
+        tracer.startSpan(
+          `${request.method} ${route}`,
+          {
+            kind: SpanKind.SERVER,
+            attributes: {
+              [TRUST_ATTRIBUTES.workload]: opts.workloadId,
+              [TRUST_ATTRIBUTES.route]: `${request.method} ${route}`,
+              'http.request.method': request.method,
+              ...(request.peerId ? { [TRUST_ATTRIBUTES.peer]: request.peerId } : {}),
+            },
           },
-        },
-        parent,
-      ),
+          parent,
+        ),
+      hop.traceId,
     )
     if (!span.isRecording()) return next()
     request.hopSpan = span
