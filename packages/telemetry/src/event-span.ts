@@ -9,7 +9,14 @@
  */
 import { parseTraceparent, TRUST_ATTRIBUTES } from '@mythical/audit'
 import { SERVICES, workloadId } from '@mythical/stack'
-import { context, SpanKind, trace, TraceFlags, type Attributes } from '@opentelemetry/api'
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanKind,
+  trace,
+  TraceFlags,
+  type Attributes,
+} from '@opentelemetry/api'
 
 /** What the span says of a verified event (from `VerifiedEvent` of `@mythical/events`). */
 export interface ConsumedEvent {
