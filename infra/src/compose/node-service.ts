@@ -21,7 +21,9 @@ export const DB_PROVISION = 'db-provision'
 export const HEALTHCHECK = {
   test: ['CMD', 'node', 'infra/docker/healthcheck.ts'],
   interval: '10s',
-  timeout: '5s',
+  // The probe is a fresh Node process (TypeScript entry, mTLS agent): on a loaded 2-core machine
+  // it took over 5 s while the service itself answered /readyz in 0.5 s (first compose up).
+  timeout: '30s',
   retries: 5,
   start_period: '60s',
 } as const
