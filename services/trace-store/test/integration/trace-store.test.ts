@@ -62,7 +62,7 @@ function exportRequest(traceId: string, user: string, status = 200) {
   }
 }
 
-describe('trace-store (real PostgreSQL, real mTLS)', () => {
+describe('trace-store (TB12: real PostgreSQL with RLS, real mTLS)', () => {
   let api: Awaited<ReturnType<typeof startStackServiceForTest>>
   let pool: pg.Pool
   const katiesTrace = hex(16)
