@@ -245,9 +245,10 @@ describe('PostgreSQL row-level security (TB12)', () => {
     const settle = (cardToken: string) =>
       withCustomerScope(pool('payments-api'), katie, (db) =>
         db.query(
-          `INSERT INTO payments (order_id, customer_id, card_token, amount_cents, status)
-           VALUES ($1, $2, $3, 1999, 'settled')`,
-          [randomUUID(), katie, cardToken],
+          `INSERT INTO payments (order_id, customer_id, card_token, amount_cents, status,
+                                 card_brand, card_last4, trace_id, settled_at)
+           VALUES ($1, $2, $3, 1999, 'settled', 'visa', '1111', $4, now())`,
+          [randomUUID(), katie, cardToken, randomUUID().replaceAll('-', '')],
         ),
       )
 

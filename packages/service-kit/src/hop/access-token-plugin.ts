@@ -79,6 +79,11 @@ export interface RouteAccess {
   readonly callers?: readonly string[]
   /** Further checks on the verified claims (role, MFA), in order. */
   readonly checks?: readonly AccessCheck[]
+  /**
+   * The boundary those checks guard when it is the user's rather than the calling hop's (e.g.
+   * TB11, staff ↔ shop-assistant-api): their refusals are audited under it.
+   */
+  readonly checksBoundary?: TrustBoundaryId
 }
 
 declare module 'fastify' {
@@ -232,9 +237,15 @@ const accessToken: FastifyPluginCallback<AccessTokenPluginOptions> = (app, opts,
         ...(boundary ? { boundary } : {}),
         ...(request.peerId ? { caller: request.peerId } : {}),
       }
-      const refuse = (reason: string, problem: ProblemError, claims?: Access) => {
+      const refuse = (
+        reason: string,
+        problem: ProblemError,
+        claims?: Access,
+        decidedAt: TrustBoundaryId | undefined = boundary,
+      ) => {
         audit.decision({
           ...record,
+          ...(decidedAt ? { boundary: decidedAt } : {}),
           ...(claims ? claimFields(claims) : {}),
           reason,
           status: problem.status,
@@ -287,7 +298,7 @@ const accessToken: FastifyPluginCallback<AccessTokenPluginOptions> = (app, opts,
       }
       for (const claimCheck of access.checks ?? []) {
         const refusal = claimCheck(granted)
-        if (refusal) throw refuse(refusal.reason, refusal.problem, granted)
+        if (refusal) throw refuse(refusal.reason, refusal.problem, granted, access.checksBoundary)
       }
       request.access = granted
       recordVerifiedToken(request.hopSpan, payload)

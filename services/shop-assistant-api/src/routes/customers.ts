@@ -28,6 +28,7 @@ const staffWith = (scope: string): { config: { access: RouteAccess } } => ({
         requireGroup(SALES_ASSOCIATE_GROUP),
         requireAuthentication({ acrValues: [ACR_MFA], amr: ['mfa'] }),
       ],
+      checksBoundary: 'TB11',
     },
   },
 })

@@ -164,6 +164,8 @@ describe('refusals (TB11)', () => {
       const token = await phantom({ acr: ACR_PASSWORD, amr: AMR_PASSWORD })
       const res = await call(method, path, { token, ...body })
       assertDenied(res, 401, 'ZT_ERR_STEP_UP_REQUIRED', 'acr.insufficient')
+      // The user's sign-in is what failed, not the gateway's hop: audited on staff ↔ shop-assistant.
+      assert.equal(res.records[0]?.boundary, 'TB11')
       assert.equal(
         res.headers['www-authenticate'],
         'Bearer error="insufficient_user_authentication", ' +
