@@ -12,6 +12,7 @@ import { decodeJwt } from 'jose'
 import { loadPairwiseKey, pairwiseSubject } from '@mythical/service-kit'
 import { federateToPartner, paths, retailTokenForPartner } from '@mythical/testing'
 import { auditRecordsOf } from '../support/audit-log.ts'
+import { launchTrustingBrowser } from '../support/browser-trust.ts'
 import { expect, test } from '../support/fixtures.ts'
 import {
   expectTrackingRefusal,
@@ -21,6 +22,7 @@ import {
   trackParcels,
   untrustedIssuerToken,
 } from '../support/partner.ts'
+import { WEB, personaContext } from '../support/personas.ts'
 import { IDP_ISSUER, signInShopper } from '../support/shopper.ts'
 
 /** Katie as the partner knows her: what partner-idp and shipping-api both derive. */
@@ -134,5 +136,33 @@ test.describe('TB10 retail ↔ shipping partner', () => {
       secrets: [bobsToken],
     })
     expect(record.subject).toBe(decodeJwt(bobsToken).sub)
+  })
+
+  test('in the browser: Katie’s order page shows the parcel (the BFF federates); Bob’s session gets 404', async () => {
+    test.setTimeout(90_000)
+    const browser = await launchTrustingBrowser()
+    try {
+      const katie = await personaContext(browser, 'katie')
+      const page = await katie.newPage()
+      const tracked = page.waitForResponse((r) =>
+        r.url().endsWith(`/api/orders/${katiesOrder}/tracking`),
+      )
+      await page.goto(`${WEB}/orders/${katiesOrder}`)
+      const answer = await tracked
+      expect(answer.status()).toBe(200)
+      // The page received the parcel, never the partner token that fetched it.
+      const body = await answer.text()
+      expect(body).toContain('label-created')
+      expect(body).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./)
+      await expect(page.getByTestId('tracking-state').first()).toContainText(/Parcel status/)
+      await katie.close()
+
+      const bob = await personaContext(browser, 'bob')
+      const refused = await bob.request.get(`${WEB}/api/orders/${katiesOrder}/tracking`)
+      expect(refused.status()).toBe(404)
+      await bob.close()
+    } finally {
+      await browser.close()
+    }
   })
 })
