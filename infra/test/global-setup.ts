@@ -12,6 +12,9 @@
  * and RabbitMQ run as containers instead (testcontainers, same TLS and certificate-login
  * configuration: infra/src/docker/test-infrastructure.ts), and the teardown removes them. The run
  * prints which one it uses first.
+ *
+ * The event consumer suites get a vhost and databases of their own on the same servers
+ * (`consumer-test-isolation.ts`), so they run whether or not a stack is up.
  */
 import { stackPaths, type Infrastructure } from '@mythical/stack'
 import { ensurePki } from '../src/pki/index.ts'
@@ -20,6 +23,7 @@ import {
   startContainerInfrastructure,
   type ContainerInfrastructure,
 } from '../src/docker/test-infrastructure.ts'
+import { provisionConsumerTestIsolation } from './consumer-test-isolation.ts'
 
 const paths = stackPaths()
 const started: Record<Infrastructure, boolean> = { postgres: false, rabbitmq: false }
@@ -32,11 +36,13 @@ export async function globalSetup(): Promise<void> {
       `infrastructure: PostgreSQL and RabbitMQ containers (testcontainers, DOCKER_HOST=${dockerHost})`,
     )
     containers = await startContainerInfrastructure(paths, (line) => console.info(line))
+    await provisionConsumerTestIsolation(paths, containers.rabbitmqctl)
     return
   }
   console.info('infrastructure: local PostgreSQL and RabbitMQ binaries (DOCKER_HOST not set)')
   await ensurePki(paths)
   await ensureInfrastructure(paths, { started })
+  await provisionConsumerTestIsolation(paths)
 }
 
 export async function globalTeardown(): Promise<void> {

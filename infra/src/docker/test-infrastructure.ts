@@ -15,6 +15,7 @@ import { chmod, chown, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import type { StartedTestContainer } from 'testcontainers'
 import { INFRASTRUCTURE, type StackPaths } from '@mythical/stack'
 import { ensurePki } from '../pki/index.ts'
 import { loadOrCreateAdminCredentials } from '../postgres/admin-credentials.ts'
@@ -134,9 +135,11 @@ async function printLogs(container: Stoppable, log: (line: string) => void) {
   log(chunks.join(''))
 }
 
-/** What {@link startContainerInfrastructure} started, for the global teardown. */
+/** What {@link startContainerInfrastructure} started, for the global set-up and teardown. */
 export interface ContainerInfrastructure {
   stop(): Promise<void>
+  /** `rabbitmqctl <args>` inside the broker container (e.g. the test suites' own vhost). */
+  rabbitmqctl(args: readonly string[]): Promise<string>
 }
 
 /**
@@ -166,6 +169,7 @@ export async function startContainerInfrastructure(
   const { GenericContainer, Wait } = await import('testcontainers')
   await ensurePki(paths)
   const started: Stoppable[] = []
+  let broker: StartedTestContainer | undefined
   const stop = async () => {
     for (const container of started.reverse()) await container.stop()
   }
@@ -196,28 +200,25 @@ export async function startContainerInfrastructure(
     await postgresServer.provision(paths)
     const rabbitmq = await prepareRabbitmq(paths)
     const t1 = Date.now()
-    started.push(
-      await new GenericContainer(RABBITMQ_IMAGE)
-        .withNetworkMode('host')
-        .withUser(rabbitmq.user)
-        .withEnvironment({
-          ...nodeEnvironment(rabbitmq.layout),
-          // What the node writes stays in the container: the local node's folder is mounted
-          // read-only (its pid file, log and data belong to the local node).
-          RABBITMQ_PID_FILE: '/var/lib/rabbitmq/rabbitmq.pid',
-          RABBITMQ_MNESIA_BASE: '/var/lib/rabbitmq/mnesia',
-          RABBITMQ_LOG_BASE: '/var/lib/rabbitmq/log',
-          RABBITMQ_LOGS: '-',
-          HOME: '/var/lib/rabbitmq',
-        })
-        .withBindMounts([
-          { source: rabbitmq.layout.base, target: rabbitmq.layout.base, mode: 'ro' },
-        ])
-        // An empty conf.d: the image's defaults (a plain AMQP listener, guest) are not read.
-        .withTmpFs({ '/var/lib/rabbitmq': 'rw', '/etc/rabbitmq/conf.d': 'rw' })
-        .withCommand(['rabbitmq-server'])
-        .start(),
-    )
+    broker = await new GenericContainer(RABBITMQ_IMAGE)
+      .withNetworkMode('host')
+      .withUser(rabbitmq.user)
+      .withEnvironment({
+        ...nodeEnvironment(rabbitmq.layout),
+        // What the node writes stays in the container: the local node's folder is mounted
+        // read-only (its pid file, log and data belong to the local node).
+        RABBITMQ_PID_FILE: '/var/lib/rabbitmq/rabbitmq.pid',
+        RABBITMQ_MNESIA_BASE: '/var/lib/rabbitmq/mnesia',
+        RABBITMQ_LOG_BASE: '/var/lib/rabbitmq/log',
+        RABBITMQ_LOGS: '-',
+        HOME: '/var/lib/rabbitmq',
+      })
+      .withBindMounts([{ source: rabbitmq.layout.base, target: rabbitmq.layout.base, mode: 'ro' }])
+      // An empty conf.d: the image's defaults (a plain AMQP listener, guest) are not read.
+      .withTmpFs({ '/var/lib/rabbitmq': 'rw', '/etc/rabbitmq/conf.d': 'rw' })
+      .withCommand(['rabbitmq-server'])
+      .start()
+    started.push(broker)
     const port = INFRASTRUCTURE.rabbitmq.port
     await waitUntil(`a listener on 127.0.0.1:${port}`, () => isListening(port), 180_000)
     log(`rabbitmq container (${RABBITMQ_IMAGE}) up in ${Math.round((Date.now() - t1) / 1000)} s`)
@@ -230,5 +231,14 @@ export async function startContainerInfrastructure(
     await stop()
     throw error
   }
-  return { stop }
+  const rabbitmqctl = async (args: readonly string[]) => {
+    const result = await broker?.exec(['rabbitmqctl', ...args])
+    if (result?.exitCode !== 0) {
+      throw new DockerPathError(
+        `rabbitmqctl ${args[0] ?? ''} failed: ${result?.output ?? 'no broker'}`,
+      )
+    }
+    return result.output
+  }
+  return { stop, rabbitmqctl }
 }

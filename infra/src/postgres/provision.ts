@@ -73,33 +73,49 @@ export async function provisionDatabases(paths: StackPaths): Promise<DatabasePro
 
   const report: DatabaseProvisioning[] = []
   for (const { service, login } of plans) {
-    const owner = ownerRole(login.database)
-    const client = await connectAdmin(layout, admin, login.database)
-    try {
-      const role = client.escapeIdentifier(login.user)
-      await client.query('REVOKE ALL ON SCHEMA public FROM PUBLIC')
-      await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`)
-      // `<folder>/src/main.ts` → `<folder>/migrations` (services/<name>, or web at the top level).
-      const dir = join(paths.root, dirname(dirname(service.entry)), 'migrations')
-      let applied: string[] = []
-      if (await exists(dir)) {
-        // Objects created from here on belong to the owner, not to the superuser or the service.
-        await client.query(`SET ROLE ${client.escapeIdentifier(owner)}`)
-        applied = (await applyMigrations(client, dir)).applied
-        await client.query('RESET ROLE')
-      }
-      report.push({
-        service: service.name,
-        database: login.database,
-        role: login.user,
-        owner,
-        applied,
-      })
-    } finally {
-      await client.end()
-    }
+    const applied = await migrateServiceDatabase(paths, admin, service, login)
+    report.push({
+      service: service.name,
+      database: login.database,
+      role: login.user,
+      owner: ownerRole(login.database),
+      applied,
+    })
   }
   return report
+}
+
+/**
+ * Closes the `public` schema of `database` (default: the service's own) to everyone but the
+ * service's role and applies the service's `migrations/*.sql` there as the owner role of the
+ * service's own database. The database must exist ({@link ensureDatabase}).
+ *
+ * @returns the migrations this run applied
+ */
+export async function migrateServiceDatabase(
+  paths: StackPaths,
+  admin: Awaited<ReturnType<typeof resolveAdmin>>,
+  service: ServiceDefinition,
+  login: DatabaseCredentials,
+  database: string = login.database,
+): Promise<string[]> {
+  const owner = ownerRole(login.database)
+  const client = await connectAdmin(postgresLayout(paths), admin, database)
+  try {
+    const role = client.escapeIdentifier(login.user)
+    await client.query('REVOKE ALL ON SCHEMA public FROM PUBLIC')
+    await client.query(`GRANT USAGE ON SCHEMA public TO ${role}`)
+    // `<folder>/src/main.ts` → `<folder>/migrations` (services/<name>, or web at the top level).
+    const dir = join(paths.root, dirname(dirname(service.entry)), 'migrations')
+    if (!(await exists(dir))) return []
+    // Objects created from here on belong to the owner, not to the superuser or the service.
+    await client.query(`SET ROLE ${client.escapeIdentifier(owner)}`)
+    const { applied } = await applyMigrations(client, dir)
+    await client.query('RESET ROLE')
+    return applied
+  } finally {
+    await client.end()
+  }
 }
 
 async function ensureRoles(client: pg.Client, login: DatabaseCredentials): Promise<void> {
@@ -132,12 +148,18 @@ async function createRoleIfMissing(client: pg.Client, name: string): Promise<voi
   if (rowCount === 0) await client.query(`CREATE ROLE ${client.escapeIdentifier(name)}`)
 }
 
-async function ensureDatabase(client: pg.Client, login: DatabaseCredentials): Promise<void> {
-  const database = client.escapeIdentifier(login.database)
+/**
+ * Creates `name` (default: the service's own database) owned by the service's NOLOGIN owner role,
+ * CONNECT for the service's role only. Idempotent.
+ */
+export async function ensureDatabase(
+  client: pg.Client,
+  login: DatabaseCredentials,
+  name: string = login.database,
+): Promise<void> {
+  const database = client.escapeIdentifier(name)
   const owner = client.escapeIdentifier(ownerRole(login.database))
-  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
-    login.database,
-  ])
+  const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
   if (rowCount === 0) {
     await client.query(
       `CREATE DATABASE ${database} OWNER ${owner} TEMPLATE template0 ENCODING 'UTF8'`,

@@ -20,6 +20,11 @@ export interface ConnectBrokerOptions {
    * compose). The broker's certificate must name it (DNS or IP SAN).
    */
   host?: string
+  /**
+   * Virtual host to open instead of `amqp.json` `vhost`, e.g. the integration tests' own
+   * `mythical-consumer-tests`. The broker's permissions for the user on that vhost still apply.
+   */
+  vhost?: string
   /** Milliseconds for TLS + AMQP handshake. Default: 10000. */
   timeoutMs?: number
 }
@@ -72,8 +77,15 @@ export async function connectBroker(
   if (opts.host !== undefined && (typeof opts.host !== 'string' || opts.host === '')) {
     throw new TypeError('"host" option must be a non-empty string')
   }
+  if (opts.vhost !== undefined && (typeof opts.vhost !== 'string' || opts.vhost === '')) {
+    throw new TypeError('"vhost" option must be a non-empty string')
+  }
   const stored = await readBrokerCredentials(secretsDir)
-  const credentials = { ...stored, host: opts.host ?? stored.host }
+  const credentials = {
+    ...stored,
+    host: opts.host ?? stored.host,
+    vhost: opts.vhost ?? stored.vhost,
+  }
   const [cert, key, ca] = await Promise.all([
     readFile(join(secretsDir, BROKER_SECRET_FILES.tlsCert)),
     readFile(join(secretsDir, BROKER_SECRET_FILES.tlsKey)),

@@ -20,6 +20,11 @@ export interface DatabasePoolOptions {
    * it does for the broker. This replaces the trust anchor; verification stays on.
    */
   serverCaFile?: string
+  /**
+   * Database to open instead of `database.json` `database`, e.g. the integration tests' own copy
+   * of the service's database. The role and its grants there decide what it may do.
+   */
+  database?: string
 }
 
 /**
@@ -55,7 +60,11 @@ export function createDatabasePool(secretsDir: string, opts: DatabasePoolOptions
   ) {
     throw new TypeError('"serverCaFile" option must be a non-empty path')
   }
-  const credentials = readDatabaseCredentials(secretsDir)
+  if (opts.database !== undefined && (typeof opts.database !== 'string' || opts.database === '')) {
+    throw new TypeError('"database" option must be a non-empty string')
+  }
+  const stored = readDatabaseCredentials(secretsDir)
+  const credentials = { ...stored, database: opts.database ?? stored.database }
   const [ca, cert, key] = [
     opts.serverCaFile ?? join(secretsDir, CA_FILE),
     join(secretsDir, CERT_FILE),

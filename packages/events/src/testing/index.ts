@@ -1,16 +1,25 @@
 /**
  * Test helpers of `@mythical/events` (import `@mythical/events/testing`): orders written to
- * order-fulfillment-api's outbox the way the service writes them, and polling for an effect.
+ * order-fulfillment-api's outbox the way the service writes them, polling for an effect, and the
+ * integration suites' own vhost and databases (`consumer-test-targets.ts`).
  *
  * @module
  */
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import { connectBroker } from '@mythical/broker'
 import { withCustomerScope } from '@mythical/db'
 import { ORDER_PLACED } from '../order-placed.ts'
 import type { OrderPlaced } from '../order-placed.ts'
+
+export {
+  CONSUMER_TEST_SERVICES,
+  CONSUMER_TEST_VHOST,
+  connectTestBroker,
+  consumerTestDatabase,
+  drainOtherSubscribers,
+  testDatabasePool,
+} from './consumer-test-targets.ts'
 
 const CARD_TOKEN = 'tok_visa_9f8e7d'
 
@@ -71,24 +80,5 @@ export async function eventually<T>(
     if (Date.now() > deadline)
       assert.fail(`timed out waiting for ${what}: ${JSON.stringify(value)}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-/**
- * How many consumers are attached to `queue`, asked with its owner's own broker user. A running
- * stack's service consumes its queue too and would take the test's messages: suites skip then.
- */
-export async function consumersOf(
-  secretsDir: string,
-  queue: string,
-  serverCaFile: string,
-): Promise<number> {
-  const conn = await connectBroker(secretsDir, { serverCaFile })
-  conn.on('error', () => {})
-  try {
-    const channel = await conn.createChannel()
-    return (await channel.checkQueue(queue)).consumerCount
-  } finally {
-    await conn.close()
   }
 }

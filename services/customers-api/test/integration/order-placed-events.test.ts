@@ -1,5 +1,7 @@
 /**
- * TB08/TB09 end to end on the stack's real PostgreSQL and RabbitMQ: order-fulfillment-api's outbox
+ * TB08/TB09 end to end on the real PostgreSQL and RabbitMQ, in the suites' own vhost and databases
+ * (so a running stack's relay and consumers never take this suite's rows or messages):
+ * order-fulfillment-api's outbox
  * → relay (publisher confirms) → `orders` exchange → customers-api's own quorum queue → verified,
  * decrypted, inbox exactly once → loyalty points. Reliability (consumer stopped, relay crash
  * between publish and mark, bounded concurrent load) and attacks dead-lettered with their reason.
@@ -12,8 +14,7 @@ import type { ChannelModel, ConfirmChannel } from 'amqplib'
 import type pg from 'pg'
 import { SignJWT } from 'jose'
 import { createAuditLogger } from '@mythical/audit'
-import { connectBroker } from '@mythical/broker'
-import { createDatabasePool, withCustomerScope } from '@mythical/db'
+import { withCustomerScope } from '@mythical/db'
 import {
   consumeEvents,
   createOutboxRelay,
@@ -21,7 +22,6 @@ import {
   loadRecipientKeys,
   ORDER_PLACED,
   ORDER_PLACED_PUBLISHER as PUBLISHER,
-  ORDER_PLACED_SUBSCRIBERS,
   orderPlacedOpener,
   orderPlacedQueue,
   orderPlacedSealer,
@@ -31,7 +31,13 @@ import {
 import type { EventConsumer, OutboxRelay } from '@mythical/events'
 import { serviceByName, stackPaths, workloadId } from '@mythical/stack'
 import { captureAudit } from '@mythical/testing'
-import { consumersOf, eventually, placeTestOrder } from '@mythical/events/testing'
+import {
+  connectTestBroker,
+  drainOtherSubscribers,
+  eventually,
+  placeTestOrder,
+  testDatabasePool,
+} from '@mythical/events/testing'
 import { earnLoyaltyPoints, pointsFor } from '../../src/loyalty-from-orders.ts'
 
 const paths = stackPaths()
@@ -39,7 +45,6 @@ const QUEUE = orderPlacedQueue('customers-api')
 const DLQ = `${QUEUE}.dlq`
 const issuer = workloadId('retail', PUBLISHER)
 const jwksOf = (service: string) => paths.publicJwks(serviceByName(service).domain, service)
-const brokerCa = paths.caCert('retail')
 const customer = `katie-events-${randomUUID().slice(0, 8)}`
 
 let publisherPool: pg.Pool
@@ -89,33 +94,13 @@ async function startConsumer(): Promise<void> {
   })
 }
 
-/** The other subscribers' queues fill up too; empty them with each one's own user after the run. */
-async function drainOtherSubscribers(): Promise<void> {
-  for (const service of Object.keys(ORDER_PLACED_SUBSCRIBERS)) {
-    if (service === 'customers-api') continue
-    const conn = await connectBroker(paths.secrets(service), { serverCaFile: brokerCa })
-    conn.on('error', () => {})
-    const channel = await conn.createChannel()
-    await channel.purgeQueue(`${service}.order-placed`)
-    await conn.close()
-  }
-}
-
-/** A running stack's customers-api consumes the same queue and would take this suite's messages. */
-const competing = await consumersOf(paths.secrets('customers-api'), QUEUE, brokerCa)
-const skip =
-  competing > 0
-    ? `customers-api of a running stack consumes its queue: stop the stack to run this suite`
-    : false
-
-describe('order.placed from the outbox to loyalty points (TB08, TB09)', { skip }, () => {
+describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
   before(async () => {
-    publisherPool = createDatabasePool(paths.secrets(PUBLISHER))
-    customersPool = createDatabasePool(paths.secrets('customers-api'))
+    publisherPool = testDatabasePool(PUBLISHER)
+    customersPool = testDatabasePool('customers-api')
     const seal = await orderPlacedSealer(paths.secrets(PUBLISHER), paths.pki)
     open = await orderPlacedOpener('customers-api', paths.secrets('customers-api'), paths.pki)
-    publisherConn = await connectBroker(paths.secrets(PUBLISHER), { serverCaFile: brokerCa })
-    publisherConn.on('error', () => {})
+    publisherConn = await connectTestBroker(PUBLISHER)
     publisherChannel = await publisherConn.createConfirmChannel()
     relay = createOutboxRelay({
       pool: publisherPool,
@@ -123,15 +108,14 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', { skip }
       exchange: 'orders',
       seal,
     })
-    customersConn = await connectBroker(paths.secrets('customers-api'), { serverCaFile: brokerCa })
-    customersConn.on('error', () => {})
+    customersConn = await connectTestBroker('customers-api')
     consumerChannel = await customersConn.createConfirmChannel()
     await startConsumer()
   })
 
   after(async () => {
     await consumer?.stop()
-    await drainOtherSubscribers().catch(() => {})
+    await drainOtherSubscribers('customers-api').catch(() => {})
     await customersConn?.close()
     await publisherConn?.close()
     await Promise.all([publisherPool?.end(), customersPool?.end()])
@@ -204,10 +188,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', { skip }
 
   it('a consumer killed mid-processing, before its ack: redelivered and processed once', async () => {
     await consumer?.stop()
-    const doomedConn = await connectBroker(paths.secrets('customers-api'), {
-      serverCaFile: brokerCa,
-    })
-    doomedConn.on('error', () => {})
+    const doomedConn = await connectTestBroker('customers-api')
     const doomedChannel = await doomedConn.createConfirmChannel()
     doomedChannel.on('error', () => {})
     let killed!: () => void

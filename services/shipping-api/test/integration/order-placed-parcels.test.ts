@@ -1,5 +1,6 @@
 /**
- * TB09 for the partner, on the stack's real PostgreSQL and RabbitMQ: order-fulfillment-api's
+ * TB09 for the partner, on the real PostgreSQL and RabbitMQ in the suites' own vhost and databases
+ * (never racing a running stack): order-fulfillment-api's
  * outbox → relay → `orders` exchange → shipping-api's own queue, read with shipping-api's own
  * broker user and opened with its own key (the `shipping-partner` projection) → one parcel per
  * order, filed under the customer's pairwise subject, exactly once. A message the partner cannot
@@ -11,20 +12,24 @@ import { after, before, describe, it } from 'node:test'
 import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib'
 import type pg from 'pg'
 import { createAuditLogger } from '@mythical/audit'
-import { connectBroker } from '@mythical/broker'
-import { createDatabasePool, withCustomerScope } from '@mythical/db'
+import { withCustomerScope } from '@mythical/db'
 import {
   consumeEvents,
   createOutboxRelay,
   ORDER_PLACED,
   ORDER_PLACED_PUBLISHER as PUBLISHER,
-  ORDER_PLACED_SUBSCRIBERS,
   orderPlacedOpener,
   orderPlacedQueue,
   orderPlacedSealer,
 } from '@mythical/events'
 import type { EventConsumer, OutboxRelay } from '@mythical/events'
-import { consumersOf, eventually, placeTestOrder } from '@mythical/events/testing'
+import {
+  connectTestBroker,
+  drainOtherSubscribers,
+  eventually,
+  placeTestOrder,
+  testDatabasePool,
+} from '@mythical/events/testing'
 import { loadPairwiseKey, pairwiseSubject } from '@mythical/service-kit'
 import { stackPaths } from '@mythical/stack'
 import { captureAudit } from '@mythical/testing'
@@ -34,7 +39,6 @@ const paths = stackPaths()
 const SERVICE = 'shipping-api'
 const QUEUE = orderPlacedQueue(SERVICE)
 const RETAIL_ISSUER = 'https://localhost:4000'
-const brokerCa = paths.caCert('retail')
 const customer = `katie-parcels-${randomUUID().slice(0, 8)}`
 
 let publisherPool: pg.Pool
@@ -71,31 +75,11 @@ const parcelsUnder = (subject: string) =>
 const pairwise = () =>
   pairwiseSubject(loadPairwiseKey(paths.secrets(SERVICE)), RETAIL_ISSUER, customer)
 
-/** The other subscribers' queues fill up too; empty them with each one's own user after the run. */
-async function drainOtherSubscribers(): Promise<void> {
-  for (const service of Object.keys(ORDER_PLACED_SUBSCRIBERS)) {
-    if (service === SERVICE) continue
-    const conn = await connectBroker(paths.secrets(service), { serverCaFile: brokerCa })
-    conn.on('error', () => {})
-    const channel = await conn.createChannel()
-    await channel.purgeQueue(orderPlacedQueue(service as keyof typeof ORDER_PLACED_SUBSCRIBERS))
-    await conn.close()
-  }
-}
-
-/** A running stack's shipping-api consumes the same queue and would take this suite's messages. */
-const competing = await consumersOf(paths.secrets(SERVICE), QUEUE, brokerCa)
-const skip =
-  competing > 0
-    ? 'shipping-api of a running stack consumes its queue: stop the stack to run this suite'
-    : false
-
-describe('order.placed from the outbox to a parcel (TB09, partner)', { skip }, () => {
+describe('order.placed from the outbox to a parcel (TB09, partner)', () => {
   before(async () => {
-    publisherPool = createDatabasePool(paths.secrets(PUBLISHER))
-    shippingPool = createDatabasePool(paths.secrets(SERVICE), { serverCaFile: brokerCa })
-    publisherConn = await connectBroker(paths.secrets(PUBLISHER), { serverCaFile: brokerCa })
-    publisherConn.on('error', () => {})
+    publisherPool = testDatabasePool(PUBLISHER)
+    shippingPool = testDatabasePool(SERVICE)
+    publisherConn = await connectTestBroker(PUBLISHER)
     publisherChannel = await publisherConn.createConfirmChannel()
     relay = createOutboxRelay({
       pool: publisherPool,
@@ -103,8 +87,7 @@ describe('order.placed from the outbox to a parcel (TB09, partner)', { skip }, (
       exchange: 'orders',
       seal: await orderPlacedSealer(paths.secrets(PUBLISHER), paths.pki),
     })
-    shippingConn = await connectBroker(paths.secrets(SERVICE), { serverCaFile: brokerCa })
-    shippingConn.on('error', () => {})
+    shippingConn = await connectTestBroker(SERVICE)
     consumerChannel = await shippingConn.createChannel()
     consumer = await consumeEvents({
       channel: consumerChannel,
@@ -121,7 +104,7 @@ describe('order.placed from the outbox to a parcel (TB09, partner)', { skip }, (
 
   after(async () => {
     await consumer?.stop()
-    await drainOtherSubscribers().catch(() => {})
+    await drainOtherSubscribers(SERVICE).catch(() => {})
     await shippingConn?.close()
     await publisherConn?.close()
     await Promise.all([publisherPool?.end(), shippingPool?.end()])
