@@ -3,13 +3,19 @@
  * as it is, or else one brought up here and taken down again afterwards. Taking it down goes
  * through `stack:down`, which stops the services and only the PostgreSQL/RabbitMQ that this
  * `stack:up` started itself — servers someone else runs are never touched.
+ *
+ * With `MYTHICAL_STACK_DIR` set, the stack is one described there by whoever runs it (`pnpm
+ * test:compose` exports a compose stack's description, PKI and logs into `.stack/compose/`):
+ * the suite only checks its edge services answer, and never starts, stops or restarts it.
  */
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { probeService, readStackManifest } from '@mythical/infra'
-import { SERVICES, stackPaths } from '@mythical/stack'
+import { SERVICES, STACK_DIR_VARIABLE, stackPaths } from '@mythical/stack'
 
 const paths = stackPaths()
+/** The folder of a stack run elsewhere (compose), when the suite is pointed at one. */
+const externalStack = process.env[STACK_DIR_VARIABLE]
 
 /** Runs one of the stack CLIs (`stack-up`, `stack-down`) on this Node, output passed through. */
 function runStackCli(name: 'stack-up' | 'stack-down'): void {
@@ -18,10 +24,14 @@ function runStackCli(name: 'stack-up' | 'stack-down'): void {
   if (status !== 0) throw new Error(`pnpm ${name.replace('-', ':')} failed (exit ${status})`)
 }
 
-/** Names of the manifest's services that do not answer `/readyz`. */
+/**
+ * Names of the manifest's services that do not answer `/readyz` (only the edge ones of an external
+ * stack: the host reaches nothing else of a compose stack by its published ports).
+ */
 async function servicesNotReady(): Promise<string[]> {
+  const probed = externalStack ? SERVICES.filter((s) => s.exposure === 'edge') : SERVICES
   const results = await Promise.all(
-    SERVICES.map(async (service) => ({ service, probe: await probeService(paths, service) })),
+    probed.map(async (service) => ({ service, probe: await probeService(paths, service) })),
   )
   return results.filter(({ probe }) => !probe.ok).map(({ service }) => service.name)
 }
@@ -34,6 +44,14 @@ async function servicesNotReady(): Promise<string[]> {
  * down or repairing someone else's stack is not the test run's decision.
  */
 export async function useOrStartStack(log: (line: string) => void): Promise<() => Promise<void>> {
+  if (externalStack) {
+    if (!readStackManifest(paths)) throw new Error(`no stack.json in ${externalStack}`)
+    const notReady = await servicesNotReady()
+    if (notReady.length > 0)
+      throw new Error(`the stack in ${externalStack} is not ready (${notReady.join(', ')})`)
+    log(`e2e: the stack described in ${externalStack} (never started or stopped here)`)
+    return async () => {}
+  }
   if (readStackManifest(paths)) {
     const notReady = await servicesNotReady()
     if (notReady.length > 0) {
@@ -58,5 +76,6 @@ export async function useOrStartStack(log: (line: string) => void): Promise<() =
  * services are kept, stopped ones started and awaited ready).
  */
 export function restoreStack(): void {
+  if (externalStack) throw new Error(`the stack in ${externalStack} is not this suite's to restart`)
   runStackCli('stack-up')
 }

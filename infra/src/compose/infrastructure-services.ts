@@ -8,6 +8,14 @@ import { INFRASTRUCTURE, COMPOSE_MOUNTS } from '@mythical/stack'
 import { hasOwnSecretsFolder, pkiIdentities } from '../pki/identities.ts'
 import { LOG_PRIVACY_SETTINGS } from '../postgres/server-files.ts'
 import { POSTGRES_ADMIN_USER } from './database-admin.ts'
+import {
+  ADVANCED_CONFIG_TARGET,
+  BROKER_ADVANCED_CONFIG_FILE,
+  brokerCommand,
+  brokerEnvironment,
+  VERIFY_MODULE_SOURCE,
+  VERIFY_MODULE_TARGET,
+} from './broker-tls.ts'
 import { ADMIN_PASSWORD_FILE } from './export-pki.ts'
 import { HARDENING, tmpfsMounts } from './hardening.ts'
 import { PG_IDENT_FILE, PG_IDENT_TARGET } from './pg-ident-file.ts'
@@ -143,7 +151,7 @@ export function postgresService(): ComposeService {
 
 /**
  * RabbitMQ: AMQPS only, client certificate required and the only login (SASL EXTERNAL,
- * infra/docker/rabbitmq.conf). It boots from
+ * infra/docker/rabbitmq.conf), each issuing CA's name constraints applied (broker-tls.ts). It boots from
  * `secrets-rabbitmq/definitions.json` (written by `pki-init`): users, permissions and topology
  * exist before the first connection, and no default user is created, hence no admin
  * credentials here — the healthcheck's CLI authenticates with the node's Erlang cookie.
@@ -151,13 +159,17 @@ export function postgresService(): ComposeService {
 export function rabbitmqService(): ComposeService {
   return {
     image: RABBITMQ_IMAGE,
+    command: brokerCommand(),
     ...HARDENING,
     tmpfs: tmpfsMounts('/var/log/rabbitmq'),
     mem_limit: '384m',
+    environment: brokerEnvironment(),
     volumes: [
       volumeMount(DATA_VOLUMES.rabbitmq, '/var/lib/rabbitmq', false),
       ...serverMounts('rabbitmq'),
       bind('./infra/docker/rabbitmq.conf', '/etc/rabbitmq/conf.d/90-mythical.conf'),
+      bind(`./${BROKER_ADVANCED_CONFIG_FILE}`, ADVANCED_CONFIG_TARGET),
+      bind(`./${VERIFY_MODULE_SOURCE}`, VERIFY_MODULE_TARGET),
       // Certificate-only login (SASL EXTERNAL) needs rabbitmq_auth_mechanism_ssl.
       bind('./infra/docker/rabbitmq-enabled-plugins', '/etc/rabbitmq/enabled_plugins'),
     ],

@@ -3,6 +3,7 @@
  * Docker engine, the stand-in base images (infra/docker/stand-ins/README.md) and the stack's image.
  * `start` prints `export DOCKER_HOST=…` so `eval "$(pnpm -s docker:engine start)"` works.
  */
+import { exitWith } from './cli-exit.ts'
 import { stackPaths } from '@mythical/stack'
 import { engineStatus, startEngine, stopEngine } from './engine.ts'
 import { NODE_SERVICE_IMAGE } from '../compose/images.ts'
@@ -51,10 +52,4 @@ async function main(): Promise<number> {
   return 2
 }
 
-try {
-  process.exitCode = await main()
-} catch (error) {
-  const { code, message } = error as { code?: string; message: string }
-  log(`${code ?? 'ERROR'}: ${message}`)
-  process.exitCode = 1
-}
+await exitWith(main, log)

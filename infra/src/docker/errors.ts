@@ -31,3 +31,9 @@ export class DockerCommandFailed extends DockerPathError {
   static override code = 'ERR_DOCKER_COMMAND_FAILED'
   override code = 'ERR_DOCKER_COMMAND_FAILED'
 }
+
+/** The compose stack did not become healthy, or left containers, networks or volumes behind. */
+export class ComposeRunFailed extends DockerPathError {
+  static override code = 'ERR_COMPOSE_RUN_FAILED'
+  override code = 'ERR_COMPOSE_RUN_FAILED'
+}

@@ -4,7 +4,7 @@
  * the debootstrapped root under `.stack/docker/`, and an image that already exists is kept
  * unless `rebuild` is asked for.
  */
-import { access, cp, mkdir, realpath, rm, writeFile } from 'node:fs/promises'
+import { access, cp, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { stackPaths, type StackPaths } from '@mythical/stack'
@@ -83,14 +83,37 @@ async function ensureRootfs(paths: StackPaths, log: (line: string) => void): Pro
   await mkdir(rootfs, { recursive: true })
   const started = Date.now()
   await run(debootstrap, ['--variant=minbase', 'bookworm', rootfs, DEBIAN_MIRROR])
+  await unmountUnder(rootfs)
   await writeFile(marker, '')
   log(`debootstrap --variant=minbase bookworm: ${Math.round((Date.now() - started) / 1000)} s`)
   return rootfs
 }
 
+/**
+ * Unmounts what debootstrap left mounted in the root (it mounts the host's `/proc` there and, run
+ * in a container, did not unmount it: the first import then tarred the host's processes).
+ */
+async function unmountUnder(rootfs: string): Promise<void> {
+  const mounts = (await readFile('/proc/mounts', 'utf8'))
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((target) => target.startsWith(`${rootfs}/`))
+    .sort()
+    .reverse()
+  for (const target of mounts) await run('umount', ['--lazy', target])
+}
+
+/**
+ * Pseudo-filesystem contents never go into an image: the folders stay (mount points), what a
+ * mount left in them does not.
+ */
+export const ROOTFS_TAR_EXCLUDES = ['./proc/*', './sys/*', './dev/pts/*', './run/*'] as const
+
 /** `tar` of the root piped into `docker import`. */
 async function importRootfs(rootfs: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const tar = spawn('tar', ['--numeric-owner', '-C', rootfs, '-c', '.'], {
+  await unmountUnder(rootfs)
+  const excludes = ROOTFS_TAR_EXCLUDES.map((pattern) => `--exclude=${pattern}`)
+  const tar = spawn('tar', ['--numeric-owner', ...excludes, '-C', rootfs, '-c', '.'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const tarDone = new Promise<void>((resolve, reject) =>

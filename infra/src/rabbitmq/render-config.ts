@@ -72,7 +72,9 @@ export function renderRabbitmqConfig(layout: RabbitmqLayout): string {
  *   another domain's SPIFFE id, which is the broker user name. RabbitMQ turns
  *   `{Module, Function, State}` into the fun; the state is the client CA bundle.
  */
-export function renderAdvancedConfig(layout: RabbitmqLayout): string {
+export function renderAdvancedConfig(
+  layout: Pick<RabbitmqLayout, 'caBundleFile' | 'certFile' | 'keyFile'>,
+): string {
   const text = (value: string) => JSON.stringify(value)
   const options = [
     `{cacertfile, ${text(layout.caBundleFile)}}`,

@@ -42,6 +42,7 @@ export {
 export { ACR_PASSWORD, ACR_MFA, AMR_PASSWORD, AMR_MFA, SALES_ASSOCIATE_GROUP } from './identity.ts'
 export { workloadId, resourceUri, principalName, callerWorkloadIds } from './identifiers.ts'
 export { SECRET_FILES, SHARED_SECRETS, serviceSecrets, sharedSecretsOf } from './secrets.ts'
+export { STACK_DIR_VARIABLE } from './config.ts'
 export { REPO_ROOT, stackPaths, type StackPaths } from './paths.ts'
 export {
   serviceEnvironment,

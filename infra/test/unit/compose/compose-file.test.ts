@@ -1,3 +1,4 @@
+import { BROKER_ADVANCED_CONFIG_FILE, brokerEnvironment } from '../../../src/compose/broker-tls.ts'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -181,7 +182,8 @@ describe('provisioning in compose', () => {
           v.source === 'secrets-rabbitmq' && v.target === COMPOSE_MOUNTS.secrets && v.read_only,
       ),
     )
-    assert.equal(rabbitmq?.environment, undefined)
+    // No credentials in its environment: only the code path of the name-constraint check.
+    assert.deepEqual(rabbitmq?.environment, brokerEnvironment())
   })
 })
 
@@ -414,7 +416,11 @@ describe('static server configuration', () => {
       new RegExp(`^listeners\\.ssl\\.default = ${INFRASTRUCTURE.rabbitmq.port}$`, 'm'),
     )
     assert.match(conf, /^listeners\.tcp = none$/m)
-    assert.match(conf, /^ssl_options\.fail_if_no_peer_cert = true$/m)
+    // The TLS options live in advanced.config (a verify_fun cannot be written in rabbitmq.conf).
+    assert.doesNotMatch(conf, /^ssl_options\./m)
+    const advanced = readFileSync(join(REPO_ROOT, BROKER_ADVANCED_CONFIG_FILE), 'utf8')
+    assert.match(advanced, /\{verify, verify_peer\}/)
+    assert.match(advanced, /\{fail_if_no_peer_cert, true\}/)
   })
 
   it('has PostgreSQL accept TCP only over TLS: admin by password + certificate, roles by mapped DN', () => {

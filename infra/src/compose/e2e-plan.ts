@@ -1,0 +1,56 @@
+/**
+ * Which e2e specs `pnpm test:compose` runs against the compose stack, and which it leaves out
+ * with the reason printed. From the host a compose stack offers what a newcomer gets: the edge
+ * ports on localhost, and the containers' own logs. What it keeps inside its network on purpose
+ * (PostgreSQL, RabbitMQ, the internal services' ports: none is published) and host-only control
+ * of the local runner (stopping one service's process, reading its /proc) are not there, so the
+ * tests that need them run on the local stack only.
+ */
+
+/** A whole spec file, or single tests of it (by a part of their title), left out. */
+export interface ComposeExclusion {
+  readonly spec: string
+  /** Title fragments of the tests left out; absent: the whole file. */
+  readonly tests?: readonly string[]
+  readonly reason: string
+}
+
+const DATABASE = 'reads or writes a service database directly (PostgreSQL is not published)'
+const OUTAGE = 'stops one service process of the local runner (withServiceStopped)'
+const BROKER = 'connects to RabbitMQ directly (the broker is not published)'
+
+export const COMPOSE_EXCLUSIONS: readonly ComposeExclusion[] = [
+  { spec: 'tb03-web-gateway.spec.ts', tests: ['an expired token'], reason: DATABASE },
+  { spec: 'tb03-web-gateway.spec.ts', tests: ['IdP down'], reason: OUTAGE },
+  { spec: 'tb08-publisher-broker.spec.ts', reason: BROKER },
+  { spec: 'tb09-broker-subscribers.spec.ts', reason: BROKER },
+  { spec: 'tb11-staff-mfa.spec.ts', tests: ['without MFA', 'missing role'], reason: DATABASE },
+  { spec: 'tb12-system-databases.spec.ts', reason: DATABASE },
+  {
+    spec: 'tb13-secrets.spec.ts',
+    reason: 'reads the local runner’s secrets folders and its service processes’ /proc',
+  },
+  { spec: 'fail-closed.spec.ts', reason: `${OUTAGE}; ${DATABASE}` },
+  {
+    spec: 'cardholder-data.spec.ts',
+    reason: `scans every database and the broker’s files; ${DATABASE}`,
+  },
+  { spec: 'payments-settlement.spec.ts', reason: DATABASE },
+]
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** Playwright arguments: the spec files to run and a `--grep-invert` for the single tests. */
+export function playwrightArguments(allSpecs: readonly string[]): string[] {
+  const wholeFiles = new Set(COMPOSE_EXCLUSIONS.filter((e) => !e.tests).map((e) => e.spec))
+  const files = allSpecs.filter((spec) => !wholeFiles.has(spec)).map((spec) => `specs/${spec}`)
+  const titles = COMPOSE_EXCLUSIONS.flatMap((e) => e.tests ?? [])
+  const grepInvert = titles.length ? ['--grep-invert', titles.map(escapeRegExp).join('|')] : []
+  return [...grepInvert, ...files]
+}
+
+/** One line per exclusion, for the run's log and the report. */
+export const exclusionLines = (): string[] =>
+  COMPOSE_EXCLUSIONS.map(
+    (e) => `${e.spec}${e.tests ? ` › ${e.tests.join(', ')}` : ' (whole file)'}: ${e.reason}`,
+  )
