@@ -2,7 +2,8 @@
  * The fastify app every retail workload starts from. Plugins are registered in the order a
  * request travels through them:
  *
- * 1. TLS handshake (server options): internal listeners demand a workload certificate
+ * 1. TLS handshake (server options): internal listeners demand a workload certificate; a
+ *    refused handshake is audited (`auditHandshakeRefusals`), as no request will exist for it
  * 2. traceparent: continue or start the W3C trace, echo it on the response, and run the rest of
  *    the request in it, so calls made through `createMtlsAgent` carry it on
  * 3. peer identity: `request.peerId`, per-route `allowedCallers` (audited); then the hop's
@@ -11,10 +12,11 @@
  * 5. health: `/healthz` and `/readyz` (including its database and broker, when it has them)
  */
 import { createAuditLogger, type AuditLogger } from '@mythical/audit'
-import { mtlsServerOptions, type WorkloadIdentity } from '@mythical/mtls'
+import { auditHandshakeRefusals, mtlsServerOptions, type WorkloadIdentity } from '@mythical/mtls'
 import { hopSpanPlugin, tracingFromEnvironment } from '@mythical/telemetry'
 import fastify, { type FastifyInstance } from 'fastify'
 import { assertOwnIdentity } from './identity-check.ts'
+import { inboundBoundary } from './inbound-boundary.ts'
 import { healthPlugin } from './plugins/health.ts'
 import { peerIdentityPlugin } from './plugins/peer-identity.ts'
 import { problemHandlerPlugin } from './plugins/problem-handler.ts'
@@ -95,6 +97,10 @@ export async function createService(opts: ServiceOptions): Promise<FastifyInstan
     ...(limits ? { requestTimeout: limits.requestTimeoutMs } : {}),
     loggerInstance: audit.logger,
   })
+  if (opts.exposure === 'internal') {
+    const boundary = inboundBoundary(opts.name)
+    auditHandshakeRefusals(app.server, audit, boundary ? { boundary } : {})
+  }
 
   await app.register(traceparentPlugin)
   await app.register(peerIdentityPlugin, { audit })

@@ -17,6 +17,7 @@ await runExpressService(app, identity, {
   host: config.HOST,
   port: config.PORT,
   exposure: 'internal',
+  audit,
 })
 // order.placed from its own queue, opened with its own key (the shipping-partner projection),
 // into its own inbox; the broker and database are retail's, so their CA is pinned.

@@ -2,9 +2,9 @@ import { createCertificateAuthority, issueWorkloadCertificate } from '@mythical/
 import type { KeyAndCertificate } from '@mythical/pki'
 import type { WorkloadIdentity } from '../../src/index.ts'
 
-/** A fresh in-memory CA for one trust domain. */
-export const createCa = (domain: string): Promise<KeyAndCertificate> =>
-  createCertificateAuthority({ name: `test ${domain} CA` })
+/** A fresh in-memory CA for one trust domain, issued at `now` (default: the current time). */
+export const createCa = (domain: string, now?: Date): Promise<KeyAndCertificate> =>
+  createCertificateAuthority({ name: `test ${domain} CA`, ...(now ? { now } : {}) })
 
 /** A workload identity `spiffe://<domain>.mythical.example/<name>` issued by `ca`. */
 export async function createIdentity(

@@ -1,6 +1,13 @@
-import { mtlsServerOptions, type WorkloadIdentity } from '@mythical/mtls'
+import type { AuditLogger } from '@mythical/audit'
+import {
+  auditHandshakeRefusals,
+  mtlsServerOptions,
+  parseSpiffeId,
+  type WorkloadIdentity,
+} from '@mythical/mtls'
 import type { Express } from 'express'
 import { createServer, type Server } from 'node:https'
+import { inboundBoundary } from '../inbound-boundary.ts'
 
 /** Options of {@link runExpressService}. */
 export interface RunExpressOptions {
@@ -10,6 +17,11 @@ export interface RunExpressOptions {
   exposure: 'edge' | 'internal'
   /** Extra CA certificates whose workloads may connect. */
   extraCaPem?: string[]
+  /**
+   * Internal listeners: where refused handshakes are audited (`auditHandshakeRefusals`, boundary
+   * from the call graph). Leave it out only when the service audits them itself.
+   */
+  audit?: AuditLogger
 }
 
 /**
@@ -21,6 +33,7 @@ export interface RunExpressOptions {
  * ```ts
  * const { HOST: host, PORT: port } = config
  * await runExpressService(app, identity, { host, port, exposure: 'edge' })
+ * await runExpressService(app, identity, { host, port, exposure: 'internal', audit })
  * ```
  */
 export async function runExpressService(
@@ -38,6 +51,10 @@ export async function runExpressService(
     }),
     app,
   )
+  if (opts.exposure === 'internal' && opts.audit) {
+    const boundary = inboundBoundary(parseSpiffeId(identity.spiffeId).path.slice(1))
+    auditHandshakeRefusals(server, opts.audit, boundary ? { boundary } : {})
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.host, () => {
