@@ -86,6 +86,11 @@ export function rememberHopSpan(traceId: string, span: Span): void {
   openHopSpans.set(traceId, span)
 }
 
+/** The open hop span of `traceId` in this process, if any. */
+export function hopSpanOf(traceId: string): Span | undefined {
+  return openHopSpans.get(traceId)
+}
+
 /** Forgets `span` as the hop span of `traceId` (a later hop of the same trace keeps its own). */
 export function forgetHopSpan(traceId: string, span: Span): void {
   if (openHopSpans.get(traceId) === span) openHopSpans.delete(traceId)

@@ -15,6 +15,8 @@ export {
   runWithTraceContext,
 } from './trace-context.ts'
 export type { TraceContext } from './trace-context.ts'
+export { startClientSpan } from './client-span.ts'
+export type { ClientCall, ClientSpan } from './client-span.ts'
 export { isSensitiveKey, maskLine, maskText, maskValue, REDACTED } from './mask-sensitive.ts'
 export { isLuhnValid } from './luhn.ts'
 export { describeError } from './describe-error.ts'

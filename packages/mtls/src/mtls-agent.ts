@@ -106,5 +106,9 @@ export function createMtlsAgent(
       minVersion: 'TLSv1.2',
       checkServerIdentity,
     },
-  }).compose(traceparentInterceptor())
+  }).compose(
+    traceparentInterceptor(
+      opts.allowedServerIds?.length === 1 ? { server: opts.allowedServerIds[0] } : {},
+    ),
+  )
 }

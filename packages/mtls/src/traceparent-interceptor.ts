@@ -1,9 +1,16 @@
 /**
  * Outgoing half of W3C Trace Context: every request a workload sends carries a `traceparent`
  * that continues the trace of the request being handled, so the trust trace does not break at
- * the hop. The incoming half (parse, `request.traceContext`, echo) lives in service-kit.
+ * the hop. While tracing is on, the call is a CLIENT span of its own and the `traceparent` names
+ * it (`startClientSpan` of `@mythical/audit`). The incoming half (parse, `request.traceContext`,
+ * echo) lives in service-kit.
  */
-import { childTraceparent, currentTraceContext } from '@mythical/audit'
+import {
+  childTraceparent,
+  currentTraceContext,
+  startClientSpan,
+  type ClientSpan,
+} from '@mythical/audit'
 import type { Dispatcher } from 'undici'
 
 type Headers = Dispatcher.DispatchOptions['headers']
@@ -36,22 +43,68 @@ function addTraceparent(headers: Headers, value: () => string): Headers | undefi
   return { ...headers, [TRACEPARENT]: value() }
 }
 
+/** `handler`, ending `span` when the call ends (answered, upgraded or failed). */
+function endingSpan(
+  handler: Dispatcher.DispatchHandler,
+  span: ClientSpan,
+): Dispatcher.DispatchHandler {
+  let status: number | undefined
+  return {
+    onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
+    onRequestUpgrade: (controller, statusCode, headers, socket) => {
+      span.end(statusCode)
+      handler.onRequestUpgrade?.(controller, statusCode, headers, socket)
+    },
+    onResponseStart: (controller, statusCode, headers, statusMessage) => {
+      // Interim 1xx answers come before the final one.
+      if (statusCode >= 200) status = statusCode
+      handler.onResponseStart?.(controller, statusCode, headers, statusMessage)
+    },
+    onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+    onResponseEnd: (controller, trailers) => {
+      span.end(status)
+      handler.onResponseEnd?.(controller, trailers)
+    },
+    onResponseError: (controller, error) => {
+      span.end(status, error)
+      handler.onResponseError?.(controller, error)
+    },
+  }
+}
+
+/** Options of {@link traceparentInterceptor}. */
+export interface TraceparentInterceptorOptions {
+  /** The server's SPIFFE id when the agent admits exactly one: recorded on the CLIENT span. */
+  readonly server?: string
+}
+
 /**
- * An undici interceptor that sets `traceparent` on every request to a new child span of the
- * current trace context (same trace id and flags, new parent id), or to a new sampled trace when
- * there is none. A `traceparent` the caller set explicitly, in any letter case, is kept as is.
+ * An undici interceptor that sets `traceparent` on every request: to the request's CLIENT span
+ * under the current hop's span while tracing is on, else to a new child span id of the current
+ * trace context (same trace id and flags), or to a new sampled trace when there is none. A
+ * `traceparent` the caller set explicitly, in any letter case, is kept as is (and no CLIENT span
+ * is opened: the caller chose the parent).
  *
  * @example
  * ```ts
  * const dispatcher = new Agent({ connect: { ca } }).compose(traceparentInterceptor())
  * ```
  */
-export function traceparentInterceptor(): Dispatcher.DispatcherComposeInterceptor {
+export function traceparentInterceptor(
+  options: TraceparentInterceptorOptions = {},
+): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) => (opts, handler) => {
-    const headers = addTraceparent(
-      opts.headers,
-      () => childTraceparent(currentTraceContext()).traceparent,
-    )
-    return dispatch(headers === undefined ? opts : { ...opts, headers }, handler)
+    let span: ClientSpan | undefined
+    const headers = addTraceparent(opts.headers, () => {
+      span = startClientSpan({
+        method: opts.method,
+        origin: String(opts.origin),
+        path: opts.path,
+        ...(options.server ? { server: options.server } : {}),
+      })
+      return span?.traceparent ?? childTraceparent(currentTraceContext()).traceparent
+    })
+    if (headers === undefined) return dispatch(opts, handler)
+    return dispatch({ ...opts, headers }, span ? endingSpan(handler, span) : handler)
   }
 }
