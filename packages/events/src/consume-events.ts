@@ -7,7 +7,9 @@ import { deadLetterExchangeOf } from '@mythical/stack'
 import { EventRejected } from './errors.ts'
 import type { EventRejectionReason } from './errors.ts'
 import type { VerifiedEvent } from './event.ts'
+import { createDeliverySettler } from './delivery-settler.ts'
 import { createInboxBatcher } from './inbox-batch.ts'
+import type { InboxEffect } from './inbox-batch.ts'
 
 /** Default unacknowledged messages per consumer: enough to overlap I/O, few enough to share work. */
 export const DEFAULT_PREFETCH = 16
@@ -38,8 +40,12 @@ export interface EventConsumerOptions {
   readonly open: (body: Buffer, messageId: string | undefined) => Promise<VerifiedEvent>
   /** The subscriber's own database; its `inbox` table records every processed message id. */
   readonly pool: pg.Pool
-  /** The effect, inside the inbox transaction: it commits with the inbox row or not at all. */
-  readonly handle: (event: VerifiedEvent, db: pg.PoolClient) => Promise<void>
+  /**
+   * The effect, inside the inbox transaction: it commits with the inbox row or not at all. One
+   * declared `databaseOnlyEffect(...)` lets a batch be applied with one inbox statement and no
+   * savepoints ({@link createInboxBatcher}).
+   */
+  readonly handle: InboxEffect
   readonly audit: AuditLogger
   readonly prefetch?: number
 }
@@ -51,24 +57,6 @@ export type DeliveryOutcome =
 /** A running consumer: `stop()` cancels the subscription and waits for messages in hand. */
 export interface EventConsumer {
   stop(): Promise<void>
-}
-
-/**
- * Settles a delivery. On a channel that closed meanwhile (connection lost mid-processing) there is
- * nothing to settle: the broker requeues every unacknowledged delivery of a closed channel, and
- * the inbox makes the redelivery harmless.
- */
-function settle(
-  channel: Channel,
-  msg: ConsumeMessage,
-  outcome: 'ack' | 'reject' | 'requeue',
-): void {
-  try {
-    if (outcome === 'ack') channel.ack(msg)
-    else channel.nack(msg, false, outcome === 'requeue')
-  } catch {
-    // IllegalOperationError: channel closed; see above.
-  }
 }
 
 /**
@@ -127,7 +115,8 @@ const traceIdOf = (traceparent: string | undefined): string =>
  * Consumes a subscriber's own queue with manual acknowledgements and a prefetch limit:
  *
  * - verified and new → effect + inbox row committed, then ack; deliveries verified while a batch
- *   commits go together in the next transaction, a savepoint each ({@link createInboxBatcher})
+ *   commits go together in the next transaction ({@link createInboxBatcher}), and their acks in
+ *   as few frames as the delivery order allows ({@link createDeliverySettler})
  * - verified and already in the inbox → ack, no effect
  * - refused by the opener (forged, tampered, unsigned, undecryptable, stale, …) → audit record with
  *   the reason; the body is republished to the queue's own `<queue>.dlx` with the reason, queue
@@ -148,6 +137,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
   const { channel, queue, open, pool, handle, audit } = options
   const prefetch = options.prefetch ?? DEFAULT_PREFETCH
   const inbox = createInboxBatcher(pool, handle, prefetch)
+  const settler = createDeliverySettler(channel)
   const inFlight = new Set<Promise<void>>()
   const unroutable = new Set<string>()
   channel.on('return', (returned: Message) => {
@@ -173,7 +163,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
         ...(typeof messageId === 'string' ? { tokenId: messageId } : {}),
       })
       const copied = await deadLetter(channel, queue, msg, reason, traceId, unroutable)
-      settle(channel, msg, copied ? 'ack' : 'reject')
+      settler.settle(msg, copied ? 'ack' : 'reject')
       return
     }
     // The trust trace: this delivery is a hop of the order's trace (telemetry).
@@ -192,7 +182,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
           reason: 'event.processing_failed',
           tokenId: event.id,
         })
-        settle(channel, msg, 'requeue')
+        settler.settle(msg, 'requeue')
         return
       }
       audit.decision({
@@ -203,7 +193,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
         reason: outcome,
         tokenId: event.id,
       })
-      settle(channel, msg, 'ack')
+      settler.settle(msg, 'ack')
     })
   }
 
@@ -212,6 +202,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
     queue,
     (msg) => {
       if (msg === null) return // the broker cancelled the subscription (queue deleted)
+      settler.received(msg)
       const work = onMessage(msg).finally(() => inFlight.delete(work))
       inFlight.add(work)
     },
@@ -221,6 +212,7 @@ export async function consumeEvents(options: EventConsumerOptions): Promise<Even
     async stop() {
       await channel.cancel(consumerTag)
       await Promise.allSettled(inFlight)
+      settler.flush()
     },
   }
 }

@@ -1,11 +1,12 @@
 import type pg from 'pg'
+import { isDatabaseOnlyEffect } from './database-only-effect.ts'
+import type { InboxEffect } from './database-only-effect.ts'
 import type { VerifiedEvent } from './event.ts'
+
+export type { InboxEffect } from './database-only-effect.ts'
 
 /** What the inbox made of one verified event. */
 export type InboxOutcome = 'event.processed' | 'event.duplicate'
-
-/** The effect of one event, run inside the batch's transaction. */
-export type InboxEffect = (event: VerifiedEvent, db: pg.PoolClient) => Promise<void>
 
 /** Applies verified events exactly once each, many per PostgreSQL transaction. */
 export interface InboxBatcher {
@@ -37,6 +38,16 @@ const savepointAndInsert = (db: pg.PoolClient, id: string, position: number): st
   `${position === 0 ? 'BEGIN; ' : ''}SAVEPOINT event_${position};
    INSERT INTO inbox (message_id) VALUES (${db.escapeLiteral(id)}) ON CONFLICT (message_id) DO NOTHING`
 
+/**
+ * The whole batch's inbox rows in one statement, opening the transaction in the same round trip;
+ * `RETURNING` names the ids that were new (a copy already there, or earlier in the same batch,
+ * inserts nothing).
+ */
+const beginAndClaim = (db: pg.PoolClient, ids: readonly string[]): string =>
+  `BEGIN; INSERT INTO inbox (message_id)
+   SELECT unnest(ARRAY[${ids.map((id) => db.escapeLiteral(id)).join(', ')}]::text[])
+   ON CONFLICT (message_id) DO NOTHING RETURNING message_id`
+
 /** The result of the last statement of a multi-statement query. */
 const lastOf = (result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult =>
   Array.isArray(result) ? (result.at(-1) as pg.QueryResult) : result
@@ -49,7 +60,14 @@ const CONCURRENT_BATCHES = 2
 
 /**
  * Group commit for a consumer's inbox: events opened while the batches in hand are applied wait,
- * then go together (at most `limit`, the consumer's prefetch) in one transaction:
+ * then go together (at most `limit`, the consumer's prefetch) in one transaction.
+ *
+ * An effect declared {@link databaseOnlyEffect} is applied batch-wise first: `BEGIN` and one
+ * multi-row inbox insert in one round trip, the effects of the new ids, `COMMIT` — two round trips
+ * per batch. If anything in it fails (an id the inbox refuses, an effect throwing), the
+ * transaction is rolled back, which undoes those effects entirely, and the batch is replayed event
+ * by event as below, so the poison event fails alone. Any other effect goes event by event
+ * straight away (an effect reaching outside the database must never run twice):
  *
  * | per event                                  | outcome                                   |
  * | ------------------------------------------ | ----------------------------------------- |
@@ -73,7 +91,46 @@ export function createInboxBatcher(
   let running = 0
   let scheduled = false
 
-  async function applyBatch(batch: readonly Pending[]): Promise<Map<Pending, Settled>> {
+  const together = isDatabaseOnlyEffect(effect)
+
+  /** The batch-wise path; `undefined` when it rolled back (the batch is then replayed one by one). */
+  async function applyTogether(
+    batch: readonly Pending[],
+  ): Promise<Map<Pending, Settled> | undefined> {
+    const db = await pool.connect()
+    let broken: Error | undefined
+    try {
+      const claimed = await db.query<{ message_id: string }>(
+        beginAndClaim(
+          db,
+          batch.map((pending) => pending.event.id),
+        ),
+      )
+      const fresh = new Set(lastOf(claimed).rows.map((row) => row.message_id))
+      const settled = new Map<Pending, Settled>()
+      for (const pending of batch) {
+        // `delete`: a second copy of the same id in this batch is a duplicate of the first.
+        if (!fresh.delete(pending.event.id)) {
+          settled.set(pending, { outcome: 'event.duplicate' })
+          continue
+        }
+        await effect(pending.event, db)
+        settled.set(pending, { outcome: 'event.processed' })
+      }
+      const { command } = await db.query('COMMIT')
+      if (command !== 'COMMIT') throw new Error(`inbox batch not committed (${command})`)
+      return settled
+    } catch {
+      await db.query('ROLLBACK').catch((error: unknown) => {
+        broken = error instanceof Error ? error : new Error('ROLLBACK failed')
+      })
+      return undefined
+    } finally {
+      db.release(broken)
+    }
+  }
+
+  async function applyOneByOne(batch: readonly Pending[]): Promise<Map<Pending, Settled>> {
     const settled = new Map<Pending, Settled>()
     const db = await pool.connect()
     let broken: unknown
@@ -106,6 +163,9 @@ export function createInboxBatcher(
       db.release(broken instanceof Error ? broken : undefined)
     }
   }
+
+  const applyBatch = async (batch: readonly Pending[]): Promise<Map<Pending, Settled>> =>
+    (together ? await applyTogether(batch) : undefined) ?? applyOneByOne(batch)
 
   async function drain(): Promise<void> {
     while (waiting.length > 0) {

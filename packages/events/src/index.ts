@@ -30,6 +30,8 @@ export type { OrderPlaced, OrderPlacedForPartner, OrderPlacedItem } from './orde
 export { EventKeysInvalid, EventNotConfirmed, EventRejected, EventsError } from './errors.ts'
 export type { EventRejectionReason, EventsErrorCode } from './errors.ts'
 export { consumeEvents, DEFAULT_PREFETCH, REJECTION_HEADERS } from './consume-events.ts'
+export { databaseOnlyEffect } from './database-only-effect.ts'
+export type { InboxEffect } from './database-only-effect.ts'
 export type { DeliveryOutcome, EventConsumer, EventConsumerOptions } from './consume-events.ts'
 export { createOutboxRelay, DEFAULT_RELAY_BATCH } from './outbox-relay.ts'
 export type { OutboxRelay, OutboxRelayOptions } from './outbox-relay.ts'

@@ -144,18 +144,27 @@ function startConsumers(
   })
   const next = (worker: Worker, type: ConsumerReport['type']) =>
     new Promise<ConsumerReport>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`a subscriber did not report "${type}" in time`)),
-        STAGE_TIMEOUT_MS,
-      )
-      const onMessage = (message: ConsumerReport) => {
-        if (message.type !== type) return
+      const timer = setTimeout(() => {
+        stop()
+        reject(new Error(`a subscriber did not report "${type}" in time`))
+      }, STAGE_TIMEOUT_MS)
+      // Every listener goes once one fires: each stage asks each worker for three reports.
+      function stop(): void {
         clearTimeout(timer)
         worker.off('message', onMessage)
+        worker.off('error', onError)
+      }
+      const onMessage = (message: ConsumerReport) => {
+        if (message.type !== type) return
+        stop()
         resolve(message)
       }
+      const onError = (error: unknown) => {
+        stop()
+        reject(error instanceof Error ? error : new Error(String(error)))
+      }
       worker.on('message', onMessage)
-      worker.once('error', reject)
+      worker.on('error', onError)
     })
   return {
     ready: () => Promise.all(workers.map(({ worker }) => next(worker, 'ready'))),

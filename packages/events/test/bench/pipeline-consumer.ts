@@ -9,8 +9,13 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { createLocalJWKSet, importJWK } from 'jose'
 import type { CryptoKey, JWK } from 'jose'
 import { createAuditLogger } from '@mythical/audit'
-import { consumeEvents, createEventOpener, ORDER_PLACED } from '../../src/index.ts'
-import type { NamedKey } from '../../src/index.ts'
+import {
+  consumeEvents,
+  createEventOpener,
+  databaseOnlyEffect,
+  ORDER_PLACED,
+} from '../../src/index.ts'
+import type { InboxEffect, NamedKey } from '../../src/index.ts'
 import { plainOpener } from './plain-body.ts'
 import { benchPool, connectBench } from './pipeline-target.ts'
 import type { BenchTargets } from './pipeline-target.ts'
@@ -70,6 +75,10 @@ const openers = {
   plain: plainOpener(data.issuer, data.audience),
 }
 const conn = await connectBench(data.targets.broker)
+// No effect, declared as in the stack: payments-api's reaches the vault (a savepoint per event),
+// the other three write only to their database (the batch goes in one inbox statement).
+const handle: InboxEffect =
+  data.subscriber === 'payments-api' ? async () => {} : databaseOnlyEffect(async () => {})
 const pool = benchPool(data.targets.database, data.targets.schemas[data.subscriber])
 
 async function runStage({ stage, mode, expect }: StageRequest): Promise<void> {
@@ -98,7 +107,7 @@ async function runStage({ stage, mode, expect }: StageRequest): Promise<void> {
     queue: data.queue,
     open: openers[mode],
     pool,
-    handle: async () => {},
+    handle,
     ...(data.prefetch ? { prefetch: data.prefetch } : {}),
     audit,
   })
