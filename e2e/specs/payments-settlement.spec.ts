@@ -1,7 +1,8 @@
 /**
  * Settlement through the running stack: Katie places an order through the gateway; order-fulfillment
- * -api's relay publishes `order.placed`; payments-api consumes it from its own queue, detokenizes
- * the card at the vault over its cardvault certificate and settles it with the simulated acquirer.
+ * -api's relay publishes `order.placed`; payments-api consumes it from its own queue, records
+ * the payment as pending, and its settlement loop detokenizes the card at the vault over its
+ * cardvault certificate and settles it with the simulated acquirer.
  * The payment is then in the payments database (read as payments-api itself, in Katie's RLS
  * scope): settled, for the order's amount, with the vault's token, brand and last four — never the
  * card number — and the order's trace id. payments-api's audit for that trace names its decisions
@@ -28,7 +29,7 @@ const TEST_CARD = { number: '4111 1111 1111 1111', expMonth: 12, expYear: 2030, 
 /** The simulated acquirer's documented declining test card (Luhn-valid, so the vault takes it). */
 const DECLINING_CARD = { ...TEST_CARD, number: '4000 0000 0000 0002' }
 const PAYMENTS_CARDVAULT_ID = 'spiffe://cardvault.mythical.example/payments-api'
-/** The relay polls every 2 s; the settlement is a vault call and one transaction after that. */
+/** The relay polls every 2 s; the settlement loop polls every second, then one vault call. */
 const SETTLEMENT_TIMEOUT_MS = 30_000
 
 interface PlacedOrder {
@@ -90,11 +91,12 @@ async function paymentOf(orderId: string, customer: string): Promise<PaymentRow[
   }
 }
 
+/** The order's payment once settlement decided it (recorded `pending` first, then decided). */
 async function settledPayment(orderId: string, customer: string): Promise<PaymentRow> {
   const deadline = Date.now() + SETTLEMENT_TIMEOUT_MS
   for (;;) {
     const rows = await paymentOf(orderId, customer)
-    if (rows.length > 0 || Date.now() > deadline) {
+    if (rows.some((r) => r.status !== 'pending') || Date.now() > deadline) {
       expect(rows).toHaveLength(1)
       return rows[0] as PaymentRow
     }

@@ -1,7 +1,8 @@
 /**
  * payments-api's HTTP side: mutual TLS, client certificate required, `/healthz`; `/readyz` checks
- * its database and the broker. Its work has no route: it consumes `order.placed` and settles each
- * order (`settle-order.ts`, started by `main.ts`).
+ * its database and the broker. Its work has no route: it consumes `order.placed` into pending
+ * payments (`record-pending-payment.ts`) and settles them (`settle-payments.ts`), both started by
+ * `main.ts`.
  */
 import { createDatabasePool } from '@mythical/db'
 import { connectBroker } from '@mythical/broker'

@@ -1,16 +1,18 @@
 /**
- * Settlement end to end on the stack's real PostgreSQL and RabbitMQ, with the real card vault
- * (tokenization-api) as its own process over mTLS (cardvault CA): a card tokenized as
- * order-fulfillment-api does it, `order.placed` sealed by the publisher and published to the
- * `orders` exchange, consumed from payments-api's own quorum queue into its inbox, detokenized at
- * the vault, settled, recorded once. Also: the duplicate, the vault outage (nothing written,
- * redelivered, settled once the vault is back; dead-lettered at the delivery limit when it stays
- * down), the retail certificate refused at the vault, and no card number anywhere in the payments
- * database.
+ * Settlement end to end on the real PostgreSQL and RabbitMQ (the suites' own vhost and database),
+ * with the real card vault (tokenization-api) as its own process over mTLS (cardvault CA): a card
+ * tokenized as order-fulfillment-api does it, `order.placed` sealed by the publisher and published
+ * to the `orders` exchange, consumed from payments-api's own quorum queue into its inbox as a
+ * pending payment, then detokenized at the vault and settled by the settlement loop, recorded
+ * once. Also: the duplicate, the declining card, a hung vault (no transaction open while the loop
+ * waits for it, `pg_stat_activity`), a stopped vault (pending, retried with back-off, settled once
+ * when it is back), a decided payment that cannot change, the retail certificate refused at the
+ * vault, and no card number anywhere in the payments database.
  */
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { ChannelModel, ConfirmChannel } from 'amqplib'
@@ -29,13 +31,19 @@ import {
   type EventConsumer,
   type OrderPlaced,
 } from '@mythical/events'
-import { connectTestBroker, eventually, testDatabasePool } from '@mythical/events/testing'
+import {
+  connectTestBroker,
+  consumerTestDatabase,
+  eventually,
+  testDatabasePool,
+} from '@mythical/events/testing'
 import { createMtlsAgent, loadWorkloadIdentity } from '@mythical/mtls'
 import { SECRET_FILES, stackPaths, workloadId } from '@mythical/stack'
 import { captureAudit, freePort, startServiceProcess, type ServiceProcess } from '@mythical/testing'
 import { request } from 'undici'
 import { simulatedAcquirer } from '../../src/acquirer.ts'
-import { settleOrders } from '../../src/settle-order.ts'
+import { recordPendingPayments } from '../../src/record-pending-payment.ts'
+import { startSettlementLoop, type SettlementLoop } from '../../src/settle-payments.ts'
 
 const paths = stackPaths()
 const QUEUE = orderPlacedQueue('payments-api')
@@ -43,8 +51,8 @@ const DLQ = `${QUEUE}.dlq`
 const VAULT_ID = workloadId('cardvault', 'tokenization-api')
 const TEST_PAN = '4111111111111111'
 const customer = `katie-payments-${randomUUID().slice(0, 8)}`
-/** Pause before a failed vault call requeues: five deliveries then span the vault's restart. */
-const RETRY_PAUSE_MS = 4_000
+/** The loop's first back-off after a failed vault call (doubled per attempt, capped at 30 s). */
+const FIRST_RETRY_DELAY_MS = 500
 
 const cardvaultCertOf = (service: string) => {
   const dir = join(paths.secrets(service), 'cardvault')
@@ -65,6 +73,7 @@ let publisherChannel: ConfirmChannel
 let paymentsConn: ChannelModel
 let consumerChannel: ConfirmChannel
 let consumer: EventConsumer | undefined
+let settlementLoop: SettlementLoop | undefined
 let seal: Awaited<ReturnType<typeof orderPlacedSealer>>
 const capture = captureAudit()
 const audit = createAuditLogger({
@@ -151,6 +160,66 @@ const paymentsOf = (orderId: string) =>
     return rows
   })
 
+/** The order's payment once the settlement loop decided it (settled or declined). */
+async function decidedPayment(orderId: string, timeoutMs = 30_000): Promise<PaymentRow> {
+  const rows = await eventually(
+    'a decided payment',
+    () => paymentsOf(orderId),
+    (r) => r.length === 1 && r[0]?.status !== 'pending',
+    timeoutMs,
+  )
+  return rows[0] as PaymentRow
+}
+
+/** Publishes `order` and waits until the consumer recorded its payment as pending. */
+async function publishedAsPending(order: OrderPlaced): Promise<string> {
+  const id = await publish(order)
+  await eventually(
+    'recorded as pending',
+    async () => outcomesOf(id),
+    (o) => o.includes('event.processed'),
+  )
+  assert.deepEqual(
+    (await paymentsOf(order.orderId)).map((r) => r.status),
+    ['pending'],
+  )
+  return id
+}
+
+const queueRowOf = async (orderId: string) =>
+  (
+    await paymentsPool.query<{ attempts: number }>(
+      'SELECT attempts FROM settlement_queue WHERE order_id = $1',
+      [orderId],
+    )
+  ).rows
+
+/** The settlement decisions audited on the order's trace. */
+const settlementsOf = (traceId: string) =>
+  capture.records
+    .filter(
+      (r) =>
+        r.traceId === traceId &&
+        (r.reason === 'payment.settled' || r.reason === 'payment.declined'),
+    )
+    .map((r) => r.reason)
+
+/**
+ * Sessions of payments-api's role on this suite's database (this one left out) that are inside
+ * a transaction: idle in one, or in one for more than a second.
+ */
+const transactionsOfPaymentsApi = async () =>
+  (
+    await paymentsPool.query<{ state: string; age_ms: number }>(
+      `SELECT state, (extract(epoch FROM now() - xact_start) * 1000)::int AS age_ms
+         FROM pg_stat_activity
+        WHERE datname = $1 AND usename = current_user AND pid <> pg_backend_pid()
+          AND xact_start IS NOT NULL
+          AND (state LIKE 'idle in transaction%' OR now() - xact_start > interval '1 second')`,
+      [consumerTestDatabase('payments-api')],
+    )
+  ).rows
+
 /** Message ids now in payments-api's own dead-letter queue (read and left there). */
 async function readDlq(): Promise<string[]> {
   const channel = await paymentsConn.createChannel()
@@ -194,19 +263,23 @@ describe('payments-api settles order.placed at the card vault (TB07, TB09)', () 
       queue: QUEUE,
       open: await orderPlacedOpener('payments-api', paths.secrets('payments-api'), paths.pki),
       pool: paymentsPool,
-      handle: settleOrders({
-        vault: detokenizer,
-        acquirer: simulatedAcquirer(),
-        audit,
-        vaultId: VAULT_ID,
-        retryPauseMs: RETRY_PAUSE_MS,
-      }),
+      handle: recordPendingPayments({ audit, vaultId: VAULT_ID }),
       audit,
+    })
+    settlementLoop = startSettlementLoop({
+      pool: paymentsPool,
+      vault: detokenizer,
+      acquirer: simulatedAcquirer(),
+      audit,
+      vaultId: VAULT_ID,
+      firstRetryDelayMs: FIRST_RETRY_DELAY_MS,
+      idlePauseMs: 200,
     })
   })
 
   after(async () => {
     await consumer?.stop()
+    await settlementLoop?.stop()
     await consumerChannel?.purgeQueue(DLQ).catch(() => {})
     await paymentsConn?.close()
     await publisherConn?.close()
@@ -216,17 +289,10 @@ describe('payments-api settles order.placed at the card vault (TB07, TB09)', () 
     await vaultProcess?.stop()
   })
 
-  it('one order event → one settled payment: token, brand, last four, amount, trace id; never the card number', async () => {
+  it('one order event → a pending payment in the inbox transaction, then settled: token, brand, last four, amount, trace id; never the card number', async () => {
     const order = await placedOrder()
     const id = await publish(order)
-    await eventually(
-      'processed',
-      async () => outcomesOf(id),
-      (o) => o.includes('event.processed'),
-    )
-    const rows = await paymentsOf(order.orderId)
-    assert.equal(rows.length, 1)
-    const [row] = rows as [PaymentRow]
+    const row = await decidedPayment(order.orderId)
     assert.equal(row.status, 'settled')
     assert.ok(row.settled_at instanceof Date)
     assert.equal(row.decline_reason, null)
@@ -236,8 +302,14 @@ describe('payments-api settles order.placed at the card vault (TB07, TB09)', () 
     )
     assert.equal(row.trace_id, order.traceId)
     assert.notEqual(row.card_token, TEST_PAN)
-    assert.doesNotMatch(JSON.stringify(rows), /4111111111111111/)
-    assert.deepEqual(outcomesOf(id), ['payment.settled', 'event.processed'])
+    assert.doesNotMatch(JSON.stringify(await paymentsOf(order.orderId)), /4111111111111111/)
+    assert.deepEqual(await queueRowOf(order.orderId), [])
+    await eventually(
+      'audited',
+      async () => outcomesOf(id),
+      (o) => o.length === 2,
+    )
+    assert.deepEqual(outcomesOf(id), ['event.processed', 'payment.settled'])
     // The vault decided this detokenization for payments-api, over the cardvault certificate.
     const vaultDecisions = await runningVault().untilAudited(
       (r) => r.route === 'POST /detokenize' && r.traceId === order.traceId,
@@ -253,7 +325,7 @@ describe('payments-api settles order.placed at the card vault (TB07, TB09)', () 
     await publish(order, id)
     await publish(order, id)
     await eventually(
-      'both deliveries',
+      'both deliveries and the settlement',
       async () => outcomesOf(id),
       (o) => o.length === 3,
     )
@@ -270,68 +342,119 @@ describe('payments-api settles order.placed at the card vault (TB07, TB09)', () 
     )
     assert.deepEqual(outcomesOf(again), ['payment.already_recorded', 'event.processed'])
     assert.equal((await paymentsOf(order.orderId)).length, 1)
+    assert.deepEqual(settlementsOf(order.traceId), ['payment.settled'])
   })
 
   it('the documented declining test card is recorded as declined, with its reason', async () => {
     const order = await placedOrder({ number: '4000 0000 0000 0002', expMonth: 12, expYear: 2030 })
     const id = await publish(order)
-    await eventually(
-      'processed',
-      async () => outcomesOf(id),
-      (o) => o.includes('event.processed'),
-    )
-    const [row] = await paymentsOf(order.orderId)
+    const row = await decidedPayment(order.orderId)
     assert.deepEqual(
-      [row?.status, row?.settled_at, row?.decline_reason, row?.card_last4],
+      [row.status, row.settled_at, row.decline_reason, row.card_last4],
       ['declined', null, 'insufficient_funds', '0002'],
     )
-    assert.deepEqual(outcomesOf(id), ['payment.declined', 'event.processed'])
+    await eventually(
+      'audited',
+      async () => outcomesOf(id),
+      (o) => o.length === 2,
+    )
+    assert.deepEqual(outcomesOf(id), ['event.processed', 'payment.declined'])
   })
 
-  it('vault down → nothing written, the message redelivered, and settled once when the vault is back', async () => {
+  it('a hung vault: the payment stays pending and no payments transaction is open while the loop waits; settled once when the vault answers again', async () => {
+    // The probe sees a transaction held open by payments-api's role (what a vault call inside the
+    // inbox transaction used to leave behind for the whole outage).
+    const held = await paymentsPool.connect()
+    try {
+      await held.query('BEGIN')
+      await held.query('SELECT 1')
+      await sleep(1_200)
+      assert.deepEqual(
+        (await transactionsOfPaymentsApi()).map((t) => t.state),
+        ['idle in transaction'],
+      )
+    } finally {
+      await held.query('ROLLBACK')
+      held.release()
+    }
     const order = await placedOrder()
-    await vaultProcess?.stop()
-    const id = await publish(order)
+    const vault = runningVault()
+    // Frozen, not gone: connections are accepted by the kernel and never answered.
+    process.kill(vault.pid as number, 'SIGSTOP')
+    try {
+      await publishedAsPending(order)
+      // Sampled for 4 s while the loop's vault call hangs (5 s answer / 10 s connect timeout).
+      const samples: unknown[] = []
+      for (let i = 0; i < 20; i += 1) {
+        samples.push(...(await transactionsOfPaymentsApi()))
+        await sleep(200)
+      }
+      assert.deepEqual(samples, [])
+      // …while the loop was on it: the payment was claimed for the vault call.
+      assert.ok(((await queueRowOf(order.orderId))[0]?.attempts ?? 0) >= 1)
+      assert.deepEqual(
+        (await paymentsOf(order.orderId)).map((r) => r.status),
+        ['pending'],
+      )
+      assert.deepEqual(settlementsOf(order.traceId), [])
+    } finally {
+      process.kill(vault.pid as number, 'SIGCONT')
+    }
+    const row = await decidedPayment(order.orderId, 90_000)
+    assert.equal(row.status, 'settled')
     await eventually(
-      'a failed attempt',
-      async () => outcomesOf(id),
-      (o) => o.includes('event.processing_failed'),
+      'audited once',
+      async () => settlementsOf(order.traceId),
+      (o) => o.length === 1,
     )
-    assert.deepEqual(await paymentsOf(order.orderId), [])
-    await startVault()
-    await eventually(
-      'settled after the outage',
-      async () => outcomesOf(id),
-      (o) => o.includes('event.processed'),
-      60_000,
-    )
-    const rows = await paymentsOf(order.orderId)
-    assert.deepEqual(
-      rows.map((r) => r.status),
-      ['settled'],
-    )
-    assert.deepEqual(
-      outcomesOf(id).filter((o) => o === 'payment.settled'),
-      ['payment.settled'],
-    )
+    assert.deepEqual(settlementsOf(order.traceId), ['payment.settled'])
   })
 
-  it("vault down for good → retried up to the queue's delivery limit, then dead-lettered; nothing written", async () => {
+  it('a stopped vault: pending, retried with a growing back-off (no hot loop, no dead letter), settled exactly once when it is back', async () => {
     const order = await placedOrder()
     await runningVault().stop()
     try {
-      const id = await publish(order)
-      await eventually('dead-lettered', readDlq, (ids) => ids.includes(id), 120_000)
-      const failures = outcomesOf(id).filter((o) => o === 'event.processing_failed')
-      assert.ok(failures.length >= 2, `retried: ${failures.length} failed deliveries`)
+      const id = await publishedAsPending(order)
+      await sleep(5_000)
+      const attemptsWhileDown = (await queueRowOf(order.orderId))[0]?.attempts ?? 0
+      // 0.5 + 1 + 2 s of back-off fit in 5 s: a few attempts, not hundreds.
+      assert.ok(attemptsWhileDown >= 2 && attemptsWhileDown <= 5, `attempts: ${attemptsWhileDown}`)
       assert.deepEqual(
-        outcomesOf(id).filter((o) => o !== 'event.processing_failed'),
-        [],
+        (await paymentsOf(order.orderId)).map((r) => r.status),
+        ['pending'],
       )
-      assert.deepEqual(await paymentsOf(order.orderId), [])
+      assert.deepEqual(outcomesOf(id), ['event.processed'])
+      assert.deepEqual(await readDlq(), [])
     } finally {
       await startVault()
     }
+    const row = await decidedPayment(order.orderId, 60_000)
+    assert.equal(row.status, 'settled')
+    assert.deepEqual(await queueRowOf(order.orderId), [])
+    await sleep(1_000)
+    assert.deepEqual(settlementsOf(order.traceId), ['payment.settled'])
+  })
+
+  it('a decided payment cannot be changed, as payments-api itself', async () => {
+    const order = await placedOrder({ number: '4000 0000 0000 0002', expMonth: 12, expYear: 2030 })
+    await publish(order)
+    assert.equal((await decidedPayment(order.orderId)).status, 'declined')
+    await assert.rejects(
+      withCustomerScope(paymentsPool, customer, (db) =>
+        db.query(
+          "UPDATE payments SET status = 'settled', settled_at = now(), decline_reason = NULL WHERE order_id = $1",
+          [order.orderId],
+        ),
+      ),
+      { code: '23514' },
+    )
+    await assert.rejects(
+      withCustomerScope(paymentsPool, customer, (db) =>
+        db.query('UPDATE payments SET amount_cents = 1 WHERE order_id = $1', [order.orderId]),
+      ),
+      { code: '42501' },
+    )
+    assert.equal((await decidedPayment(order.orderId)).status, 'declined')
   })
 
   it('a retail-CA certificate is refused at /detokenize, in the handshake', async () => {
