@@ -31,9 +31,13 @@ if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     --auth-local=scram-sha-256 --auth-host=scram-sha-256 ${POSTGRES_INITDB_ARGS:-} -D "$PGDATA"
   shift
   socket_dir="$(mktemp -d)"
+  # The temporary server listens on PGPORT (default 5432) whatever `-c port=` the command names,
+  # as the official image's does: psql below dials that port (it found no socket at 5432 when
+  # compose's `-c port=55432` applied, the first start failed and only a restart went on).
+  export PGPORT="${PGPORT:-5432}"
   options="-c listen_addresses='' -c unix_socket_directories=$socket_dir"
   if [ $# -gt 0 ]; then options="$(printf '%q ' "$@") $options"; fi
-  pg_ctl -D "$PGDATA" -w start -o "$options"
+  pg_ctl -D "$PGDATA" -w start -o "$options -p $PGPORT"
   export PGHOST="$socket_dir" PGUSER="$POSTGRES_USER" PGPASSWORD="$POSTGRES_PASSWORD"
   if [ "$POSTGRES_DB" != 'postgres' ]; then
     psql -v ON_ERROR_STOP=1 --dbname postgres -c "CREATE DATABASE \"$POSTGRES_DB\";"
@@ -45,7 +49,7 @@ if [ "$1" = 'postgres' ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     esac
   done
   pg_ctl -D "$PGDATA" -m fast -w stop
-  unset PGHOST PGUSER PGPASSWORD POSTGRES_PASSWORD LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
+  unset PGHOST PGPORT PGUSER PGPASSWORD POSTGRES_PASSWORD LD_PRELOAD NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP
   rm -rf "$socket_dir"
   set -- postgres "$@"
 fi

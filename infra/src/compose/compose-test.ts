@@ -1,6 +1,8 @@
 /**
  * `pnpm test:compose`: the compose stack, run for real on the project's Docker engine.
- * 1. builds the images (stand-in bases where no registry is reachable, then the stack's image)
+ * 1. builds the images (stand-in bases where no registry is reachable, then the stack's image);
+ *    `--no-build` takes them as `pnpm docker:images` left them (a build needs no port, so it can
+ *    run before the local stack is taken down)
  * 2. `up -d` under its own project name, and waits until every service is healthy and both jobs
  *    (`pki-init`, `db-provision`) completed
  * 3. exports what the e2e suite reads into `.stack/compose/` (export-for-e2e.ts) and runs the e2e
@@ -127,10 +129,12 @@ async function main(): Promise<number> {
     })
   log(`${compose.join(' ')}, engine ${env.DOCKER_HOST}, project ${TEST_PROJECT}`)
 
-  await timed('images', async () => {
-    await ensureStandInImages(paths, { env, log })
-    await buildNodeServiceImage(paths, { env })
-  })
+  if (process.argv.includes('--no-build')) log('--no-build: the images `pnpm docker:images` built')
+  else
+    await timed('images', async () => {
+      await ensureStandInImages(paths, { env, log })
+      await buildNodeServiceImage(paths, { env })
+    })
 
   let failures = 0
   let stopLogs = () => {}
@@ -169,7 +173,7 @@ async function main(): Promise<number> {
     failures += 1
     const { code, message } = error as { code?: string; message: string }
     log(`${code ?? 'ERROR'}: ${message}`)
-    await printFailedLogs(env)
+    await printFailedLogs(env).catch((e: Error) => log(`could not read the logs: ${e.message}`))
   } finally {
     stopLogs()
     await timed('down -v', () => composeRun('down', '-v', '--remove-orphans')).catch(

@@ -24,15 +24,13 @@ export interface ProjectContainer {
 
 export const projectLabel = (project: string) => `label=com.docker.compose.project=${project}`
 
-const INSPECT_FORMAT = [
-  '{{.Id}}',
-  '{{index .Config.Labels "com.docker.compose.service"}}',
-  '{{.State.Status}}',
-  '{{if .State.Health}}{{.State.Health.Status}}{{end}}',
-  '{{.State.ExitCode}}',
-  '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
-  '{{.State.Pid}}',
-].join('\t')
+/** The members of `docker inspect`'s JSON read here. */
+interface InspectedContainer {
+  Id: string
+  Config: { Labels: Record<string, string> | null }
+  State: { Status: string; ExitCode: number; Pid: number; Health?: { Status: string } }
+  NetworkSettings: { Networks: Record<string, { IPAddress: string }> | null }
+}
 
 export async function projectContainers(
   project: string,
@@ -42,23 +40,18 @@ export async function projectContainers(
     .split('\n')
     .filter(Boolean)
   if (ids.length === 0) return []
-  const lines = await run('docker', ['inspect', '--format', INSPECT_FORMAT, ...ids], { env })
-  return lines
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [id = '', service = '', state = '', health = '', exitCode, addresses = '', pid] =
-        line.split('\t')
-      return {
-        id,
-        service,
-        state,
-        health,
-        exitCode: Number(exitCode),
-        address: addresses.trim().split(' ')[0] ?? '',
-        pid: Number(pid),
-      }
-    })
+  const inspected = JSON.parse(
+    await run('docker', ['inspect', ...ids], { env }),
+  ) as InspectedContainer[]
+  return inspected.map((c) => ({
+    id: c.Id,
+    service: c.Config.Labels?.['com.docker.compose.service'] ?? '',
+    state: c.State.Status,
+    health: c.State.Health?.Status ?? '',
+    exitCode: c.State.ExitCode,
+    address: Object.values(c.NetworkSettings.Networks ?? {})[0]?.IPAddress ?? '',
+    pid: c.State.Pid,
+  }))
 }
 
 /** Networks and volumes the project still owns (by label), as `kind name` lines. */
