@@ -9,13 +9,14 @@
  * reason code. The browser renders the same trace; the suite takes the README's screenshot.
  */
 import type { Browser } from '@playwright/test'
+import { auditRecordsOf } from '../support/audit-log.ts'
 import { launchTrustingBrowser } from '../support/browser-trust.ts'
 import type { EdgeClient, EdgeResponse } from '../support/edge-client.ts'
 import { expect, test } from '../support/fixtures.ts'
 import { callWithDpop, problemOf } from '../support/gateway-call.ts'
 import { placeOrder } from '../support/partner.ts'
 import { personaContext, screenshotPath, WEB } from '../support/personas.ts'
-import { signInShopper, type ShopperSession } from '../support/shopper.ts'
+import { GATEWAY_RESOURCE, signInShopper, type ShopperSession } from '../support/shopper.ts'
 
 const retail = (service: string) => `spiffe://retail.mythical.example/${service}`
 
@@ -181,6 +182,29 @@ test.describe('trust trace', () => {
     const bobsTraces = bobs.json<{ traces: RecentTrace[] }>().traces.map((t) => t.traceId)
     expect(bobsTraces).not.toContain(orderTrace)
     expect(bobsTraces).not.toContain(refusedTrace)
+  })
+
+  test('reading her traces takes traces:read: her token with orders:read only gets 403', async ({
+    edge,
+  }) => {
+    test.setTimeout(60_000)
+    expect(orderTrace).not.toBe('')
+    const ordersOnly = await signInShopper('katie', GATEWAY_RESOURCE, 'openid orders:read')
+    // The same token reads her orders: the scope, not the token, is what is refused.
+    const orders = await get(edge, ordersOnly, '/shopping/me/orders')
+    expect(orders.status, orders.text).toBe(200)
+    for (const path of ['/shopping/me/traces', `/shopping/me/traces/${orderTrace}`]) {
+      const res = await get(edge, ordersOnly, path)
+      expect(res.status, res.text).toBe(403)
+      const problem = problemOf(res)
+      expect(problem.code).toBe('ZT_ERR_INSUFFICIENT_SCOPE')
+      expect(res.headers['www-authenticate']).toMatch(/scope="traces:read"/)
+      const records = await auditRecordsOf(problem.traceId, 'my-shopping-api')
+      expect(records.find((r) => r.decision === 'deny')).toMatchObject({
+        reason: 'scope.insufficient',
+        subject: 'katie',
+      })
+    }
   })
 
   test.describe('in the browser', () => {

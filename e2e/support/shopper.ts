@@ -33,19 +33,21 @@ export const DEMO_SHOPPERS = {
 export const newDpopKey = (): Promise<DpopKey> => dpopKey()
 
 /**
- * Signs `username` in through the real pages and redeems the code for a DPoP-bound gateway token.
+ * Signs `username` in through the real pages and redeems the code for a DPoP-bound gateway token,
+ * with the web client's scopes or, when given, `scope` only.
  *
  * @example const katie = await signInShopper('katie')
  */
 export async function signInShopper(
   username: keyof typeof DEMO_SHOPPERS,
   resource: string = GATEWAY_RESOURCE,
+  scope?: string,
 ): Promise<ShopperSession> {
   // RFC 8707: the resource is named in the authorization request and again at the token endpoint.
   const signedIn = await signIn(IDP_ISSUER, {
     username,
     password: DEMO_SHOPPERS[username],
-    params: { resource },
+    params: { resource, ...(scope ? { scope } : {}) },
   })
   const dpop = await dpopKey()
   const response = await redeemCode(IDP_ISSUER, signedIn, { resource }, dpop)

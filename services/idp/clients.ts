@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import type { ClientMetadata, JWK } from 'oidc-provider'
 import { SERVICES, tokenAudiences, workloadId } from '@mythical/stack'
 import { TOKEN_EXCHANGE_GRANT } from './src/grants/token-exchange.ts'
-import { resourceCatalogue } from './src/policies/resources.ts'
+import { resourceCatalogue, TRACES_SCOPE } from './src/policies/resources.ts'
 
 /** Where the web BFF receives authorization responses (its routes must match). */
 export const WEB_REDIRECT_PATHS = {
@@ -79,7 +79,10 @@ export function clientRegistry(opts: ClientRegistryOptions): ClientMetadata[] {
     require_pushed_authorization_requests: true,
     dpop_bound_access_tokens: true,
     id_token_signed_response_alg: 'ES256',
-    scope: ['openid', 'offline_access', 'profile', 'email', ...scopesFor(clientId)].join(' '),
+    // The trust trace is the shopper's own: the staff app never reads one.
+    scope: ['openid', 'offline_access', 'profile', 'email', ...scopesFor(clientId)]
+      .filter((scope) => clientId === 'web' || scope !== TRACES_SCOPE)
+      .join(' '),
   })
 
   const workloadClients = SERVICES.filter(

@@ -36,7 +36,7 @@ export function authorizationParams(
     response_type: 'code',
     redirect_uri: REDIRECT[client],
     scope:
-      'openid profile offline_access orders:read orders:write customers:read recommendations:read tracking:read',
+      'openid profile offline_access orders:read orders:write customers:read recommendations:read tracking:read traces:read',
     code_challenge: challenge,
     code_challenge_method: 'S256',
     // OpenID Connect grants offline_access (a refresh token) only with prompt=consent.

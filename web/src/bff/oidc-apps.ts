@@ -19,7 +19,7 @@ export const SHOPPER_APP: BrowserApp = {
   callbackPath: '/auth/callback',
   home: '/',
   scope:
-    'openid profile email offline_access orders:read orders:write customers:read recommendations:read tracking:read',
+    'openid profile email offline_access orders:read orders:write customers:read recommendations:read tracking:read traces:read',
 }
 
 export const STAFF_APP: BrowserApp = {

@@ -29,7 +29,15 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'customers:write': 'Register and update customers',
   'recommendations:read': 'See recommendations for you',
   'tracking:read': 'Track your parcels with our shipping partner',
+  'traces:read': 'See the trust trace of your orders and requests',
 }
+
+/**
+ * Reading one's own trust trace: a scope of its own (not `orders:read`), so a client that may see
+ * her orders is not thereby allowed to see how every hop decided about her. Only the shopper's
+ * web BFF may ask for it (services/idp/clients.ts).
+ */
+export const TRACES_SCOPE = 'traces:read'
 
 /**
  * Machine scope of the IdP's own resource: create a customer identity (`POST /accounts`), for
@@ -80,6 +88,7 @@ export function resourceCatalogue(partnerIssuer: string): ReadonlyMap<string, Re
       'customers:read',
       'recommendations:read',
       'tracking:read',
+      TRACES_SCOPE,
       CATALOGUE_SCOPE,
     ]),
     internal('shop-assistant-api', ['customers:read', 'customers:write']),
@@ -89,7 +98,7 @@ export function resourceCatalogue(partnerIssuer: string): ReadonlyMap<string, Re
     internal('recommendations-api', ['recommendations:read']),
     internal('payments-api', ['orders:read']),
     // The trust trace of her orders and requests, read on her behalf by my-shopping-api.
-    internal('trace-store', ['orders:read']),
+    internal('trace-store', [TRACES_SCOPE]),
     internal('idp', [ACCOUNT_REGISTRATION_SCOPE]),
     {
       service: PARTNER_TARGET,

@@ -1,13 +1,15 @@
 /**
  * The shopper's trust trace (docs/decisions/0004-trust-trace.md): her recent requests and the
  * spans of one trace, read from trace-store with her token exchanged for exactly that audience
- * and `orders:read`. trace-store decides whose spans they are from the token's `sub` (row-level
+ * and `traces:read`, the trust trace's own scope (seeing her orders does not imply seeing how
+ * every hop decided about her). trace-store decides whose spans they are from the token's `sub` (row-level
  * security); a trace that is not hers answers 404 there, and here.
  */
 import { answerOf, subjectTokenOf, type DownstreamClient } from '@mythical/service-kit'
 import type { FastifyPluginCallback } from 'fastify'
 
-const READ = { access: { scopes: ['orders:read'] } }
+const TRACES_SCOPE = 'traces:read'
+const READ = { access: { scopes: [TRACES_SCOPE] } }
 
 const traceIdParams = {
   type: 'object',
@@ -23,7 +25,7 @@ export const traceRoutes: FastifyPluginCallback<{ downstream: DownstreamClient }
 ) => {
   const read = async (subjectToken: string, path: string) =>
     answerOf(
-      await downstream.callService('trace-store', path, { subjectToken, scope: 'orders:read' }),
+      await downstream.callService('trace-store', path, { subjectToken, scope: TRACES_SCOPE }),
       'trace-store',
     )
 

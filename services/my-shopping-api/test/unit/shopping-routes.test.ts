@@ -232,6 +232,9 @@ describe('refusals at the door (TB04)', () => {
     ['/shopping/me/orders', 'GET', 'customers:read', 'orders:read'],
     ['/shopping/me/orders/o-1', 'GET', 'customers:read', 'orders:read'],
     ['/shopping/me/orders', 'POST', 'orders:read', 'orders:write'],
+    // The trust trace has its own scope: reading her orders does not open it.
+    ['/shopping/me/traces', 'GET', 'orders:read', 'traces:read'],
+    ['/shopping/me/traces/4bf92f3577b34da6a3ce929d0e0e4736', 'GET', 'orders:read', 'traces:read'],
   ]
   for (const [path, method, held, needed] of scoped) {
     it(`${method} ${path} without ${needed}: 403 insufficient scope`, async () => {

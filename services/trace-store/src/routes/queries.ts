@@ -17,8 +17,8 @@ export interface QueryRoutesOptions {
   readonly pool: Pool
 }
 
-/** Reading traces is reading her orders' story: the same scope as reading the orders. */
-const READ = { access: { scopes: ['orders:read'], callers: ['my-shopping-api'] } }
+/** The trust trace's own scope: reading her orders does not grant reading how hops decided. */
+const READ = { access: { scopes: ['traces:read'], callers: ['my-shopping-api'] } }
 const RECENT_LIMIT = 20
 
 const traceIdParams = {

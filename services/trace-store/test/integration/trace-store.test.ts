@@ -67,12 +67,12 @@ describe('trace-store (TB12: real PostgreSQL with RLS, real mTLS)', () => {
   let pool: pg.Pool
   const katiesTrace = hex(16)
   const bobsTrace = hex(16)
-  const read = (sub: string) =>
+  const read = (sub: string, scope = 'traces:read') =>
     api.idp.mint({
       audience: 'trace-store',
       boundTo: shopping,
       sub,
-      scope: 'orders:read',
+      scope,
       clientId: 'my-shopping-api',
       act: { sub: shopping.spiffeId },
     })
@@ -151,6 +151,19 @@ describe('trace-store (TB12: real PostgreSQL with RLS, real mTLS)', () => {
     assert.equal(res.body.code, 'ZT_ERR_NOT_FOUND')
   })
 
+  it('refuses her token without traces:read (orders:read is not enough): 403, audited', async () => {
+    const res = await api.call(
+      shopping,
+      'GET',
+      `/traces/${katiesTrace}`,
+      await read(katie, 'orders:read'),
+    )
+    assert.equal(res.status, 403)
+    assert.equal(res.body.code, 'ZT_ERR_INSUFFICIENT_SCOPE')
+    assert.equal(res.records.at(-1)?.reason, 'scope.insufficient')
+    assert.equal(res.records.at(-1)?.subject, katie)
+  })
+
   it('lists her recent traces only', async () => {
     const res = await api.call(shopping, 'GET', '/traces', await read(katie))
     assert.equal(res.status, 200)
@@ -166,7 +179,7 @@ describe('trace-store (TB12: real PostgreSQL with RLS, real mTLS)', () => {
       audience: 'trace-store',
       boundTo: orders,
       sub: katie,
-      scope: 'orders:read',
+      scope: 'traces:read',
       clientId: 'orders-api',
     })
     const res = await api.call(orders, 'GET', `/traces/${katiesTrace}`, token)

@@ -56,6 +56,14 @@ test("a workload client's scopes are those of its call-graph audiences only", as
     assert.ok(!grantsOf('web-staff')?.includes('client_credentials'))
     assert.ok(scopesOf('gateway')?.includes('catalogue:read'))
     assert.ok(!scopesOf('web')?.includes('catalogue:read'))
+    // The trust trace: the shopper's BFF may ask for it, the staff app may not; my-shopping-api
+    // exchanges for it towards trace-store, which understands nothing else.
+    assert.ok(scopesOf('web')?.includes('traces:read'))
+    assert.ok(!scopesOf('web-staff')?.includes('traces:read'))
+    assert.ok(scopesOf('my-shopping-api')?.includes('traces:read'))
+    assert.deepEqual(catalogue.get('https://trace-store.retail.mythical.example')?.scopes, [
+      'traces:read',
+    ])
   } finally {
     rmSync(pkiDir, { recursive: true, force: true })
   }
