@@ -6,9 +6,10 @@
  * CA (the card vault's, the shipping partner's), a valid retail certificate of another workload
  * (web), and Katie's user token sent straight in.
  *
- * The handshake refusals happen in TLS, before any request exists: my-shopping-api has no trace,
- * no problem document and no audit record for them (only the vault audits its failed handshakes,
- * see TB07) — what is asserted is that the connection is refused and nothing is answered.
+ * The handshake refusals happen in TLS, before any request exists: there is no trace and no
+ * problem document, so what is asserted is that the connection is refused, nothing is answered,
+ * and my-shopping-api's TLS layer audited the refusal with the reason of its cause, boundary TB04
+ * and the caller's address.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,7 +25,7 @@ import {
   urlOf,
 } from '../support/internal-call.ts'
 import { answerTraceId } from '../support/orders.ts'
-import { tryHandshake } from '../support/tls-handshake.ts'
+import { auditedHandshake, tryHandshake } from '../support/tls-handshake.ts'
 
 const paths = stackPaths()
 const API = 'my-shopping-api'
@@ -35,6 +36,15 @@ const retailCa = () => readFileSync(paths.caCert('retail'), 'utf8')
 
 /** Connecting to my-shopping-api with the certificate in `certDir` (none: undefined). */
 const handshakeWith = (certDir: string | undefined) => tryHandshake(urlOf(API), retailCa(), certDir)
+
+/** The handshake with `certDir`, and what my-shopping-api audited for it under `reason`. */
+const refusedHandshake = (certDir: string | undefined, reason: string) =>
+  auditedHandshake(API, reason, () => handshakeWith(certDir))
+
+/** The one refusal record a refused handshake must leave, in a comparable form. */
+const REFUSAL_AUDITED = [{ decision: 'deny', boundary: 'TB04', address: '127.0.0.1' }]
+const refusalOf = (records: readonly { decision: string; [member: string]: unknown }[]) =>
+  records.map(({ decision, boundary, address }) => ({ decision, boundary, address }))
 
 test.describe('TB04 gateway ↔ experience', () => {
   test('Katie through the gateway: my-shopping-api admits the gateway’s certificate and phantom JWT', async ({
@@ -67,20 +77,31 @@ test.describe('TB04 gateway ↔ experience', () => {
     })
   })
 
-  test('no client certificate: the handshake is refused', async () => {
-    expect(await handshakeWith(undefined)).toEqual({
+  test('no client certificate: the handshake is refused and audited', async () => {
+    const { outcome, records } = await refusedHandshake(undefined, 'mtls.handshake_no_certificate')
+    expect(outcome).toEqual({
       answered: false,
       error: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
     })
+    expect(refusalOf(records)).toEqual(REFUSAL_AUDITED)
   })
 
-  test('a certificate of the card vault’s CA: the handshake is refused', async () => {
-    const outcome = await handshakeWith(join(paths.secrets('order-fulfillment-api'), 'cardvault'))
+  test('a certificate of the card vault’s CA: the handshake is refused and audited', async () => {
+    const { outcome, records } = await refusedHandshake(
+      join(paths.secrets('order-fulfillment-api'), 'cardvault'),
+      'mtls.handshake_untrusted_issuer',
+    )
     expect(outcome.answered).toBe(false)
+    expect(refusalOf(records)).toEqual(REFUSAL_AUDITED)
   })
 
-  test('a certificate of the shipping partner’s CA: the handshake is refused', async () => {
-    expect((await handshakeWith(paths.secrets('shipping-api'))).answered).toBe(false)
+  test('a certificate of the shipping partner’s CA: the handshake is refused and audited', async () => {
+    const { outcome, records } = await refusedHandshake(
+      paths.secrets('shipping-api'),
+      'mtls.handshake_untrusted_issuer',
+    )
+    expect(outcome.answered).toBe(false)
+    expect(refusalOf(records)).toEqual(REFUSAL_AUDITED)
   })
 
   test('bypassing the gateway with another workload’s valid retail certificate (web)', async ({

@@ -9,7 +9,13 @@
 import { auditRecordsOf } from '../support/audit-log.ts'
 import { callWithDpop } from '../support/gateway-call.ts'
 import { expect, test } from '../support/fixtures.ts'
-import { agentOf, callInternal, chainTokens, expectHopRefusal } from '../support/internal-call.ts'
+import {
+  agentOf,
+  callInternal,
+  chainTokens,
+  expectHopRefusal,
+  expectWrongAudienceRefused,
+} from '../support/internal-call.ts'
 import { answerTraceId } from '../support/orders.ts'
 
 const PROCESS_API = 'order-fulfillment-api'
@@ -42,20 +48,7 @@ test.describe('TB05 experience ↔ process', () => {
   test('a token for another audience (my-shopping-api’s token for customers-api)', async ({
     katie,
   }) => {
-    const [, forCustomers = ''] = await chainTokens(katie, [
-      { by: 'gateway', audience: 'my-shopping-api' },
-      { by: 'my-shopping-api', audience: 'customers-api', scope: 'customers:read' },
-    ])
-    const response = await callInternal(PROCESS_API, experience, {
-      path: '/orders',
-      token: forCustomers,
-    })
-    await expectHopRefusal(PROCESS_API, response, {
-      status: 401,
-      code: 'ZT_ERR_TOKEN_AUDIENCE',
-      reason: 'token.audience',
-      boundary: 'TB05',
-    })
+    await expectWrongAudienceRefused(katie, PROCESS_API, experience, 'TB05')
   })
 
   test('the user token replayed downstream unchanged (the phantom JWT for my-shopping-api)', async ({

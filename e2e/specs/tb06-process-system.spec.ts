@@ -10,7 +10,13 @@ import type { ChainHop } from '@mythical/service-kit/testing'
 import { auditRecordsOf } from '../support/audit-log.ts'
 import { callWithDpop } from '../support/gateway-call.ts'
 import { expect, test } from '../support/fixtures.ts'
-import { agentOf, callInternal, chainTokens, expectHopRefusal } from '../support/internal-call.ts'
+import {
+  agentOf,
+  callInternal,
+  chainTokens,
+  expectHopRefusal,
+  expectWrongAudienceRefused,
+} from '../support/internal-call.ts'
 import { answerTraceId, postOrder } from '../support/orders.ts'
 import { signInShopper } from '../support/shopper.ts'
 
@@ -72,20 +78,7 @@ test.describe('TB06 process ↔ system', () => {
   })
 
   test('wrong audience: a token the IdP issued for customers-api', async ({ katie }) => {
-    const [, forCustomers = ''] = await chainTokens(katie, [
-      { by: 'gateway', audience: 'my-shopping-api' },
-      { by: 'my-shopping-api', audience: 'customers-api', scope: 'customers:read' },
-    ])
-    const response = await callInternal(SYSTEM_API, processApi, {
-      path: '/orders',
-      token: forCustomers,
-    })
-    await expectHopRefusal(SYSTEM_API, response, {
-      status: 401,
-      code: 'ZT_ERR_TOKEN_AUDIENCE',
-      reason: 'token.audience',
-      boundary: 'TB06',
-    })
+    await expectWrongAudienceRefused(katie, SYSTEM_API, processApi, 'TB06')
   })
 
   test('IDOR: Bob’s order id with Katie’s token through the gateway → 404, never 403 with details', async ({

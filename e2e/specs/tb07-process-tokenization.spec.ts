@@ -10,11 +10,16 @@
 import { isLuhnValid } from '@mythical/audit'
 import { stackPaths } from '@mythical/stack'
 import { UnsecuredJWT } from 'jose'
-import { allAuditRecords, auditRecordsOf } from '../support/audit-log.ts'
+import { auditRecordsOf } from '../support/audit-log.ts'
 import { expect, test } from '../support/fixtures.ts'
-import { callInternal, expectHopRefusal, urlOf } from '../support/internal-call.ts'
+import {
+  callInternal,
+  expectHopRefusal,
+  urlOf,
+  type ExpectedHopRefusal,
+} from '../support/internal-call.ts'
 import { TEST_CARD, answerTraceId, postOrder } from '../support/orders.ts'
-import { tryHandshake } from '../support/tls-handshake.ts'
+import { auditedHandshake, tryHandshake } from '../support/tls-handshake.ts'
 import {
   VAULT,
   cardvaultCa,
@@ -44,6 +49,17 @@ test.describe('TB07 process ↔ tokenization', () => {
       rawBody: body,
     })
 
+  /** Sends `body` to the vault and expects its refusal: status, problem code, TB07 audit reason. */
+  const expectVaultRefusal = async (
+    body: string,
+    refusal: Omit<ExpectedHopRefusal, 'boundary'>,
+    contentType?: string,
+  ) => {
+    const response = await tokenize(body, contentType)
+    await expectHopRefusal(VAULT, response, { ...refusal, boundary: 'TB07' })
+    return response
+  }
+
   test('legitimate tokenization: a signed answer, a format-preserving token keeping brand and last four', async () => {
     const response = await tokenize(await sealedCard(CARD))
     expect(response.status, response.text).toBe(201)
@@ -69,40 +85,29 @@ test.describe('TB07 process ↔ tokenization', () => {
     // A handshake carries no traceparent: the vault starts a trace of its own for the refusal, so
     // the record is found as the one new `vault.handshake_refused` written meanwhile (the vault
     // keeps serving its other clients — payments-api settling — while this runs).
-    const before = allAuditRecords(VAULT).length
-    const startedAt = new Date().toISOString()
     const retailCert = stackPaths().secrets('order-fulfillment-api')
-    const outcome = await tryHandshake(urlOf(VAULT), cardvaultCa(), retailCert)
+    const { outcome, records } = await auditedHandshake(VAULT, 'vault.handshake_refused', () =>
+      tryHandshake(urlOf(VAULT), cardvaultCa(), retailCert),
+    )
     expect(outcome.answered, JSON.stringify(outcome)).toBe(false)
-    await expect
-      .poll(() =>
-        allAuditRecords(VAULT)
-          .slice(before)
-          .filter((r) => r.time >= startedAt && r.reason === 'vault.handshake_refused')
-          .map((r) => `${r.decision} ${String(r.boundary)}`),
-      )
-      .toEqual(['deny TB07'])
+    expect(records.map((r) => `${r.decision} ${String(r.boundary)}`)).toEqual(['deny TB07'])
   })
 
   test('an unsigned body (alg "none" inside the JWE)', async () => {
     const unsigned = new UnsecuredJWT(requestClaims({ card: CARD })).encode()
-    const response = await tokenize(await encryptToVault(unsigned))
-    await expectHopRefusal(VAULT, response, {
+    await expectVaultRefusal(await encryptToVault(unsigned), {
       status: 401,
       code: 'ZT_ERR_VAULT_REQUEST_UNSIGNED',
       reason: 'vault.request_unsigned',
-      boundary: 'TB07',
     })
   })
 
   test('a body in the clear (JSON, no JOSE at all)', async () => {
-    const response = await tokenize(JSON.stringify({ card: CARD }), 'application/json')
-    await expectHopRefusal(VAULT, response, {
-      status: 415,
-      code: 'ZT_ERR_VAULT_BODY_NOT_JOSE',
-      reason: 'vault.body_not_jose',
-      boundary: 'TB07',
-    })
+    const response = await expectVaultRefusal(
+      JSON.stringify({ card: CARD }),
+      { status: 415, code: 'ZT_ERR_VAULT_BODY_NOT_JOSE', reason: 'vault.body_not_jose' },
+      'application/json',
+    )
     expect(response.text).not.toMatch(/4111/)
   })
 
@@ -111,12 +116,10 @@ test.describe('TB07 process ↔ tokenization', () => {
     const ciphertext = Buffer.from(parts[3] ?? '', 'base64url')
     ciphertext[0] = (ciphertext[0] ?? 0) ^ 0x01
     parts[3] = ciphertext.toString('base64url')
-    const response = await tokenize(parts.join('.'))
-    await expectHopRefusal(VAULT, response, {
+    await expectVaultRefusal(parts.join('.'), {
       status: 400,
       code: 'ZT_ERR_VAULT_BODY_UNDECRYPTABLE',
       reason: 'vault.body_undecryptable',
-      boundary: 'TB07',
     })
   })
 
@@ -127,12 +130,10 @@ test.describe('TB07 process ↔ tokenization', () => {
     const forged = Buffer.from(
       JSON.stringify(requestClaims({ card: { ...CARD, number: '5555 5555 5555 4444' } })),
     ).toString('base64url')
-    const response = await tokenize(await encryptToVault(`${header}.${forged}.${signature}`))
-    await expectHopRefusal(VAULT, response, {
+    await expectVaultRefusal(await encryptToVault(`${header}.${forged}.${signature}`), {
       status: 401,
       code: 'ZT_ERR_VAULT_SIGNATURE_INVALID',
       reason: 'vault.signature_invalid',
-      boundary: 'TB07',
     })
   })
 
@@ -140,12 +141,10 @@ test.describe('TB07 process ↔ tokenization', () => {
     const sealed = await sealedCard(CARD)
     const first = await tokenize(sealed)
     expect(first.status, first.text).toBe(201)
-    const replay = await tokenize(sealed)
-    await expectHopRefusal(VAULT, replay, {
+    await expectVaultRefusal(sealed, {
       status: 409,
       code: 'ZT_ERR_VAULT_REQUEST_REPLAYED',
       reason: 'vault.request_replayed',
-      boundary: 'TB07',
     })
   })
 

@@ -126,3 +126,30 @@ export async function expectHopRefusal(
   if (expected.boundary) expect(record.boundary).toBe(expected.boundary)
   return record
 }
+
+/** A user's token carried to customers-api: one the IdP really issued, for another audience. */
+const FOR_CUSTOMERS_API: readonly ChainHop[] = [
+  { by: 'gateway', audience: 'my-shopping-api' },
+  { by: 'my-shopping-api', audience: 'customers-api', scope: 'customers:read' },
+]
+
+/**
+ * The wrong-audience attack on a hop: `dispatcher` sends `GET /orders` to `service` with
+ * `session`'s token for customers-api, which `service` refuses with 401 `ZT_ERR_TOKEN_AUDIENCE`
+ * and audits as `token.audience` at `boundary`.
+ */
+export async function expectWrongAudienceRefused(
+  session: ShopperSession,
+  service: string,
+  dispatcher: Dispatcher,
+  boundary: string,
+): Promise<LoggedDecision> {
+  const [, forCustomers = ''] = await chainTokens(session, FOR_CUSTOMERS_API)
+  const response = await callInternal(service, dispatcher, { path: '/orders', token: forCustomers })
+  return expectHopRefusal(service, response, {
+    status: 401,
+    code: 'ZT_ERR_TOKEN_AUDIENCE',
+    reason: 'token.audience',
+    boundary,
+  })
+}

@@ -4,11 +4,17 @@
  * checks the client certificate only after the client considers the handshake done, so a refusal
  * shows up as a TLS alert (`ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`) or a closed connection
  * before a single byte of HTTP — which is exactly what "refused at the handshake" means.
+ *
+ * The listener audits the refusal from its TLS layer. A handshake carries no traceparent, so the
+ * record starts a trace of its own: it is found as the new record with the expected reason that
+ * the service wrote while the handshake ran (the suite runs one test at a time).
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { connect } from 'node:tls'
 import { SECRET_FILES } from '@mythical/stack'
+import { allAuditRecords, type LoggedDecision } from './audit-log.ts'
 
 export type HandshakeOutcome =
   | { readonly answered: true; readonly statusLine: string }
@@ -53,4 +59,35 @@ export function tryHandshake(
     )
     socket.on('close', () => resolve({ answered: false, error: 'closed' }))
   })
+}
+
+/** How long a refusal record may take to reach the service's log after the client saw it. */
+const RECORD_DELAY_MS = 2_000
+const POLL_MS = 50
+
+/**
+ * Runs `handshake` against `service` and returns its outcome with the records of `reason` the
+ * service wrote meanwhile (waiting until there is one, or the delay has passed: then none).
+ *
+ * @example
+ * ```ts
+ * const { outcome, records } = await auditedHandshake('my-shopping-api',
+ *   'mtls.handshake_no_certificate', () => tryHandshake(url, caPem, undefined))
+ * ```
+ */
+export async function auditedHandshake(
+  service: string,
+  reason: string,
+  handshake: () => Promise<HandshakeOutcome>,
+): Promise<{ outcome: HandshakeOutcome; records: LoggedDecision[] }> {
+  const before = allAuditRecords(service).length
+  const outcome = await handshake()
+  const deadline = Date.now() + RECORD_DELAY_MS
+  for (;;) {
+    const records = allAuditRecords(service)
+      .slice(before)
+      .filter((record) => record.reason === reason)
+    if (records.length > 0 || Date.now() >= deadline) return { outcome, records }
+    await sleep(POLL_MS)
+  }
 }
