@@ -10,14 +10,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
-import { REPO_ROOT, stackPaths } from '@mythical/stack'
+import { stackPaths } from '@mythical/stack'
 import { totpNow } from '@mythical/testing'
 
 export const WEB = 'https://localhost:3000'
 
-/** Where the suite's screenshots go (committed; the README shows some). */
-export const screenshotPath = (name: string) =>
-  join(REPO_ROOT, 'docs', 'screenshots', `${name}.png`)
+export { screenshotPath } from './screenshot-paths.ts'
 
 /** The first of `waits` to settle; the others may still time out later, unobserved. */
 async function firstOf(...waits: Promise<unknown>[]): Promise<void> {
