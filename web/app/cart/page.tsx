@@ -1,8 +1,9 @@
 'use client'
 import { useEffect, useState, type FormEvent } from 'react'
 import { api, ApiProblem } from '../components/api'
-import { readCart, writeCart, type CartLine } from '../components/cart'
+import { clearCart, readCart, writeCart, type CartLine } from '../components/cart'
 import { ProblemMessage, money } from '../components/hooks'
+import { ItemsTable } from '../components/items-table'
 
 /** `12/30` → month 12, year 2030. */
 function parseExpiry(value: string): { expMonth: number; expYear: number } | undefined {
@@ -20,8 +21,8 @@ export default function CartPage() {
   // One key per checkout attempt: a retried click never charges twice.
   const [idempotencyKey] = useState(() => crypto.randomUUID())
   useEffect(() => setLines(readCart()), [])
-  const update = (next: CartLine[]) => {
-    writeCart(next)
+  const changeQuantity = (line: CartLine, by: number) => {
+    writeCart((lines ?? []).map((l) => (l === line ? { ...l, quantity: l.quantity + by } : l)))
     setLines(readCart())
   }
   const total = (lines ?? []).reduce((sum, l) => sum + l.priceCents * l.quantity, 0)
@@ -50,7 +51,7 @@ export default function CartPage() {
           },
         }),
       })
-      writeCart([])
+      clearCart()
       location.assign(`/orders/${encodeURIComponent(order.id)}`)
     } catch (err) {
       setProblem(
@@ -78,60 +79,39 @@ export default function CartPage() {
       <div className="checkout">
         <section aria-labelledby="items-heading">
           <h2 id="items-heading">Your items</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Product</th>
-                <th scope="col">Quantity</th>
-                <th scope="col">Price</th>
-              </tr>
-            </thead>
-            <tbody>
-              {lines.map((l) => (
-                <tr key={l.sku}>
-                  <td>{l.name}</td>
-                  <td>
-                    <span className="stepper">
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-label={`One ${l.name} less`}
-                        onClick={() =>
-                          update(
-                            lines.map((x) => (x === l ? { ...x, quantity: x.quantity - 1 } : x)),
-                          )
-                        }
-                      >
-                        −
-                      </button>
-                      <output aria-live="polite">{l.quantity}</output>
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-label={`One ${l.name} more`}
-                        onClick={() =>
-                          update(
-                            lines.map((x) => (x === l ? { ...x, quantity: x.quantity + 1 } : x)),
-                          )
-                        }
-                      >
-                        +
-                      </button>
-                    </span>
-                  </td>
-                  <td>{money(l.priceCents * l.quantity, l.currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-            <tfoot>
+          <ItemsTable
+            items={lines}
+            currency={currency}
+            quantityCell={(l) => (
+              <span className="stepper">
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={`One ${l.name} less`}
+                  onClick={() => changeQuantity(l, -1)}
+                >
+                  −
+                </button>
+                <output aria-live="polite">{l.quantity}</output>
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={`One ${l.name} more`}
+                  onClick={() => changeQuantity(l, +1)}
+                >
+                  +
+                </button>
+              </span>
+            )}
+            footer={
               <tr>
                 <th scope="row" colSpan={2}>
                   Total
                 </th>
                 <td className="price">{money(total, currency)}</td>
               </tr>
-            </tfoot>
-          </table>
+            }
+          />
         </section>
         <section aria-labelledby="pay-heading" className="panel">
           <h2 id="pay-heading">Pay by card</h2>

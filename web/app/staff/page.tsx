@@ -1,6 +1,7 @@
 'use client'
 import { useEffect, useState, type FormEvent } from 'react'
 import { api, ApiProblem } from '../components/api'
+import { DataTable } from '../components/data-table'
 import { Loading, ProblemMessage, ProblemReference } from '../components/hooks'
 
 interface Customer {
@@ -110,27 +111,18 @@ export default function StaffPage() {
             customers.length === 0 ? (
               <p role="status">No customer matches.</p>
             ) : (
-              <table>
-                <caption className="muted small">
-                  {customers.length} customer{customers.length === 1 ? '' : 's'} found
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Points</th>
+              <DataTable
+                columns={['Name', 'Email', 'Points']}
+                caption={`${customers.length} customer${customers.length === 1 ? '' : 's'} found`}
+              >
+                {customers.map((c) => (
+                  <tr key={c.sub}>
+                    <td>{c.name}</td>
+                    <td>{c.email}</td>
+                    <td>{c.loyaltyPoints}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {customers.map((c) => (
-                    <tr key={c.sub}>
-                      <td>{c.name}</td>
-                      <td>{c.email}</td>
-                      <td>{c.loyaltyPoints}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </DataTable>
             )
           ) : null}
         </section>
