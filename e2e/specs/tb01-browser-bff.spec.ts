@@ -143,12 +143,24 @@ test.describe('TB01 browser ↔ web BFF', () => {
     expect(response.headers()['x-content-type-options']).toBe('nosniff')
   })
 
-  test('sign-out ends the session: the old cookie no longer opens anything', async ({
+  test('sign-out ends the session: the old cookie no longer opens anything, the cart is emptied', async ({
     playwright,
   }) => {
+    // The cart is the one thing the pages store (sessionStorage): it goes with the session, so
+    // the next person at the same computer does not find Katie's basket.
+    await page.goto(`${WEB}/`)
+    await page
+      .getByRole('button', { name: /^Add to cart/ })
+      .first()
+      .click()
+    await expect(page.getByRole('status').filter({ hasText: 'added' })).toBeVisible()
+    await page.goto(`${WEB}/cart`)
+    await expect(page.getByRole('heading', { name: 'Your items' })).toBeVisible()
     const before = (await context.cookies(WEB)).find((c) => c.name === SESSION_COOKIE)?.value
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.waitForLoadState('networkidle')
+    await page.goto(`${WEB}/cart`)
+    await expect(page.getByText('Your cart is empty.')).toBeVisible()
     const replay = await playwright.request.newContext({
       extraHTTPHeaders: { cookie: `${SESSION_COOKIE}=${before}` },
     })

@@ -1,6 +1,7 @@
 'use client'
 import { usePathname } from 'next/navigation'
 import { useEffect, useState } from 'react'
+import { clearCart } from './cart'
 
 /**
  * Header with the shop's sections and the sign-in state (the name only, from the BFF). The staff
@@ -33,7 +34,13 @@ export function Nav() {
         )}
       </nav>
       {session?.signedIn ? (
-        <form method="post" action={staff ? '/staff/auth/logout' : '/auth/logout'} className="who">
+        <form
+          method="post"
+          action={staff ? '/staff/auth/logout' : '/auth/logout'}
+          className="who"
+          // The cart belongs to the person at the keyboard: it goes with their session.
+          onSubmit={staff ? undefined : clearCart}
+        >
           <span>{session.name}</span>
           <button type="submit" className="secondary">
             Sign out
