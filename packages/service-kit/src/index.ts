@@ -40,7 +40,12 @@ export {
   type OidcListenerOptions,
   type OidcListeners,
 } from './oidc-listeners.ts'
-export { withOidcProbes, type OidcProbeOptions, type RequestListener } from './oidc-probes.ts'
+export {
+  callerTraceparentOf,
+  withOidcProbes,
+  type OidcProbeOptions,
+  type RequestListener,
+} from './oidc-probes.ts'
 export {
   cspNonce,
   pageSecurityHeaders,

@@ -23,6 +23,17 @@ import {
 } from './readiness.ts'
 import { withSecurityHeaders } from './oidc-page-headers.ts'
 
+/**
+ * The `traceparent` each request arrived with, before the hop's replaced it: the IdP's hop span
+ * continues the caller's span (see `oidcHopSpan` of `@mythical/telemetry`).
+ */
+const callerTraceparents = new WeakMap<IncomingMessage, string>()
+
+/** The `traceparent` header `req` arrived with, if it had one. */
+export function callerTraceparentOf(req: IncomingMessage): string | undefined {
+  return callerTraceparents.get(req)
+}
+
 /** A Node request listener (`https.createServer(options, listener)`). */
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -66,6 +77,7 @@ export function withOidcProbes(handler: RequestListener, opts: OidcProbeOptions)
 
   return withSecurityHeaders((req, res) => {
     const header = req.headers.traceparent
+    if (typeof header === 'string') callerTraceparents.set(req, header)
     const hop = childTraceparent(typeof header === 'string' ? parseTraceparent(header) : undefined)
     req.headers.traceparent = hop.traceparent
     res.setHeader('traceparent', hop.traceparent)

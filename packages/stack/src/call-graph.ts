@@ -39,6 +39,11 @@ export interface Call {
   readonly clients?: readonly string[]
   /** The SCENARIO.md trust boundary the call crosses, where the table names one. */
   readonly boundary?: TrustBoundaryId
+  /**
+   * The caller neither waits for the callee to start nor fails without it: not one of its start
+   * dependencies (the IdP's span export, since trace-store itself needs the IdP to start).
+   */
+  readonly background?: true
 }
 
 /** Every hop, grouped by caller, in the order the caller needs its callees to be up. */
@@ -124,6 +129,8 @@ export const CALL_GRAPH: readonly Call[] = [
   // --- the trust trace: retail workloads export their spans (OTLP/HTTP, certificate only); the
   // shopper's experience API reads her own traces on her behalf. Vault and partner export nothing.
   { caller: 'trace-store', callee: 'idp', credential: 'oauth-client' },
+  // The IdP's token endpoint is a hop of an order too; its spans are dropped until the store is up.
+  { caller: 'idp', callee: 'trace-store', credential: 'workload-identity', background: true },
   ...[
     'gateway',
     'shop-assistant-api',
@@ -147,6 +154,15 @@ export const CALL_GRAPH: readonly Call[] = [
  */
 export const calleesOf = (caller: string): readonly string[] =>
   CALL_GRAPH.filter((c) => c.caller === caller).map((c) => c.callee)
+
+/**
+ * Services `caller` needs up before it starts: its callees but the `background` ones (the
+ * runner's start order and compose's `depends_on`).
+ *
+ * @example startDependenciesOf('idp') // []
+ */
+export const startDependenciesOf = (caller: string): readonly string[] =>
+  CALL_GRAPH.filter((c) => c.caller === caller && !c.background).map((c) => c.callee)
 
 /**
  * Services that call `callee`: the allow-list of workload identities its mTLS listener accepts.

@@ -3,6 +3,7 @@
  * both the local runner and the compose generator call, so the two ways of running the stack
  * cannot drift. A service's `src/config.ts` validates exactly these variables.
  */
+import { calleesOf } from './call-graph.ts'
 import { SERVICES, type ServiceDefinition } from './manifest.ts'
 import { stackPaths } from './paths.ts'
 
@@ -81,7 +82,7 @@ export function serviceEnvironment(
   // Workloads that export spans send them to the stack's trace store unless an operator points
   // the standard OpenTelemetry variable at Jaeger or Tempo instead.
   const traceStore = manifest.find((s) => s.name === TRACE_STORE)
-  if (traceStore && service.dependsOn.includes(TRACE_STORE)) {
+  if (traceStore && calleesOf(service.name).includes(TRACE_STORE)) {
     env.OTEL_EXPORTER_OTLP_ENDPOINT = internalUrl(traceStore, target)
   }
   for (const name of service.dependsOn) {

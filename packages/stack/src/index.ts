@@ -25,6 +25,7 @@ export {
 export {
   CALL_GRAPH,
   calleesOf,
+  startDependenciesOf,
   callersOf,
   callBetween,
   isAllowedTarget,

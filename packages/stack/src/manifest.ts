@@ -4,7 +4,7 @@
  * the services themselves all read it, so they cannot drift. Which service calls which is the
  * call graph (`call-graph.ts`); a service's `dependsOn` is derived from it.
  */
-import { calleesOf } from './call-graph.ts'
+import { startDependenciesOf } from './call-graph.ts'
 
 export type TrustDomain = 'retail' | 'cardvault' | 'shipping'
 export const TRUST_DOMAINS: readonly TrustDomain[] = ['retail', 'cardvault', 'shipping']
@@ -226,7 +226,7 @@ const SERVICE_SPECS: readonly ServiceSpec[] = [
 export const SERVICES: readonly ServiceDefinition[] = SERVICE_SPECS.map(
   ({ infrastructure = [], ...service }) => ({
     ...service,
-    dependsOn: [...calleesOf(service.name), ...infrastructure],
+    dependsOn: [...startDependenciesOf(service.name), ...infrastructure],
   }),
 )
 

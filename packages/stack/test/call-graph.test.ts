@@ -6,6 +6,7 @@ import {
   TRUST_BOUNDARIES,
   callBetween,
   calleesOf,
+  startDependenciesOf,
   callerWorkloadIds,
   callersOf,
   isAllowedTarget,
@@ -84,9 +85,12 @@ test("a service's dependsOn is its callees followed by its infrastructure", () =
   for (const s of SERVICES) {
     assert.deepEqual(
       s.dependsOn.filter((d) => d !== 'postgres' && d !== 'rabbitmq'),
-      calleesOf(s.name),
+      startDependenciesOf(s.name),
     )
   }
+  // The IdP exports spans to trace-store, which needs the IdP to start: no start dependency.
+  assert.ok(calleesOf('idp').includes('trace-store'))
+  assert.deepEqual(serviceByName('idp').dependsOn, ['postgres'])
 })
 
 test('an internal service is called only by workloads of the graph, across the named boundary', () => {

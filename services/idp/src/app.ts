@@ -3,14 +3,17 @@
  * oidc-provider instance and the request handler shared by the edge and the mTLS listeners.
  *
  * Request routing, in order: trace context and health probes (`@mythical/service-kit`
- * `withOidcProbes`; ready = the identity database answers) → interaction pages → oidc-provider.
+ * `withOidcProbes`; ready = the identity database answers) → interaction pages → oidc-provider,
+ * whose requests are hop spans of the trust trace (`oidcHopSpan` of `@mythical/telemetry`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type Provider from 'oidc-provider'
 import type { Pool } from 'pg'
 import { createAuditLogger } from '@mythical/audit'
 import { checkDatabase, createDatabasePool } from '@mythical/db'
-import { withOidcProbes } from '@mythical/service-kit'
+import { callerTraceparentOf, withOidcProbes } from '@mythical/service-kit'
+import { workloadId } from '@mythical/stack'
+import { oidcHopSpan } from '@mythical/telemetry'
 import { clientRegistry } from '../clients.ts'
 import { createAccountStore } from './accounts/account-store.ts'
 import { createAuthenticator } from './accounts/authenticate.ts'
@@ -26,6 +29,7 @@ import { loadDerivedKeys } from './keys/derived-keys.ts'
 import { loadSigningKeys } from './keys/signing-keys.ts'
 import { resourceCatalogue } from './policies/resources.ts'
 import { createProvider } from './provider/create-provider.ts'
+import { issuedTokenClaims } from './provider/issued-token-claims.ts'
 import { accountRegistration } from './registration/account-registration.ts'
 
 /** A built IdP. */
@@ -105,6 +109,14 @@ export async function buildIdp(config: IdpConfig, opts: BuildIdpOptions = {}): P
     clientOrigins: [config.webOrigin],
   })
   const registration = accountRegistration({ issuer: config.issuer, signingKeys, store, audit })
+  // Before callback(), which composes the middleware. A no-op while tracing is off (main.ts).
+  provider.use(
+    oidcHopSpan({
+      workloadId: workloadId('retail', config.serviceName),
+      callerTraceparent: callerTraceparentOf,
+      issuedToken: issuedTokenClaims,
+    }),
+  )
   const oidc = provider.callback()
 
   const routes = (req: IncomingMessage, res: ServerResponse) => {

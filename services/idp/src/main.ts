@@ -11,13 +11,17 @@
  */
 import { loadWorkloadIdentity } from '@mythical/mtls'
 import { startOidcListeners, stopOnSignals } from '@mythical/service-kit'
+import { tracingFromEnvironment } from '@mythical/telemetry'
 import { buildIdp } from './app.ts'
 import { loadIdpConfig } from './config.ts'
 
 const config = loadIdpConfig()
+const identity = loadWorkloadIdentity(config.secretsDir)
+// Its token endpoint is a hop of the trust trace (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
+const tracing = tracingFromEnvironment(config.serviceName, identity)
 const idp = await buildIdp(config)
 const listeners = await startOidcListeners(idp.handle, {
-  identity: loadWorkloadIdentity(config.secretsDir),
+  identity,
   host: config.host,
   port: config.port,
   mtlsPort: config.mtlsPort,
@@ -30,6 +34,7 @@ stopOnSignals(
   async () => {
     await listeners.close()
     await idp.close()
+    await tracing?.shutdown()
   },
   (err) => idp.audit.logger.error({ err }, 'idp shutdown failed'),
 )

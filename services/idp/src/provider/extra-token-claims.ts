@@ -20,6 +20,11 @@ export function attachExchangeClaims(token: object, claims: Claims): void {
   exchangeClaims.set(token, claims)
 }
 
+/** The claims an exchange attached to `token` (`act`, `acr`…), read by the trust trace. */
+export function exchangeClaimsOf(token: object): Claims | undefined {
+  return exchangeClaims.get(token)
+}
+
 /** `extraTokenClaims` for oidc-provider. */
 export function extraTokenClaims(store: AccountStore) {
   return async (ctx: KoaContextWithOIDC, token: Token): Promise<Claims | undefined> => {
