@@ -21,6 +21,8 @@ import { GATEWAY_RESOURCE, signInShopper, type ShopperSession } from '../support
 const retail = (service: string) => `spiffe://retail.mythical.example/${service}`
 
 interface Span {
+  spanId: string
+  parentSpanId: string | null
   workloadId: string
   kind: number
   attributes: Record<string, string | number | boolean>
@@ -37,6 +39,7 @@ const REQUEST_HOPS = ['gateway', 'my-shopping-api', 'order-fulfillment-api', 'or
 const SUBSCRIBERS = ['customers-api', 'payments-api', 'recommendations-api']
 /** OTLP span kinds as stored (opentelemetry-proto `SpanKind`). */
 const SERVER = 2
+const CLIENT = 3
 const CONSUMER = 5
 
 /**
@@ -182,6 +185,42 @@ test.describe('trust trace', () => {
     const bobsTraces = bobs.json<{ traces: RecentTrace[] }>().traces.map((t) => t.traceId)
     expect(bobsTraces).not.toContain(orderTrace)
     expect(bobsTraces).not.toContain(refusedTrace)
+  })
+
+  test('the IdP’s token exchange is a hop of her trace, under the gateway’s CLIENT span', async ({
+    edge,
+  }) => {
+    test.setTimeout(90_000)
+    // A fresh sign-in: the gateway has no exchanged token cached for it, so it asks the IdP.
+    const fresh = await signInShopper('katie')
+    const first = await get(edge, fresh, '/shopping/me/orders')
+    expect(first.status, first.text).toBe(200)
+    const traceId = String(first.headers.traceparent).split('-')[1]
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+    const isExchange = (s: Span) =>
+      s.kind === SERVER &&
+      s.workloadId === retail('idp') &&
+      s.attributes['mythical.oauth.grant_type'] ===
+        'urn:ietf:params:oauth:grant-type:token-exchange'
+    const trace = await eventually(
+      () => get(edge, fresh, `/shopping/me/traces/${traceId}`),
+      (r) => r.status === 200 && r.json<{ spans: Span[] }>().spans.some(isExchange),
+    )
+    expect(trace.status, trace.text).toBe(200)
+    const spans = trace.json<{ spans: Span[] }>().spans
+    const exchange = spans.find(isExchange)
+    const a = exchange?.attributes ?? {}
+    expect(a['mythical.token.client_id']).toBe('gateway')
+    expect(a['mythical.peer.workload_id'], 'the caller’s certificate').toBe(retail('gateway'))
+    expect(String(a['mythical.oauth.requested_audience'])).toContain('my-shopping-api')
+    expect(String(a['mythical.token.act'])).toContain(retail('gateway'))
+    expect(decisionsOf(exchange as Span)).toContain('allow token_exchange.issued')
+    // Its parent is the gateway's CLIENT span of that call, in the same trace (no dangling id).
+    const parent = spans.find((s) => s.spanId === exchange?.parentSpanId)
+    expect(parent?.kind).toBe(CLIENT)
+    expect(parent?.workloadId).toBe(retail('gateway'))
+    // Never a token or a client assertion in the IdP's span.
+    expect(trace.text).not.toMatch(/eyJ[\w-]+\.[\w-]+\./)
   })
 
   test('reading her traces takes traces:read: her token with orders:read only gets 403', async ({

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { childTraceparent } from '@mythical/audit'
+import { runWithTraceContext } from '@mythical/audit'
 import type { Dispatcher } from 'undici'
 import { request } from 'undici'
 import type { FastifyReply } from 'fastify'
@@ -64,10 +64,6 @@ export function upstreamHeaders(ctx: GatewayContext): Record<string, string> {
   }
   headers.authorization = `Bearer ${ctx.internalToken ?? ''}`
   headers.forwarded = `for="${ctx.address}";proto=https`
-  // The hop's own trace, explicitly: a request whose body the pipeline read has left the async
-  // context the mTLS agent continues, and would start a new trace upstream (the trust trace lost
-  // the gateway hop of every POST).
-  headers.traceparent = childTraceparent(ctx.request.traceContext).traceparent
   return headers
 }
 
@@ -86,12 +82,17 @@ export async function forward(
 ): Promise<FastifyReply> {
   let response
   try {
-    response = await request(`${upstream.url}${ctx.request.url}`, {
-      method: ctx.request.method as Dispatcher.HttpMethod,
-      headers: upstreamHeaders(ctx),
-      ...(ctx.body ? { body: ctx.body } : {}),
-      dispatcher: upstream.dispatcher,
-    })
+    // In the hop's own trace, explicitly: a request whose body the pipeline read has left the
+    // async context, and the mTLS agent would start a new trace upstream (the trust trace lost
+    // the gateway hop of every POST). The agent opens the CLIENT span under the hop's span.
+    response = await runWithTraceContext(ctx.request.traceContext, () =>
+      request(`${upstream.url}${ctx.request.url}`, {
+        method: ctx.request.method as Dispatcher.HttpMethod,
+        headers: upstreamHeaders(ctx),
+        ...(ctx.body ? { body: ctx.body } : {}),
+        dispatcher: upstream.dispatcher,
+      }),
+    )
   } catch (cause) {
     throw new UpstreamUnavailable({ cause })
   }
