@@ -202,9 +202,12 @@ test.describe('trust trace', () => {
       s.workloadId === retail('idp') &&
       s.attributes['mythical.oauth.grant_type'] ===
         'urn:ietf:params:oauth:grant-type:token-exchange'
+    // Each workload exports in its own batches: wait for the IdP's span and its parent.
+    const withParent = (spans: Span[]) =>
+      spans.some((e) => isExchange(e) && spans.some((s) => s.spanId === e.parentSpanId))
     const trace = await eventually(
       () => get(edge, fresh, `/shopping/me/traces/${traceId}`),
-      (r) => r.status === 200 && r.json<{ spans: Span[] }>().spans.some(isExchange),
+      (r) => r.status === 200 && withParent(r.json<{ spans: Span[] }>().spans),
     )
     expect(trace.status, trace.text).toBe(200)
     const spans = trace.json<{ spans: Span[] }>().spans

@@ -1,3 +1,4 @@
+import { TRUST_ATTRIBUTES } from '@mythical/audit'
 import { OAuthKitError } from '@mythical/oauth'
 import { GatewayProblems, GATEWAY_REASONS } from '../reasons.ts'
 import { deny, type Check, type GatewayContext } from '../gateway-context.ts'
@@ -75,5 +76,8 @@ export const introspectToken: Check = async (ctx) => {
     scopes: (token.scope ?? '').split(' ').filter(Boolean),
     token: presentedToken,
   }
+  // The hop acts for her from here on: the trust trace files its CLIENT spans (the token exchange
+  // next) under her too, not only once the closing audit record names her.
+  if (subject !== undefined) ctx.request.hopSpan?.setAttribute(TRUST_ATTRIBUTES.enduser, subject)
   return undefined
 }
