@@ -48,6 +48,22 @@ row(
   modes.envelope.endToEndPerSecond,
   modes.plain.endToEndPerSecond,
 )
+const cpuRow = (mode: 'envelope' | 'plain') => {
+  const { node, postgres, broker } = modes[mode].endToEndCpuMsPerEvent
+  const total = node + postgres + broker
+  return (
+    `${mode.padEnd(8)} node ${node.toFixed(2)} + PostgreSQL ${postgres.toFixed(2)} + RabbitMQ ` +
+    `${broker.toFixed(2)} = ${total.toFixed(2)} ms → ${(2000 / total).toFixed(0)} events/s if 2 cores did nothing else`
+  )
+}
+const cpuTotal = (mode: 'envelope' | 'plain') =>
+  Object.values(modes[mode].endToEndCpuMsPerEvent).reduce((a, b) => a + b, 0)
+console.log('CPU per event, end to end (the broker figure includes its other vhosts):')
+console.log(`  ${cpuRow('envelope')}`)
+console.log(`  ${cpuRow('plain')}`)
+console.log(
+  `  envelope on CPU alone: ${((100 * 2000) / cpuTotal('envelope') / ceiling.perSecond).toFixed(0)} % of the ceiling`,
+)
 console.log(
   `end to end with the envelope: ${((100 * modes.envelope.endToEndPerSecond) / ceiling.perSecond).toFixed(0)} % ` +
     `of the crypto-only ceiling (target ≥ 70 %, and ≥ 300 events/s)`,

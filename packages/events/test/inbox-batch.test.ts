@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import type pg from 'pg'
+import { databaseOnlyEffect } from '../src/database-only-effect.ts'
 import { createInboxBatcher } from '../src/inbox-batch.ts'
 import type { InboxEffect } from '../src/inbox-batch.ts'
 import type { VerifiedEvent } from '../src/index.ts'
@@ -44,6 +45,19 @@ function inMemoryDatabase(options: { failCommit?: boolean } = {}) {
           committed.inbox = tx.inbox
           committed.effects.push(...tx.effects)
           return { command: 'COMMIT', rowCount: null }
+        } else if (sql === 'ROLLBACK') {
+          tx = { inbox: new Set(committed.inbox), effects: [] }
+        } else if (sql.startsWith('INSERT INTO inbox (message_id)\n   SELECT unnest')) {
+          const ids = [...sql.matchAll(/'((?:[^']|'')*)'/g)].map((m) =>
+            (m[1] ?? '').replaceAll("''", "'"),
+          )
+          if (ids.includes('')) return Promise.reject(new Error('inbox_message_id_check'))
+          const rows = ids.filter((id) => !tx.inbox.has(id) && tx.inbox.add(id))
+          return {
+            command: 'INSERT',
+            rowCount: rows.length,
+            rows: rows.map((message_id) => ({ message_id })),
+          }
         } else if (sql.startsWith('INSERT INTO inbox')) {
           const id = (/VALUES \('(.*)'\)/.exec(sql)?.[1] ?? '').replaceAll("''", "'")
           if (id === '') return Promise.reject(new Error('inbox_message_id_check'))
@@ -156,5 +170,83 @@ describe('inbox batcher', () => {
     assert.equal(await inbox.apply(eventOf("o'brien")), 'event.processed')
     assert.match(db.statements[0] ?? '', /VALUES \('o''brien'\)/)
     assert.deepEqual([...db.committed.inbox], ["o'brien"])
+  })
+})
+
+describe('inbox batcher, database-only effect (one statement per batch)', () => {
+  const batcher = (db: ReturnType<typeof inMemoryDatabase>, fail = new Set<string>(), limit = 16) =>
+    createInboxBatcher(db.pool, databaseOnlyEffect(db.effectOf(fail)), limit)
+
+  test('a batch is two round trips: BEGIN with one multi-row inbox insert, then COMMIT', async () => {
+    const db = inMemoryDatabase()
+    const inbox = batcher(db)
+    const outcomes = await Promise.all(['a', 'b', 'c'].map((id) => inbox.apply(eventOf(id))))
+    assert.deepEqual(outcomes, ['event.processed', 'event.processed', 'event.processed'])
+    assert.deepEqual(db.committed.effects, ['a', 'b', 'c'])
+    assert.equal(db.statements.length, 2)
+    assert.match(
+      db.statements[0] ?? '',
+      /^BEGIN; INSERT INTO inbox .*unnest\(ARRAY\['a', 'b', 'c'\]/s,
+    )
+    assert.equal(db.statements[1], 'COMMIT')
+  })
+
+  test('copies already in the inbox and repeated within the batch have no effect', async () => {
+    const db = inMemoryDatabase()
+    const inbox = batcher(db)
+    await inbox.apply(eventOf('old'))
+    const outcomes = await Promise.all(['x', 'old', 'x'].map((id) => inbox.apply(eventOf(id))))
+    assert.deepEqual(outcomes, ['event.processed', 'event.duplicate', 'event.duplicate'])
+    assert.deepEqual(db.committed.effects, ['old', 'x'])
+    assert.equal(db.statements.filter((s) => s.includes('SAVEPOINT')).length, 0)
+  })
+
+  test('a poison effect: the batch rolls back, is replayed with savepoints, and fails alone', async () => {
+    const db = inMemoryDatabase()
+    const inbox = batcher(db, new Set(['b']))
+    const outcomes = await Promise.all(
+      ['a', 'b', 'c'].map((id) => settle(inbox.apply(eventOf(id)))),
+    )
+    assert.deepEqual(outcomes, ['event.processed', 'failed: effect of b failed', 'event.processed'])
+    assert.deepEqual(db.committed.effects, ['a', 'c'])
+    assert.deepEqual([...db.committed.inbox].sort(), ['a', 'c'])
+    assert.ok(db.statements.includes('ROLLBACK'), 'the batch statement path rolled back first')
+    assert.equal(db.statements.filter((s) => s.includes('SAVEPOINT event_')).length, 3 + 1)
+  })
+
+  test('an id the inbox refuses fails the batch statement; replayed one by one it fails alone', async () => {
+    const db = inMemoryDatabase()
+    const inbox = batcher(db)
+    const outcomes = await Promise.all(['a', '', 'c'].map((id) => settle(inbox.apply(eventOf(id)))))
+    assert.deepEqual(outcomes, [
+      'event.processed',
+      'failed: inbox_message_id_check',
+      'event.processed',
+    ])
+    assert.deepEqual(db.committed.effects, ['a', 'c'])
+  })
+
+  test('a batch that cannot commit rejects every event in it, nothing committed', async () => {
+    const db = inMemoryDatabase({ failCommit: true })
+    const inbox = batcher(db)
+    const outcomes = await Promise.all(['a', 'b'].map((id) => settle(inbox.apply(eventOf(id)))))
+    assert.deepEqual(outcomes, ['failed: connection lost', 'failed: connection lost'])
+    assert.equal(db.committed.inbox.size, 0)
+  })
+
+  test('ids go in as quoted literals', async () => {
+    const db = inMemoryDatabase()
+    const inbox = batcher(db)
+    assert.equal(await inbox.apply(eventOf("o'brien")), 'event.processed')
+    assert.match(db.statements[0] ?? '', /ARRAY\['o''brien'\]/)
+    assert.deepEqual([...db.committed.inbox], ["o'brien"])
+  })
+
+  test('an effect not declared database-only keeps a savepoint per event', async () => {
+    const db = inMemoryDatabase()
+    const inbox = createInboxBatcher(db.pool, db.effectOf(new Set()), 16)
+    await Promise.all(['a', 'b'].map((id) => inbox.apply(eventOf(id))))
+    assert.equal(db.statements.filter((s) => s.includes('SAVEPOINT event_')).length, 2)
+    assert.ok(!db.statements.some((s) => s.includes('unnest')))
   })
 })

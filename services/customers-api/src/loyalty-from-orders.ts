@@ -7,12 +7,17 @@
  */
 import type pg from 'pg'
 import { CUSTOMER_SETTING } from '@mythical/db'
+import { databaseOnlyEffect } from '@mythical/events'
 import type { OrderPlaced, VerifiedEvent } from '@mythical/events'
 
 /** One point per whole currency unit spent. */
 export const pointsFor = (totalCents: number): number => Math.floor(totalCents / 100)
 
-export async function earnLoyaltyPoints(event: VerifiedEvent, db: pg.PoolClient): Promise<void> {
+/** Writes only to the inbox transaction: a batch of orders goes in one inbox statement. */
+export const earnLoyaltyPoints = databaseOnlyEffect(async function earnLoyaltyPoints(
+  event: VerifiedEvent,
+  db: pg.PoolClient,
+): Promise<void> {
   const order = event.data as unknown as OrderPlaced
   const points = pointsFor(order.totalCents)
   if (points <= 0) return
@@ -23,4 +28,4 @@ export async function earnLoyaltyPoints(event: VerifiedEvent, db: pg.PoolClient)
      VALUES ($1, $2, $3, 'order_placed')`,
     [order.customer, order.orderId, points],
   )
-}
+})

@@ -7,9 +7,14 @@
  */
 import type pg from 'pg'
 import { CUSTOMER_SETTING } from '@mythical/db'
+import { databaseOnlyEffect } from '@mythical/events'
 import type { OrderPlaced, VerifiedEvent } from '@mythical/events'
 
-export async function recordPurchases(event: VerifiedEvent, db: pg.PoolClient): Promise<void> {
+/** Writes only to the inbox transaction: a batch of orders goes in one inbox statement. */
+export const recordPurchases = databaseOnlyEffect(async function recordPurchases(
+  event: VerifiedEvent,
+  db: pg.PoolClient,
+): Promise<void> {
   const order = event.data as unknown as OrderPlaced
   // Row-level security: the rows are written in that customer's scope, for this transaction.
   await db.query('SELECT set_config($1, $2, true)', [CUSTOMER_SETTING, order.customer])
@@ -20,4 +25,4 @@ export async function recordPurchases(event: VerifiedEvent, db: pg.PoolClient): 
       GROUP BY item.sku`,
     [order.customer, order.orderId, order.placedAt, JSON.stringify(order.items)],
   )
-}
+})

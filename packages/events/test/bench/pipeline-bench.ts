@@ -24,6 +24,8 @@ import {
   shippingPartnerProjection,
 } from '../../src/index.ts'
 import type { BusinessEvent, NamedKey } from '../../src/index.ts'
+import { startCpuMeter } from './cpu-meter.ts'
+import type { CpuSpent } from './cpu-meter.ts'
 import type { ConsumerData, ConsumerReport, Mode, StageRequest } from './pipeline-consumer.ts'
 import { sealPlain } from './plain-body.ts'
 import { benchPool, connectBench } from './pipeline-target.ts'
@@ -115,6 +117,8 @@ export interface ModeFigures {
   readonly consumePerSecond: Readonly<Record<string, number>>
   /** Outbox rows written → all four subscribers done, events/s. */
   readonly endToEndPerSecond: number
+  /** CPU per event over the end-to-end stage, milliseconds. */
+  readonly endToEndCpuMsPerEvent: CpuSpent
 }
 
 export interface PipelineFigures {
@@ -327,10 +331,17 @@ export async function benchPipeline(
     await reset(n)
     const endToEnd = consumers.start({ stage: 'end-to-end', mode, expect: n })
     start = Date.now()
+    const cpu = startCpuMeter(targets.database.database)
     const [, finished] = await Promise.all([relayAll(mode), endToEnd])
+    const spent = cpu()
     checkAll(finished)
     const endToEndPerSecond = perSecond(Math.max(...finished.map((d) => d.doneAt)) - start)
-    return { publishPerSecond, consumePerSecond, endToEndPerSecond }
+    const endToEndCpuMsPerEvent = {
+      node: spent.node / n,
+      postgres: spent.postgres / n,
+      broker: spent.broker / n,
+    }
+    return { publishPerSecond, consumePerSecond, endToEndPerSecond, endToEndCpuMsPerEvent }
   }
 
   const modes = {} as Record<Mode, ModeFigures>

@@ -18,6 +18,7 @@ import { withCustomerScope } from '@mythical/db'
 import {
   consumeEvents,
   createOutboxRelay,
+  databaseOnlyEffect,
   EVENT_JWT_TYPE,
   loadRecipientKeys,
   ORDER_PLACED,
@@ -318,7 +319,43 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
     assert.equal(outcomesOf(ids).filter((o) => o !== 'event.processed').length, 0)
     assert.deepEqual(await readDlq(), [])
   })
+
+  it('a poison order among good ones: its batch rolls back and replays, the poison fails alone until dead-lettered', async () => {
+    await consumer?.stop()
+    await purgeDlq()
+    const before = await pointsOfCustomer()
+    const good = await Promise.all([1100, 1200, 1300, 1400].map(placeOrder))
+    const poison = await placeOrder(9900)
+    // A database-only effect that always fails for one event: in the batch statement path it
+    // aborts the whole batch, which is then replayed event by event with savepoints.
+    consumer = await consumeEvents({
+      channel: consumerChannel,
+      queue: QUEUE,
+      open,
+      pool: customersPool,
+      audit,
+      handle: databaseOnlyEffect(async (event, db) => {
+        await earnLoyaltyPoints(event, db)
+        if (event.id === poison) await db.query('SELECT 1 / 0')
+      }),
+    })
+    while ((await relay.publishPending()) > 0);
+    await eventually(
+      'good orders',
+      async () => outcomesOf(good),
+      (o) => o.length === 4,
+    )
+    assert.deepEqual(outcomesOf(good), Array(4).fill('event.processed'))
+    const dead = await eventually('poison dead-lettered', readDeadIds, (d) => d.includes(poison))
+    assert.deepEqual(dead, [poison])
+    assert.ok(outcomesOf([poison]).length >= 1)
+    assert.ok(outcomesOf([poison]).every((o) => o === 'event.processing_failed'))
+    assert.equal((await pointsOfCustomer()).points, before.points + 11 + 12 + 13 + 14)
+  })
 })
+
+/** Message ids in customers-api's DLQ (left there). */
+const readDeadIds = async () => (await readDlq()).map((line) => line.split(' ')[0])
 
 async function purgeDlq(): Promise<void> {
   await consumerChannel.purgeQueue(DLQ)

@@ -11,6 +11,7 @@
  */
 import type pg from 'pg'
 import { CUSTOMER_SETTING } from '@mythical/db'
+import { databaseOnlyEffect } from '@mythical/events'
 import type { OrderPlacedForPartner, VerifiedEvent } from '@mythical/events'
 import { pairwiseSubject, type PairwiseKey } from '@mythical/service-kit'
 import { createParcel } from './parcel-store.ts'
@@ -55,10 +56,11 @@ export interface ParcelFromOrderOptions {
  * ```
  */
 export function parcelFromOrder(options: ParcelFromOrderOptions) {
-  return async (event: VerifiedEvent, db: pg.PoolClient): Promise<void> => {
+  // Writes only to the inbox transaction (the derivation is local): a batch goes in one statement.
+  return databaseOnlyEffect(async (event: VerifiedEvent, db: pg.PoolClient): Promise<void> => {
     const order = parcelOrderOf(event.data)
     const customerRef = pairwiseSubject(options.pairwiseKey, options.retailIssuer, order.customer)
     await db.query('SELECT set_config($1, $2, true)', [CUSTOMER_SETTING, customerRef])
     await createParcel(db, customerRef, order.orderId)
-  }
+  })
 }
