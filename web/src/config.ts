@@ -15,6 +15,10 @@ const schema = serviceConfigSchema({
   GATEWAY_ORIGIN: urlVar.default('https://localhost:8443'),
   /** Public origin of the web app: cookies, redirect URIs and the CSRF origin check use it. */
   WEB_ORIGIN: urlVar.default('https://localhost:3000'),
+  /** Network location of the gateway (requests still name GATEWAY_ORIGIN; ADR 0003). */
+  GATEWAY_URL: urlVar.optional(),
+  /** Network location of the retail IdP (its issuer is IDP_ISSUER). */
+  IDP_URL: urlVar.optional(),
   /** Network location of the partner IdP (its issuer is PARTNER_IDP_ISSUER). */
   PARTNER_IDP_URL: urlVar.optional(),
   /** Network location of the partner's order-tracking-api (public contract: port 5443). */

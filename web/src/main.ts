@@ -8,7 +8,6 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { importJWK, type CryptoKey, type JWK } from 'jose'
 import nextModule from 'next'
-import { Agent } from 'undici'
 import { createAuditLogger } from '@mythical/audit'
 import { readSecretFile } from '@mythical/config'
 import { createDatabasePool } from '@mythical/db'
@@ -19,6 +18,7 @@ import { SECRET_FILES, resourceUri, serviceByName } from '@mythical/stack'
 import { createAnonymousCredential } from './bff/anonymous-token.ts'
 import { createGatewayCaller } from './bff/gateway-client.ts'
 import { createParcelTracker } from './bff/parcel-tracking.ts'
+import { publicOriginDialer } from './bff/public-origin-dialer.ts'
 import { SHOPPER_APP, STAFF_APP } from './bff/oidc-apps.ts'
 import { createSessionStore } from './bff/sealed-sessions.ts'
 import { createSignInClient } from './bff/sign-in.ts'
@@ -30,11 +30,19 @@ const identity = loadWorkloadIdentity(config.SECRETS_DIR)
 const audit = createAuditLogger({ service: 'web', level: config.LOG_LEVEL })
 const signingJwk = JSON.parse(readSecretFile(config.SECRETS_DIR, SECRET_FILES.signingKey)) as JWK
 const privateKey = (await importJWK(signingJwk, 'ES256')) as CryptoKey
-// The IdP and the gateway present retail certificates: trust that CA and nothing else.
-const retailOnly = new Agent({ connect: { ca: identity.caPem } })
+// The IdP and the gateway present retail certificates: trust that CA and nothing else. Requests
+// name their public origins and connect to the locations (ADR 0003, public-origin-dialer.ts).
+const retailOnly = publicOriginDialer({
+  routes: [
+    [config.GATEWAY_ORIGIN, config.GATEWAY_URL],
+    [config.IDP_ISSUER, config.IDP_URL],
+  ],
+  ca: identity.caPem,
+})
 // The shipping partner's edge servers present shipping certificates: that CA only, for them.
-const shippingOnly = new Agent({
-  connect: { ca: readFileSync(join(config.PKI_DIR, 'shipping', 'ca.pem'), 'utf8') },
+const shippingOnly = publicOriginDialer({
+  routes: [[config.PARTNER_IDP_ISSUER, config.PARTNER_IDP_URL]],
+  ca: readFileSync(join(config.PKI_DIR, 'shipping', 'ca.pem'), 'utf8'),
 })
 const serverFor = (clientId: string, issuer = config.IDP_ISSUER) =>
   createAuthorizationServerClient({

@@ -6,7 +6,12 @@
  * - publishes edge ports on the host's loopback only; internal ports are not published at all
  * - healthy once `/readyz` answers over mTLS (infra/docker/healthcheck.ts, its own certificate)
  */
-import { COMPOSE_MOUNTS, serviceEnvironment, type ServiceDefinition } from '@mythical/stack'
+import {
+  COMPOSE_MOUNTS,
+  internalUrl,
+  serviceEnvironment,
+  type ServiceDefinition,
+} from '@mythical/stack'
 import { memoryLimitMib, nodeArguments } from '../runner/resources.ts'
 import { HARDENING, tmpfsMounts } from './hardening.ts'
 import { NODE_SERVICE_BUILD, NODE_SERVICE_IMAGE } from './images.ts'
@@ -17,6 +22,26 @@ import { PKI_VOLUME, secretsVolume } from './volumes.ts'
 export const PKI_INIT = 'pki-init'
 /** Name of the job that creates database roles and writes each service's `database.json`. */
 export const DB_PROVISION = 'db-provision'
+
+/**
+ * The variable a service reads for the base URL of the RFC 8705 aliases it announces, where it has
+ * one. The IdP defaults it to its issuer's host on the alias port (`https://localhost:4001`),
+ * which inside a container is the container itself: the gateway's introspection went there and
+ * every token was refused `introspection.unavailable` (first e2e run against compose). The alias
+ * port is not published, so in compose its only location is the service's name on the network.
+ * The partner IdP derives its alias from its issuer and has no such variable.
+ */
+const MTLS_ALIAS_VARIABLE: Readonly<Record<string, string>> = { idp: 'IDP_MTLS_PUBLIC_URL' }
+
+/** The service environment for compose, with the announced mTLS alias at its compose location. */
+function composeEnvironment(service: ServiceDefinition): Record<string, string> {
+  const env = serviceEnvironment(service, { target: 'compose' })
+  const aliasVariable = MTLS_ALIAS_VARIABLE[service.name]
+  if (aliasVariable && service.mtlsPort !== undefined) {
+    env[aliasVariable] = internalUrl(service, 'compose', service.mtlsPort)
+  }
+  return env
+}
 
 export const HEALTHCHECK = {
   test: ['CMD', 'node', 'infra/docker/healthcheck.ts'],
@@ -59,7 +84,7 @@ export function nodeService(service: ServiceDefinition): ComposeService {
     ...HARDENING,
     tmpfs: tmpfsMounts(),
     mem_limit: `${memoryLimitMib(service)}m`,
-    environment: serviceEnvironment(service, { target: 'compose' }),
+    environment: composeEnvironment(service),
     volumes: [
       {
         type: 'volume',

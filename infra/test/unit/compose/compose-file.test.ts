@@ -19,6 +19,7 @@ import type { ComposeDocument, ComposeService } from '../../../src/compose/types
 import {
   REPO_ROOT,
   COMPOSE_MOUNTS,
+  serviceByName,
   serviceEnvironment,
   INFRASTRUCTURE,
   SERVICES,
@@ -58,13 +59,22 @@ describe('docker-compose.yml', () => {
   })
 
   it('hands each service exactly the environment the local runner would, for compose', () => {
-    for (const service of SERVICES) {
+    for (const service of SERVICES.filter((s) => s.name !== 'idp')) {
       assert.deepEqual(
         document.services[service.name]?.environment,
         serviceEnvironment(service, { target: 'compose' }),
         service.name,
       )
     }
+  })
+
+  it('has the IdP announce its mTLS aliases where containers reach them (the port is unpublished)', () => {
+    const idp = serviceByName('idp')
+    assert.deepEqual(document.services.idp?.environment, {
+      ...serviceEnvironment(idp, { target: 'compose' }),
+      IDP_MTLS_PUBLIC_URL: `https://idp:${idp.mtlsPort}`,
+    })
+    assert.ok(!document.services.idp?.ports?.some((p) => p.includes(`:${idp.mtlsPort}`)))
   })
 
   it('runs each service entry with its memory budget as both V8 cap and container limit', () => {
