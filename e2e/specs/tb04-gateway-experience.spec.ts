@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { stackPaths } from '@mythical/stack'
+import { stackPaths, workloadId } from '@mythical/stack'
 import { auditRecordsOf } from '../support/audit-log.ts'
 import { callWithDpop } from '../support/gateway-call.ts'
 import { expect, test } from '../support/fixtures.ts'
@@ -30,7 +30,6 @@ import { auditedHandshake, tryHandshake } from '../support/tls-handshake.ts'
 const paths = stackPaths()
 const API = 'my-shopping-api'
 const ME = '/shopping/me'
-const spiffe = (domain: string, name: string) => `spiffe://${domain}.mythical.example/${name}`
 
 const retailCa = () => readFileSync(paths.caCert('retail'), 'utf8')
 
@@ -62,7 +61,7 @@ test.describe('TB04 gateway ↔ experience', () => {
       decision: 'allow',
       reason: 'access.granted',
       boundary: 'TB04',
-      caller: spiffe('retail', 'gateway'),
+      caller: workloadId('retail', 'gateway'),
       subject: 'katie',
       audience: 'https://my-shopping-api.retail.mythical.example',
     })
@@ -117,7 +116,7 @@ test.describe('TB04 gateway ↔ experience', () => {
         code: 'ZT_ERR_PEER_NOT_ALLOWED',
         reason: 'mtls.peer_not_allowed',
       })
-      expect(record.caller).toBe(spiffe('retail', 'web'))
+      expect(record.caller).toBe(workloadId('retail', 'web'))
       expect(response.text.includes(phantom)).toBe(false)
     } finally {
       await web.close()

@@ -6,6 +6,7 @@
  * to 127.0.0.1: a token the IdP issued for another audience, and Katie's token passed on
  * unchanged instead of exchanged. Every token comes from the real IdP.
  */
+import { workloadId } from '@mythical/stack'
 import { auditRecordsOf } from '../support/audit-log.ts'
 import { callWithDpop } from '../support/gateway-call.ts'
 import { expect, test } from '../support/fixtures.ts'
@@ -19,7 +20,6 @@ import {
 import { answerTraceId } from '../support/orders.ts'
 
 const PROCESS_API = 'order-fulfillment-api'
-const spiffe = (name: string) => `spiffe://retail.mythical.example/${name}`
 
 test.describe('TB05 experience ↔ process', () => {
   const experience = agentOf('my-shopping-api')
@@ -37,11 +37,14 @@ test.describe('TB05 experience ↔ process', () => {
       decision: 'allow',
       reason: 'access.granted',
       boundary: 'TB05',
-      caller: spiffe('my-shopping-api'),
+      caller: workloadId('retail', 'my-shopping-api'),
       subject: 'katie',
       audience: 'https://order-fulfillment-api.retail.mythical.example',
       // RFC 8693 §4.1: the current actor first, the one it acts for nested inside.
-      act: { sub: spiffe('my-shopping-api'), act: { sub: spiffe('gateway') } },
+      act: {
+        sub: workloadId('retail', 'my-shopping-api'),
+        act: { sub: workloadId('retail', 'gateway') },
+      },
     })
   })
 

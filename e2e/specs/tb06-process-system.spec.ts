@@ -7,6 +7,7 @@
  * order — row-level security finds no such row for Katie, so there is nothing to be forbidden.
  */
 import type { ChainHop } from '@mythical/service-kit/testing'
+import { workloadId } from '@mythical/stack'
 import { auditRecordsOf } from '../support/audit-log.ts'
 import { callWithDpop } from '../support/gateway-call.ts'
 import { expect, test } from '../support/fixtures.ts'
@@ -21,7 +22,6 @@ import { answerTraceId, postOrder } from '../support/orders.ts'
 import { signInShopper } from '../support/shopper.ts'
 
 const SYSTEM_API = 'orders-api'
-const spiffe = (name: string) => `spiffe://retail.mythical.example/${name}`
 
 /** Katie's token as order-fulfillment-api holds it for orders-api, with `scope`. */
 const forOrdersApi = (scope: string): ChainHop[] => [
@@ -49,12 +49,15 @@ test.describe('TB06 process ↔ system', () => {
       decision: 'allow',
       reason: 'access.granted',
       boundary: 'TB06',
-      caller: spiffe('order-fulfillment-api'),
+      caller: workloadId('retail', 'order-fulfillment-api'),
       subject: 'katie',
       scope: 'orders:read',
       act: {
-        sub: spiffe('order-fulfillment-api'),
-        act: { sub: spiffe('my-shopping-api'), act: { sub: spiffe('gateway') } },
+        sub: workloadId('retail', 'order-fulfillment-api'),
+        act: {
+          sub: workloadId('retail', 'my-shopping-api'),
+          act: { sub: workloadId('retail', 'gateway') },
+        },
       },
     })
   })
