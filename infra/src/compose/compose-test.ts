@@ -13,7 +13,7 @@
  */
 import { exitWith } from '../docker/cli-exit.ts'
 import { spawn } from 'node:child_process'
-import { readdirSync, rmSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { STACK_DIR_VARIABLE, stackPaths } from '@mythical/stack'
@@ -25,7 +25,7 @@ import { ensureStandInImages } from '../docker/stand-in-images.ts'
 import { readStackManifest } from '../runner/manifest-file.ts'
 import { composeCommand } from './compose-command.ts'
 import { composeDocument } from './compose-document.ts'
-import { exclusionLines, playwrightArguments } from './e2e-plan.ts'
+import { exclusionLines, playwrightRuns } from './e2e-plan.ts'
 import { exportForE2e, followServiceLogs } from './export-for-e2e.ts'
 import { DB_PROVISION, PKI_INIT } from './node-service.ts'
 import {
@@ -40,6 +40,14 @@ const JOBS = new Set([PKI_INIT, DB_PROVISION])
 const HEALTHY_TIMEOUT_MS = 8 * 60_000
 
 const paths = stackPaths()
+
+/** The gateway's feedback-loop window (`services/gateway/policies.json`), in seconds. */
+const feedbackWindowSeconds = (): number =>
+  (
+    JSON.parse(readFileSync(join(paths.root, 'services', 'gateway', 'policies.json'), 'utf8')) as {
+      feedbackLoop: { windowSeconds: number }
+    }
+  ).feedbackLoop.windowSeconds
 const exportRoot = join(paths.stack, 'compose')
 const log = (line: string) => console.error(`test:compose: ${line}`)
 const figures: string[] = []
@@ -161,13 +169,22 @@ async function main(): Promise<number> {
     const specs = readdirSync(join(paths.root, 'e2e', 'specs')).filter((f) =>
       f.endsWith('.spec.ts'),
     )
-    const e2e = await timed('e2e', () =>
-      runInherited(
-        'pnpm',
-        ['--filter', '@mythical/e2e', 'exec', 'playwright', 'test', ...playwrightArguments(specs)],
-        e2eEnv,
-      ),
-    )
+    const e2e = await timed('e2e', async () => {
+      let failed = 0
+      for (const { args, pauseSeconds } of playwrightRuns(specs, feedbackWindowSeconds())) {
+        if (pauseSeconds > 0) {
+          log(`waiting ${pauseSeconds} s: the gateway's feedback-loop window (e2e-plan.ts)`)
+          await sleep(pauseSeconds * 1000)
+        }
+        const exit = await runInherited(
+          'pnpm',
+          ['--filter', '@mythical/e2e', 'exec', 'playwright', 'test', ...args],
+          e2eEnv,
+        )
+        if (exit !== 0) failed += 1
+      }
+      return failed
+    })
     if (e2e !== 0) failures += 1
   } catch (error) {
     failures += 1
