@@ -34,6 +34,7 @@ import {
 import {
   connectTestBroker,
   consumerTestDatabase,
+  drainOtherSubscribers,
   eventually,
   testDatabasePool,
 } from '@mythical/events/testing'
@@ -281,6 +282,7 @@ describe('payments-api settles order.placed at the card vault (TB07, TB09)', () 
     await consumer?.stop()
     await settlementLoop?.stop()
     await consumerChannel?.purgeQueue(DLQ).catch(() => {})
+    await drainOtherSubscribers('payments-api').catch(() => {})
     await paymentsConn?.close()
     await publisherConn?.close()
     await paymentsPool?.end()
