@@ -7,7 +7,7 @@ import { withCustomerScope } from '@mythical/db'
 import { Unauthenticated } from '@mythical/problem'
 import type { FastifyPluginAsync } from 'fastify'
 import type { Pool } from 'pg'
-import { purchasedSkus, recommend, type CatalogueProduct } from '../recommend.ts'
+import { purchaseHistory, recommend, type CatalogueProduct } from '../recommend.ts'
 
 /** Options of {@link recommendationRoutes}. */
 export interface RecommendationRoutesOptions {
@@ -24,9 +24,9 @@ export const recommendationRoutes: FastifyPluginAsync<RecommendationRoutesOption
   app.get('/recommendations/me', { config: READ }, async (req) => {
     if (!req.access) throw new Unauthenticated()
     const customer = req.access.subject
-    const purchased = await withCustomerScope(opts.pool, customer, (db) =>
-      purchasedSkus(db, customer),
+    const history = await withCustomerScope(opts.pool, customer, (db) =>
+      purchaseHistory(db, customer),
     )
-    return { products: recommend(opts.catalogue, purchased) }
+    return { products: recommend(opts.catalogue, history) }
   })
 }

@@ -1,7 +1,19 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { CATALOGUE } from '@mythical/catalogue'
-import { COMPANIONS, RECOMMENDATION_LIMIT, recommend } from '../../src/recommend.ts'
+import {
+  COMPANIONS,
+  RECENTLY_BOUGHT,
+  RECOMMENDATION_LIMIT,
+  recommend,
+  type PurchaseHistory,
+} from '../../src/recommend.ts'
+
+/** A history where `skus` are most bought first and were bought in that order (last one latest). */
+const bought = (...skus: string[]): PurchaseHistory => ({
+  mostBought: skus,
+  latestFirst: [...skus].reverse(),
+})
 
 describe('recommend', () => {
   it('names only products the catalogue sells', () => {
@@ -13,7 +25,7 @@ describe('recommend', () => {
   })
 
   it('falls back to the catalogue for a customer without history', () => {
-    const picks = recommend(CATALOGUE, [])
+    const picks = recommend(CATALOGUE, bought())
     assert.deepEqual(
       picks.map((p) => p.sku),
       CATALOGUE.slice(0, RECOMMENDATION_LIMIT).map((p) => p.sku),
@@ -22,7 +34,7 @@ describe('recommend', () => {
   })
 
   it('recommends what goes with the purchases first, never what was bought', () => {
-    const picks = recommend(CATALOGUE, ['sku-city-bike', 'sku-helmet'])
+    const picks = recommend(CATALOGUE, bought('sku-city-bike', 'sku-helmet'))
     assert.deepEqual(picks.slice(0, 2), [
       { sku: 'sku-bike-light', name: 'Bike light set', reason: 'Goes with your City bike' },
       { sku: 'sku-backpack', name: 'Day backpack', reason: 'Goes with your City bike' },
@@ -33,6 +45,26 @@ describe('recommend', () => {
   })
 
   it('ignores purchased SKUs the catalogue no longer sells', () => {
-    assert.deepEqual(recommend(CATALOGUE, ['sku-discontinued']).length, RECOMMENDATION_LIMIT)
+    assert.deepEqual(recommend(CATALOGUE, bought('sku-discontinued')).length, RECOMMENDATION_LIMIT)
+  })
+
+  it('a customer who owns everything is offered again what she bought longest ago, never her latest purchases', () => {
+    const everything = CATALOGUE.map((p) => p.sku)
+    const picks = recommend(CATALOGUE, bought(...everything))
+    assert.equal(picks.length, RECOMMENDATION_LIMIT)
+    assert.deepEqual(
+      picks.map((p) => p.sku),
+      everything.slice(0, RECOMMENDATION_LIMIT),
+    )
+    assert.ok(picks.every((p) => p.reason === 'Buy it again'))
+    const latest = everything.slice(-RECENTLY_BOUGHT)
+    assert.ok(!picks.some((p) => latest.includes(p.sku)))
+  })
+
+  it('buying the first pick removes it from the list, even when she owns everything', () => {
+    const everything = CATALOGUE.map((p) => p.sku)
+    const [first] = recommend(CATALOGUE, bought(...everything))
+    const after = bought(...everything.filter((sku) => sku !== first?.sku), first?.sku ?? '')
+    assert.ok(!recommend(CATALOGUE, after).some((p) => p.sku === first?.sku))
   })
 })
