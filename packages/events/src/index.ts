@@ -37,6 +37,7 @@ export { createOutboxRelay, DEFAULT_RELAY_BATCH } from './outbox-relay.ts'
 export type { OutboxRelay, OutboxRelayOptions } from './outbox-relay.ts'
 export {
   ORDER_PLACED_PUBLISHER,
+  orderPlacedPublisherId,
   ORDERS_EXCHANGE,
   orderPlacedOpener,
   orderPlacedQueue,

@@ -45,7 +45,8 @@ export type OrderPlacedSubscriber = keyof typeof ORDER_PLACED_SUBSCRIBERS
 const publishedJwks = (pkiDir: string, service: string): string =>
   join(pkiDir, serviceByName(service).domain, 'jwks', `${service}.json`)
 
-const publisherId = (): string =>
+/** The publisher's workload id (`iss` of every `order.placed`). */
+export const orderPlacedPublisherId = (): string =>
   workloadId(serviceByName(ORDER_PLACED_PUBLISHER).domain, ORDER_PLACED_PUBLISHER)
 
 /** The publisher's sealer: its own signing and ECDH keys, every subscriber's published `enc` keys. */
@@ -59,7 +60,7 @@ export async function orderPlacedSealer(secretsDir: string, pkiDir: string) {
       )
     ).flat()
   return createEventSealer({
-    issuer: publisherId(),
+    issuer: orderPlacedPublisherId(),
     signingKey: await loadSigningKey(join(secretsDir, SECRET_FILES.signingKey)),
     agreementKey: await loadDecryptionKey(join(secretsDir, SECRET_FILES.encryptionKey)),
     audiences: [
@@ -84,7 +85,7 @@ export async function orderPlacedOpener(
   pkiDir: string,
 ) {
   return createEventOpener({
-    issuer: publisherId(),
+    issuer: orderPlacedPublisherId(),
     audience: ORDER_PLACED_SUBSCRIBERS[service],
     decryptionKeys: [await loadDecryptionKey(join(secretsDir, SECRET_FILES.encryptionKey))],
     publisherAgreementKeys: await loadRecipientKeys(publishedJwks(pkiDir, ORDER_PLACED_PUBLISHER)),
@@ -206,6 +207,7 @@ export async function startOrderPlacedRelay(options: RelayLoopOptions): Promise<
       channel,
       exchange: ORDERS_EXCHANGE,
       seal,
+      publisher: orderPlacedPublisherId(),
     })
     while (!stopped.aborted) {
       const published = await relay.publishPending()

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import type { ConfirmChannel, Message } from 'amqplib'
 import type pg from 'pg'
+import { startPublishSpan, type PublishSpan } from '@mythical/telemetry'
 import { EventNotConfirmed } from './errors.ts'
 import type { BusinessEvent } from './event.ts'
 
@@ -15,6 +15,8 @@ export interface OutboxRelayOptions {
   readonly exchange: string
   /** `createEventSealer(...)` of the publisher. */
   readonly seal: (event: BusinessEvent) => Promise<Buffer>
+  /** The publisher's workload id, named on each event's PRODUCER span. */
+  readonly publisher: string
   readonly batchSize?: number
 }
 
@@ -29,18 +31,20 @@ const TRACE_ID = /^[0-9a-f]{32}$/
 
 /**
  * The outbox payload carries the placing request's W3C trace id; the event continues that trace
- * under a span of its own (`traceparent` claim), so every consumer's records join the order's trace.
+ * under its PRODUCER span (`traceparent` claim, inside the signature), so every consumer's span
+ * and records join the order's trace with a parent that exists.
  */
-function eventOf(row: OutboxRow): BusinessEvent {
-  const traceId = row.payload.traceId
-  return {
-    id: row.event_id,
+function eventOf(row: OutboxRow, publisher: string): { event: BusinessEvent; span?: PublishSpan } {
+  const { traceId, customer } = row.payload
+  const base = { id: row.event_id, type: row.event_type, data: row.payload }
+  if (typeof traceId !== 'string' || !TRACE_ID.test(traceId)) return { event: base }
+  const span = startPublishSpan({
     type: row.event_type,
-    data: row.payload,
-    ...(typeof traceId === 'string' && TRACE_ID.test(traceId)
-      ? { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` }
-      : {}),
-  }
+    traceId,
+    publisher,
+    ...(typeof customer === 'string' ? { subject: customer } : {}),
+  })
+  return { event: { ...base, traceparent: span.traceparent }, span }
 }
 
 function publishConfirmed(
@@ -87,7 +91,7 @@ function publishConfirmed(
  * ```
  */
 export function createOutboxRelay(options: OutboxRelayOptions) {
-  const { pool, channel, exchange, seal } = options
+  const { pool, channel, exchange, seal, publisher } = options
   const batchSize = options.batchSize ?? DEFAULT_RELAY_BATCH
   const returned = new Set<string>()
   // `mandatory`: the broker hands back a message no queue is bound for (before its confirm).
@@ -106,14 +110,22 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
           WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       )
-      const events = rows.map(eventOf)
-      const bodies = await Promise.all(events.map(seal))
-      await Promise.all(
-        events.map((event, i) => publishConfirmed(channel, exchange, event, bodies[i] as Buffer)),
-      )
-      const unroutable = events.filter((e) => returned.delete(e.id))
-      if (unroutable.length > 0) {
-        throw new EventNotConfirmed(`${unroutable.length} event(s) reached no queue (unroutable)`)
+      const published = rows.map((row) => eventOf(row, publisher))
+      const events = published.map((p) => p.event)
+      try {
+        const bodies = await Promise.all(events.map(seal))
+        await Promise.all(
+          events.map((event, i) => publishConfirmed(channel, exchange, event, bodies[i] as Buffer)),
+        )
+        const unroutable = events.filter((e) => returned.delete(e.id))
+        if (unroutable.length > 0) {
+          throw new EventNotConfirmed(`${unroutable.length} event(s) reached no queue (unroutable)`)
+        }
+        published.forEach((p, i) => p.span?.end({ body: bodies[i] as Buffer }))
+      } catch (error) {
+        const failed = error instanceof Error ? error.message : 'not published'
+        for (const p of published) p.span?.end({ failed })
+        throw error
       }
       if (rows.length > 0) {
         await db.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [

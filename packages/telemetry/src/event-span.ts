@@ -7,16 +7,19 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto'
 import { parseTraceparent, TRUST_ATTRIBUTES } from '@mythical/audit'
 import { SERVICES, workloadId } from '@mythical/stack'
 import {
   context,
   ROOT_CONTEXT,
   SpanKind,
+  SpanStatusCode,
   trace,
   TraceFlags,
   type Attributes,
 } from '@opentelemetry/api'
+import { withSpanId } from './hop-span-ids.ts'
 
 /** What the span says of a verified event (from `VerifiedEvent` of `@mythical/events`). */
 export interface ConsumedEvent {
@@ -143,5 +146,71 @@ export async function withEventSpan<T>(
     return await context.with(trace.setSpan(parentContext, span), process)
   } finally {
     span.end()
+  }
+}
+
+/** A PRODUCER span of an event being published, see {@link startPublishSpan}. */
+export interface PublishSpan {
+  /** W3C `traceparent` naming this span: the event carries it, so consumers are its children. */
+  readonly traceparent: string
+  /** Ends the span: published (confirmed by the broker, with its envelope's headers) or not. */
+  end(outcome: { readonly body: Buffer } | { readonly failed: string }): void
+}
+
+/**
+ * Starts the PRODUCER span of one event the outbox relay publishes, in the trace of the request
+ * that placed it. The relay runs after that request has answered, in batches, so the span starts
+ * its own branch of the trace (no parent): what the consumers name as their parent then exists in
+ * the store, in Jaeger and in Tempo. Without a tracer provider, the `traceparent` names a random
+ * span id, as before.
+ *
+ * @example
+ * ```ts
+ * const span = startPublishSpan({ type: 'order.placed', traceId, publisher, subject: customer })
+ * // seal with span.traceparent inside the signed claims, publish, wait for the confirm
+ * span.end({ body })
+ * ```
+ */
+export function startPublishSpan(event: {
+  readonly type: string
+  readonly traceId: string
+  /** Workload id of the publisher. */
+  readonly publisher: string
+  /** The user the event is about, so her trust trace shows the publication. */
+  readonly subject?: string
+}): PublishSpan {
+  const span = withSpanId(
+    randomBytes(8).toString('hex'),
+    () =>
+      trace.getTracer('@mythical/telemetry').startSpan(
+        `publish ${event.type}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            [TRUST_ATTRIBUTES.workload]: event.publisher,
+            [TRUST_ATTRIBUTES.route]: `publish ${event.type}`,
+            'mythical.event.type': event.type,
+            ...(event.subject ? { [TRUST_ATTRIBUTES.enduser]: event.subject } : {}),
+          },
+        },
+        ROOT_CONTEXT,
+      ),
+    event.traceId,
+  )
+  const recorded = span.spanContext()
+  const spanId = span.isRecording() ? recorded.spanId : randomBytes(8).toString('hex')
+  return {
+    traceparent: `00-${event.traceId}-${spanId}-01`,
+    end(outcome) {
+      if ('body' in outcome) {
+        span.setAttributes({
+          'mythical.event.signature': `signed by ${event.publisher}`,
+          ...envelopeAttributes(outcome.body),
+        })
+      } else {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.failed })
+      }
+      span.end()
+    },
   }
 }

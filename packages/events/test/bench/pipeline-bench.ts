@@ -16,6 +16,7 @@ import {
   createEventOpener,
   createEventSealer,
   createOutboxRelay,
+  orderPlacedPublisherId,
   ORDER_PLACED,
   ORDER_PLACED_SUBSCRIBERS,
   RETAIL_AUDIENCE,
@@ -301,7 +302,13 @@ export async function benchPipeline(
     await writeOutbox(pool, n)
   }
   const relayAll = async (mode: Mode) => {
-    const relay = createOutboxRelay({ pool, channel, exchange: EXCHANGE, seal: seals[mode] })
+    const relay = createOutboxRelay({
+      pool,
+      channel,
+      exchange: EXCHANGE,
+      seal: seals[mode],
+      publisher: orderPlacedPublisherId(),
+    })
     while ((await relay.publishPending()) > 0);
   }
   const checkAll = (done: { processed: number; refused: number; subscriber: string }[]) => {

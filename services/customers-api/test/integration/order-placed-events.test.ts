@@ -18,6 +18,7 @@ import { withCustomerScope } from '@mythical/db'
 import {
   consumeEvents,
   createOutboxRelay,
+  orderPlacedPublisherId,
   databaseOnlyEffect,
   EVENT_JWT_TYPE,
   loadRecipientKeys,
@@ -108,6 +109,7 @@ describe('order.placed from the outbox to loyalty points (TB08, TB09)', () => {
       channel: publisherChannel,
       exchange: 'orders',
       seal,
+      publisher: orderPlacedPublisherId(),
     })
     customersConn = await connectTestBroker('customers-api')
     consumerChannel = await customersConn.createConfirmChannel()

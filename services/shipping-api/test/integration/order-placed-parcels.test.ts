@@ -19,6 +19,7 @@ import {
   ORDER_PLACED,
   ORDER_PLACED_PUBLISHER as PUBLISHER,
   orderPlacedOpener,
+  orderPlacedPublisherId,
   orderPlacedQueue,
   orderPlacedSealer,
 } from '@mythical/events'
@@ -86,6 +87,7 @@ describe('order.placed from the outbox to a parcel (TB09, partner)', () => {
       channel: publisherChannel,
       exchange: 'orders',
       seal: await orderPlacedSealer(paths.secrets(PUBLISHER), paths.pki),
+      publisher: orderPlacedPublisherId(),
     })
     shippingConn = await connectTestBroker(SERVICE)
     consumerChannel = await shippingConn.createChannel()
