@@ -137,11 +137,12 @@ export async function withEventSpan<T>(
         'mythical.event.signature': `verified against the publisher's keys, audience ${event.audience}`,
         'mythical.event.opened_by': subscriber,
         ...(event.subject ? { [TRUST_ATTRIBUTES.enduser]: event.subject } : {}),
-        ...envelopeAttributes(body),
       },
     },
     parentContext,
   )
+  // Reading the envelope's headers again costs a JSON parse per event: only for a span recorded.
+  if (span.isRecording()) span.setAttributes(envelopeAttributes(body))
   try {
     return await context.with(trace.setSpan(parentContext, span), process)
   } finally {
