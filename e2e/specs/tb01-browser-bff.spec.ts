@@ -5,7 +5,7 @@
  * the BFF refuses with a problem `code` and writes the audit reason (web's log, by `traceId`).
  */
 import type { Browser, BrowserContext, Page, Response } from '@playwright/test'
-import { auditRecordsOf } from '../support/audit-log.ts'
+import { auditRecordsOf, hasDecision } from '../support/audit-log.ts'
 import { launchTrustingBrowser, signInThroughWeb } from '../support/browser-trust.ts'
 import { expect, test } from '../support/fixtures.ts'
 
@@ -28,7 +28,7 @@ async function expectRefusal(
   expect(response.status()).toBe(status)
   const problem = (await response.json()) as { code: string; traceId: string }
   expect(problem.code).toBe(code)
-  const records = await auditRecordsOf(problem.traceId, 'web')
+  const records = await auditRecordsOf(problem.traceId, 'web', hasDecision('deny', reason))
   expect(records.map((r) => [r.decision, r.reason, r.boundary])).toContainEqual([
     'deny',
     reason,

@@ -14,7 +14,7 @@ import {
   request,
   signIn,
 } from '@mythical/testing'
-import { auditRecordsOf } from '../support/audit-log.ts'
+import { auditRecordsOf, hasDecision } from '../support/audit-log.ts'
 import { launchTrustingBrowser, signInThroughWeb } from '../support/browser-trust.ts'
 import { expect, test } from '../support/fixtures.ts'
 
@@ -23,7 +23,7 @@ const WEB = 'https://localhost:3000'
 const KATIE = { username: 'katie', password: 'katie-loves-shopping' }
 
 async function expectIdpDenied(traceId: string, reason: string) {
-  const records = await auditRecordsOf(traceId, 'idp')
+  const records = await auditRecordsOf(traceId, 'idp', hasDecision('deny', reason))
   expect(records.map((r) => [r.decision, r.reason, r.boundary])).toContainEqual([
     'deny',
     reason,
@@ -77,7 +77,11 @@ test.describe('TB02 web ↔ IdP', () => {
     expect(replay.status()).toBe(400)
     const problem = (await replay.json()) as { code: string; traceId: string }
     expect(problem.code).toBe('ZT_ERR_SIGN_IN_FAILED')
-    const records = await auditRecordsOf(problem.traceId, 'web')
+    const records = await auditRecordsOf(
+      problem.traceId,
+      'web',
+      hasDecision('deny', 'sign_in.state_unknown'),
+    )
     expect(records.map((r) => r.reason)).toContain('sign_in.state_unknown')
     await page.close()
   })

@@ -6,7 +6,7 @@
  * Every refusal: status, problem `code`, and the audit reason of the service that decided.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test'
-import { auditRecordsOf } from '../support/audit-log.ts'
+import { auditRecordsOf, hasDecision } from '../support/audit-log.ts'
 import { launchTrustingBrowser } from '../support/browser-trust.ts'
 import { expect, test } from '../support/fixtures.ts'
 import { PERSONAS, WEB, answerIdpPages, personaContext, signInStart } from '../support/personas.ts'
@@ -21,7 +21,7 @@ interface Problem {
 
 /** The deciding service's audit record of the refusal (same trace as the problem). */
 async function expectAudit(traceId: string, service: string, reason: string) {
-  const records = await auditRecordsOf(traceId, service)
+  const records = await auditRecordsOf(traceId, service, hasDecision('deny', reason))
   expect(records.map((r) => [r.decision, r.reason])).toContainEqual(['deny', reason])
 }
 
@@ -132,7 +132,11 @@ test.describe('TB11 staff ↔ shop-assistant-api (browser)', () => {
     expect(refused.status()).toBe(403)
     const problem = (await refused.json()) as Problem
     expect(problem.code).toBe('ZT_ERR_STAFF_ONLY')
-    const records = await auditRecordsOf(problem.traceId, 'web')
+    const records = await auditRecordsOf(
+      problem.traceId,
+      'web',
+      hasDecision('deny', 'staff.shopper_session'),
+    )
     expect(records.map((r) => [r.decision, r.reason, r.boundary])).toContainEqual([
       'deny',
       'staff.shopper_session',

@@ -40,17 +40,20 @@ function readLoggedDecisions(service: string): LoggedDecision[] {
 }
 
 /**
- * The audit records `service` wrote for `traceId`, waiting until at least one is there (or the
- * write delay has passed: then none).
+ * The audit records `service` wrote for `traceId`, waiting until `complete` holds for them — by
+ * default, until at least one is there — or the write delay has passed. One request can leave
+ * several records written in either order (the IdP audits a replayed code as a refused grant and
+ * as a revoked one), so a caller waiting for a given record says so.
  */
 export async function auditRecordsOf(
   traceId: string,
   service = 'gateway',
+  complete: (records: readonly LoggedDecision[]) => boolean = (records) => records.length > 0,
 ): Promise<LoggedDecision[]> {
   const deadline = Date.now() + WRITE_DELAY_MS
   for (;;) {
     const found = readLoggedDecisions(service).filter((record) => record.traceId === traceId)
-    if (found.length > 0 || Date.now() >= deadline) return found
+    if (complete(found) || Date.now() >= deadline) return found
     await sleep(POLL_MS)
   }
 }
@@ -59,3 +62,8 @@ export async function auditRecordsOf(
 export function allAuditRecords(service = 'gateway'): LoggedDecision[] {
   return readLoggedDecisions(service)
 }
+
+/** A `complete` test for {@link auditRecordsOf}: a `decision` record with `reason` is there. */
+export const hasDecision =
+  (decision: LoggedDecision['decision'], reason: string) => (records: readonly LoggedDecision[]) =>
+    records.some((record) => record.decision === decision && record.reason === reason)
