@@ -11,11 +11,15 @@
  * Load: wrk on loopback (1 thread, 16 connections, keep-alive), each request with a fresh
  * pre-signed proof. Upstream in its own process. Then the cold path: the first request of fresh
  * tokens (introspection + token exchange at the real IdP), sequentially.
+ *
+ * `GATEWAY_BENCH_PROFILE_DIR=<folder>` also writes a CPU profile of each measured wrk window (not
+ * the proof signing before it) for bench/cpu-profile-summary.ts.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Session } from 'node:inspector/promises'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -59,6 +63,26 @@ async function signProofs(client: DpopClient, token: string, count: number): Pro
 }
 
 const round = (n: number) => Math.round(n * 100) / 100
+
+/**
+ * A CPU profile of the measured window alone (not the proof signing before it), when
+ * `GATEWAY_BENCH_PROFILE_DIR` names a folder; read with bench/cpu-profile-summary.ts.
+ */
+async function startWindowProfile() {
+  const dir = process.env.GATEWAY_BENCH_PROFILE_DIR
+  if (!dir) return undefined
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return {
+    async stop(label: string) {
+      const { profile } = await session.post('Profiler.stop')
+      writeFileSync(join(dir, `${label}-${process.pid}.cpuprofile`), JSON.stringify(profile))
+      session.disconnect()
+    },
+  }
+}
 
 /** Options of {@link benchGateway}. */
 export interface GatewayBenchOptions {
@@ -147,6 +171,7 @@ export async function benchGateway(options: GatewayBenchOptions = {}) {
         const proofs = await signProofs(client, token, count)
         // CPU of this process (edge server; the upstream and wrk run elsewhere) per request: the
         // cost figure that contention on a shared machine distorts least.
+        const profile = await startWindowProfile()
         const cpuBefore = process.cpuUsage()
         const result = await runWrk({
           url,
@@ -158,6 +183,7 @@ export async function benchGateway(options: GatewayBenchOptions = {}) {
         })
         if (result.non2xx > 0) throw new Error(`${name}: ${result.non2xx} refused requests`)
         const cpu = process.cpuUsage(cpuBefore)
+        await profile?.stop(`${name}-${round}`)
         cpuPerRequest[name] = [
           ...(cpuPerRequest[name] ?? []),
           (cpu.user + cpu.system) / result.requests,
