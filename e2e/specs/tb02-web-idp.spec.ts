@@ -2,9 +2,12 @@
  * TB02 — web ↔ retail IdP. The web's own sign-in in a real Chromium uses PAR (the browser only
  * ever carries `client_id` and `request_uri` to the IdP) with PKCE S256 and `private_key_jwt`;
  * against the running IdP, missing or plain PKCE, a foreign redirect_uri, a client secret and a
- * replayed code are refused — status, OAuth `error` and the IdP's audit reason by `traceId`.
+ * replayed code are refused — status, OAuth `error` and the IdP's audit reason by `traceId` — and
+ * its mTLS alias turns away, and audits, a caller without a workload certificate.
  */
+import { readFileSync } from 'node:fs'
 import type { Browser, Request } from '@playwright/test'
+import { stackPaths } from '@mythical/stack'
 import {
   authorizationParams,
   newTrace,
@@ -17,8 +20,11 @@ import {
 import { auditRecordsOf, hasDecision } from '../support/audit-log.ts'
 import { launchTrustingBrowser, signInThroughWeb } from '../support/browser-trust.ts'
 import { expect, test } from '../support/fixtures.ts'
+import { auditedHandshake, tryHandshake } from '../support/tls-handshake.ts'
 
 const IDP = 'https://localhost:4000'
+/** The IdP's mTLS alias (RFC 8705): workloads only, by certificate. */
+const IDP_MTLS = 'https://127.0.0.1:4001'
 const WEB = 'https://localhost:3000'
 const KATIE = { username: 'katie', password: 'katie-loves-shopping' }
 
@@ -94,6 +100,17 @@ test.describe('TB02 web ↔ IdP', () => {
     expect(replay.status).toBe(400)
     expect(replay.json<{ error: string }>().error).toBe('invalid_grant')
     await expectIdpDenied(trace.traceId, 'token.code_replayed')
+  })
+
+  test('a caller without a workload certificate at the IdP’s mTLS alias: refused in the handshake, audited', async () => {
+    const retailCa = readFileSync(stackPaths().caCert('retail'), 'utf8')
+    const { outcome, records } = await auditedHandshake(
+      'idp',
+      'mtls.handshake_no_certificate',
+      () => tryHandshake(IDP_MTLS, retailCa, undefined),
+    )
+    expect(outcome.answered).toBe(false)
+    expect(records.map((r) => [r.decision, r.address])).toEqual([['deny', '127.0.0.1']])
   })
 
   test('missing PKCE is refused', async () => {

@@ -6,9 +6,12 @@
  * partner token that reads her parcel at https://localhost:5443. Refused, each with status,
  * problem `code` and order-tracking-api's audit reason: her retail token itself, a token of an
  * issuer the partner never trusted, an expired partner token, one without `tracking:read`, and
- * Bob's partner token on Katie's order (404: for Bob it does not exist).
+ * Bob's partner token on Katie's order (404: for Bob it does not exist). partner-idp's mTLS alias
+ * admits the web alone of retail's workloads: another one is turned away and audited by its id.
  */
+import { readFileSync } from 'node:fs'
 import { decodeJwt } from 'jose'
+import { workloadId } from '@mythical/stack'
 import { loadPairwiseKey, pairwiseSubject } from '@mythical/service-kit'
 import { federateToPartner, paths, retailTokenForPartner } from '@mythical/testing'
 import { auditRecordsOf } from '../support/audit-log.ts'
@@ -24,6 +27,7 @@ import {
 } from '../support/partner.ts'
 import { WEB, personaContext } from '../support/personas.ts'
 import { IDP_ISSUER, signInShopper } from '../support/shopper.ts'
+import { auditedHandshake, tryHandshake } from '../support/tls-handshake.ts'
 
 /** Katie as the partner knows her: what partner-idp and shipping-api both derive. */
 const katiePairwise = () =>
@@ -164,5 +168,18 @@ test.describe('TB10 retail ↔ shipping partner', () => {
     } finally {
       await browser.close()
     }
+  })
+
+  test('a retail workload other than the web at partner-idp’s mTLS alias: turned away, audited by its id', async () => {
+    const shippingCa = readFileSync(paths.caCert('shipping'), 'utf8')
+    const { outcome, records } = await auditedHandshake(
+      'partner-idp',
+      'mtls.peer_not_admitted',
+      () => tryHandshake('https://127.0.0.1:5001', shippingCa, paths.secrets('gateway')),
+    )
+    expect(outcome.answered).toBe(false)
+    expect(records.map((r) => [r.decision, r.caller])).toEqual([
+      ['deny', workloadId('retail', 'gateway')],
+    ])
   })
 })

@@ -34,6 +34,7 @@ export { runExpressService, type RunExpressOptions } from './express/run-express
 export { allowCallers } from './express/allow-callers.ts'
 export { expressPeerIdentity, expressTraceparent } from './express/request-context.ts'
 export {
+  PEER_NOT_ADMITTED,
   startOidcListeners,
   stopOnSignals,
   type FederatedPeers,

@@ -9,6 +9,10 @@
  *   workloads named in `federatedPeers`: any other certificate it signed is dropped right after
  *   the handshake, before a request is read.
  *
+ * Given an audit logger, the alias audits what it turns away: a refused handshake
+ * (`auditHandshakeRefusals`) and a verified peer it does not admit (`mtls.peer_not_admitted`,
+ * with that peer's SPIFFE id) — neither ever becomes a request the provider could audit.
+ *
  * Both present the provider's own workload certificate. {@link stopOnSignals} adds the graceful
  * shutdown a supervisor expects.
  */
@@ -16,7 +20,13 @@ import { X509Certificate } from 'node:crypto'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { mtlsServerOptions, spiffeIdOfCertificate, type WorkloadIdentity } from '@mythical/mtls'
+import { childTraceparent, type AuditLogger } from '@mythical/audit'
+import {
+  auditHandshakeRefusals,
+  mtlsServerOptions,
+  spiffeIdOfCertificate,
+  type WorkloadIdentity,
+} from '@mythical/mtls'
 import type { RequestListener } from './oidc-probes.ts'
 
 /** Options of {@link startOidcListeners}. */
@@ -29,7 +39,12 @@ export interface OidcListenerOptions {
   mtlsPort: number
   /** Workloads of other trust domains that may use the mTLS alias (federation). */
   federatedPeers?: readonly FederatedPeers[]
+  /** Where the alias audits the callers it turns away; without it they are only refused. */
+  audit?: AuditLogger
 }
+
+/** Audit reason of a verified peer the alias does not admit (another domain, not federated). */
+export const PEER_NOT_ADMITTED = 'mtls.peer_not_admitted'
 
 /** A foreign trust domain's CA, and the only workloads it signed that the alias accepts. */
 export interface FederatedPeers {
@@ -75,9 +90,20 @@ export async function startOidcListeners(
     listener,
   )
   const admitted = admittedPeer(opts.identity, federated)
+  const { audit } = opts
   alias.on('secureConnection', (socket: TLSSocket) => {
-    if (!admitted(socket)) socket.destroy()
+    const peer = admitted(socket)
+    if (peer.admitted) return
+    socket.destroy()
+    audit?.decision({
+      traceId: childTraceparent().context.traceId,
+      decision: 'deny',
+      reason: PEER_NOT_ADMITTED,
+      ...(peer.spiffeId ? { caller: peer.spiffeId } : {}),
+      ...(socket.remoteAddress ? { address: socket.remoteAddress } : {}),
+    })
   })
+  if (audit) auditHandshakeRefusals(alias, audit)
   const servers = [edge, alias]
   try {
     const port = await listen(edge, opts.port, opts.host)
@@ -101,15 +127,15 @@ export async function startOidcListeners(
 function admittedPeer(identity: WorkloadIdentity, federated: readonly FederatedPeers[]) {
   const ownDomain = new URL(identity.spiffeId).host
   const listed = new Set(federated.flatMap((peers) => peers.spiffeIds))
-  return (socket: TLSSocket): boolean => {
+  return (socket: TLSSocket): { admitted: boolean; spiffeId?: string } => {
     const raw = socket.getPeerCertificate().raw
-    if (!raw) return false
+    if (!raw) return { admitted: false }
     try {
       const spiffeId = spiffeIdOfCertificate(new X509Certificate(raw))
-      return new URL(spiffeId).host === ownDomain || listed.has(spiffeId)
+      return { admitted: new URL(spiffeId).host === ownDomain || listed.has(spiffeId), spiffeId }
     } catch {
       // A certificate without exactly one SPIFFE URI SAN identifies no workload.
-      return false
+      return { admitted: false }
     }
   }
 }

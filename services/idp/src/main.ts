@@ -5,10 +5,12 @@
  * - edge listener `HOST:PORT`: TLS with the IdP's certificate, no client certificate (browsers);
  * - mTLS alias listener `HOST:MTLS_PORT` (RFC 8705 `mtls_endpoint_aliases`): the handshake
  *   demands a client certificate from the retail CA — workloads authenticate here with
- *   `tls_client_auth` and get certificate-bound tokens.
+ *   `tls_client_auth` and get certificate-bound tokens. A refused handshake is audited like any
+ *   other refusal of the IdP's.
  *
  * SIGTERM/SIGINT close both listeners, then the database pool.
  */
+import { createAuditLogger } from '@mythical/audit'
 import { loadWorkloadIdentity } from '@mythical/mtls'
 import { startOidcListeners, stopOnSignals } from '@mythical/service-kit'
 import { tracingFromEnvironment } from '@mythical/telemetry'
@@ -19,8 +21,10 @@ const config = loadIdpConfig()
 const identity = loadWorkloadIdentity(config.secretsDir)
 // Its token endpoint is a hop of the trust trace (a no-op unless OTEL_EXPORTER_OTLP_ENDPOINT is set).
 const tracing = tracingFromEnvironment(config.serviceName, identity)
-const idp = await buildIdp(config)
+const audit = createAuditLogger({ service: config.serviceName, level: config.logLevel })
+const idp = await buildIdp(config, { audit })
 const listeners = await startOidcListeners(idp.handle, {
+  audit,
   identity,
   host: config.host,
   port: config.port,

@@ -9,10 +9,14 @@ import { startPartnerIdp } from './server.ts'
 
 const config = loadConfig()
 const audit = createAuditLogger({ service: 'partner-idp', level: config.logLevel })
-const idp = await startPartnerIdp(config, {
+const idp = await startPartnerIdp(
+  config,
+  {
+    audit,
+    onCheckFailed: (check, err) => audit.logger.warn({ check, err }, 'readiness check failed'),
+  },
   audit,
-  onCheckFailed: (check, err) => audit.logger.warn({ check, err }, 'readiness check failed'),
-})
+)
 audit.logger.info(
   { origin: idp.origin, mtlsOrigin: idp.mtlsOrigin, issuer: config.issuer },
   'partner-idp listening',

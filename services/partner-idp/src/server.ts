@@ -8,9 +8,11 @@
  * - the mTLS alias listener (`MTLS_PORT`, RFC 8705 `mtls_endpoint_aliases`): the handshake demands
  *   a workload certificate from the shipping CA, or the retail CA's certificate of the one retail
  *   workload that federates (`web`, the BFF exchanging Katie's token); tokens issued there are
- *   bound to it. No other retail workload has any business at the partner's IdP.
+ *   bound to it. No other retail workload has any business at the partner's IdP; given a logger,
+ *   the alias audits every caller it turns away.
  */
 import { readFileSync } from 'node:fs'
+import type { AuditLogger } from '@mythical/audit'
 import { loadWorkloadIdentity } from '@mythical/mtls'
 import { startOidcListeners } from '@mythical/service-kit'
 import type { OidcListeners } from '@mythical/service-kit'
@@ -29,12 +31,14 @@ export type RunningPartnerIdp = OidcListeners
 
 /**
  * @example
- *   const idp = await startPartnerIdp(loadConfig(), { audit })
+ *   const idp = await startPartnerIdp(loadConfig(), { audit }, audit)
  *   await idp.close()
  */
 export async function startPartnerIdp(
   config: PartnerIdpConfig,
   deps: PartnerIdpDependencies,
+  /** Where the mTLS alias audits the callers it turns away (refused handshake, peer not admitted). */
+  listenerAudit?: AuditLogger,
 ): Promise<RunningPartnerIdp> {
   const identity = loadWorkloadIdentity(config.secretsDir)
   const retailCaPem = readFileSync(config.retail.caFile, 'utf8')
@@ -47,6 +51,7 @@ export async function startPartnerIdp(
       port: config.port,
       mtlsPort: config.mtlsPort,
       federatedPeers: [{ caPem: retailCaPem, spiffeIds: [RETAIL_WEB_WORKLOAD] }],
+      ...(listenerAudit ? { audit: listenerAudit } : {}),
     })
   } catch (err) {
     await idp.close()

@@ -1,6 +1,7 @@
 /**
  * The shared OpenID provider listeners over real TLS: edge without and alias with a client
- * certificate, probes and trace context on both, graceful shutdown on SIGTERM/SIGINT.
+ * certificate, the alias's audit of whom it turned away, probes and trace context on both,
+ * graceful shutdown on SIGTERM/SIGINT.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -9,13 +10,16 @@ import type { IncomingMessage } from 'node:http'
 import { connect, createServer as createNetServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import type { AuditLogger } from '@mythical/audit'
 import { Agent, request } from 'undici'
 import type { Dispatcher } from 'undici'
-import { startOidcListeners, withOidcProbes } from '../../src/index.ts'
+import { PEER_NOT_ADMITTED, startOidcListeners, withOidcProbes } from '../../src/index.ts'
 import type { OidcListeners } from '../../src/index.ts'
 import { createTestCa, createTestSecrets } from '../../src/testing/index.ts'
 import type { TestSecrets } from '../../src/testing/index.ts'
+import { captureAudit } from '../helpers/capture-audit.ts'
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c'
 const TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`
@@ -50,6 +54,22 @@ async function get(url: string, dispatcher: Dispatcher, headers: Record<string, 
     text: await res.body.text(),
   }
 }
+
+/** Listeners whose alias also trusts the partner's CA, for its order-tracking-api alone. */
+const federatedListeners = (audit?: AuditLogger) =>
+  startOidcListeners((_req, res) => res.end('provider'), {
+    identity: idp.identity,
+    host: '127.0.0.1',
+    port: 0,
+    mtlsPort: 0,
+    federatedPeers: [
+      {
+        caPem: partner.ca.certPem,
+        spiffeIds: ['spiffe://shipping.mythical.example/order-tracking-api'],
+      },
+    ],
+    ...(audit ? { audit } : {}),
+  })
 
 before(async () => {
   idp = await createTestSecrets('idp')
@@ -134,18 +154,7 @@ describe('mTLS alias listener', () => {
 
   it('refuses a certificate from another CA unless that CA is configured', async () => {
     await assert.rejects(get(`${listeners.mtlsOrigin}/healthz`, withCertificate(partner)))
-    const federated = await startOidcListeners((_req, res) => res.end('provider'), {
-      identity: idp.identity,
-      host: '127.0.0.1',
-      port: 0,
-      mtlsPort: 0,
-      federatedPeers: [
-        {
-          caPem: partner.ca.certPem,
-          spiffeIds: ['spiffe://shipping.mythical.example/order-tracking-api'],
-        },
-      ],
-    })
+    const federated = await federatedListeners()
     try {
       const res = await get(`${federated.mtlsOrigin}/token`, withCertificate(partner))
       assert.equal(res.text, 'provider')
@@ -161,24 +170,52 @@ describe('mTLS alias listener', () => {
 
   it('refuses any other workload of a configured foreign CA: only the listed peers federate', async () => {
     const other = await createTestSecrets('shipping-api', { domain: 'shipping', ca: partner.ca })
-    const federated = await startOidcListeners((_req, res) => res.end('provider'), {
-      identity: idp.identity,
-      host: '127.0.0.1',
-      port: 0,
-      mtlsPort: 0,
-      federatedPeers: [
-        {
-          caPem: partner.ca.certPem,
-          spiffeIds: ['spiffe://shipping.mythical.example/order-tracking-api'],
-        },
-      ],
-    })
+    const federated = await federatedListeners()
     try {
       const listed = await get(`${federated.mtlsOrigin}/token`, withCertificate(partner))
       assert.equal(listed.text, 'provider', 'the CA is trusted for the listed peer')
       await assert.rejects(get(`${federated.mtlsOrigin}/token`, withCertificate(other)))
     } finally {
       await federated.close()
+      other.cleanup()
+    }
+  })
+})
+
+describe('mTLS alias listener: audit of the callers it turns away', () => {
+  /** The decisions `captured` holds once `count` are there (the server's side lags the client's). */
+  async function decisionsOf(captured: ReturnType<typeof captureAudit>, count: number) {
+    for (let i = 0; i < 100 && captured.records().length < count; i++) await sleep(10)
+    return captured.records().map(({ decision, reason, caller }) => ({ decision, reason, caller }))
+  }
+
+  it('audits a refused handshake and a verified peer of a foreign domain it does not admit', async () => {
+    const captured = captureAudit('idp')
+    const other = await createTestSecrets('shipping-api', { domain: 'shipping', ca: partner.ca })
+    const audited = await federatedListeners(captured.audit)
+    try {
+      await assert.rejects(get(`${audited.mtlsOrigin}/token`, noCertificate()))
+      assert.deepEqual(await decisionsOf(captured, 1), [
+        { decision: 'deny', reason: 'mtls.handshake_no_certificate', caller: undefined },
+      ])
+      await assert.rejects(get(`${audited.mtlsOrigin}/token`, withCertificate(other)))
+      assert.deepEqual((await decisionsOf(captured, 2))[1], {
+        decision: 'deny',
+        reason: PEER_NOT_ADMITTED,
+        caller: 'spiffe://shipping.mythical.example/shipping-api',
+      })
+      // Admitted callers leave no refusal behind.
+      assert.equal(
+        (await get(`${audited.mtlsOrigin}/token`, withCertificate(web))).text,
+        'provider',
+      )
+      assert.equal(
+        (await get(`${audited.mtlsOrigin}/token`, withCertificate(partner))).text,
+        'provider',
+      )
+      assert.equal(captured.records().length, 2)
+    } finally {
+      await audited.close()
       other.cleanup()
     }
   })
