@@ -31,7 +31,9 @@ test.describe('TB05 experience ↔ process', () => {
   }) => {
     const response = await callWithDpop(edge, { path: '/shopping/me/orders', session: katie })
     expect(response.status, response.text).toBe(200)
-    const records = await auditRecordsOf(answerTraceId(response), PROCESS_API)
+    const records = await auditRecordsOf(answerTraceId(response), PROCESS_API, (found) =>
+      found.some((r) => r.route === 'GET /orders'),
+    )
     expect(records.filter((r) => r.decision === 'deny')).toEqual([])
     expect(records.find((r) => r.route === 'GET /orders')).toMatchObject({
       decision: 'allow',

@@ -9,7 +9,7 @@
  * reason code. The browser renders the same trace; the suite takes the README's screenshot.
  */
 import type { Browser } from '@playwright/test'
-import { auditRecordsOf } from '../support/audit-log.ts'
+import { auditRecordsOf, hasDecision } from '../support/audit-log.ts'
 import { launchTrustingBrowser } from '../support/browser-trust.ts'
 import type { EdgeClient, EdgeResponse } from '../support/edge-client.ts'
 import { expect, test } from '../support/fixtures.ts'
@@ -241,7 +241,11 @@ test.describe('trust trace', () => {
       const problem = problemOf(res)
       expect(problem.code).toBe('ZT_ERR_INSUFFICIENT_SCOPE')
       expect(res.headers['www-authenticate']).toMatch(/scope="traces:read"/)
-      const records = await auditRecordsOf(problem.traceId, 'my-shopping-api')
+      const records = await auditRecordsOf(
+        problem.traceId,
+        'my-shopping-api',
+        hasDecision('deny', 'scope.insufficient'),
+      )
       expect(records.find((r) => r.decision === 'deny')).toMatchObject({
         reason: 'scope.insufficient',
         subject: 'katie',
