@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
-import { createServer, type Server } from 'node:net'
+import { createServer as createHttpsServer } from 'node:https'
+import { createServer, type AddressInfo, type Server } from 'node:net'
+import type { TLSSocket } from 'node:tls'
 import { after, before, describe, it } from 'node:test'
+import { createTestCa, createTestSecrets } from '@mythical/service-kit/testing'
 import { request } from 'undici'
 import { publicOriginDialer } from '../../src/bff/public-origin-dialer.ts'
 
@@ -59,6 +62,56 @@ describe('publicOriginDialer', () => {
     })
     await attempt(dispatcher, origin.port)
     assert.equal(origin.connections(), 1)
+    await dispatcher.close()
+  })
+})
+
+describe('publicOriginDialer over TLS', () => {
+  /** The public origin the requests name; nothing listens there. */
+  const PUBLIC = 'https://localhost:1'
+  const seen: { host?: string; servername?: string | false }[] = []
+  let server: ReturnType<typeof createHttpsServer>
+  let location = ''
+  let gateway: Awaited<ReturnType<typeof createTestSecrets>>
+
+  before(async () => {
+    gateway = await createTestSecrets('gateway')
+    server = createHttpsServer(
+      { cert: gateway.identity.certPem, key: gateway.identity.keyPem },
+      (req, res) => {
+        seen.push({ host: req.headers.host, servername: (req.socket as TLSSocket).servername })
+        res.end('ok')
+      },
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    location = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  after(() => {
+    server.close()
+    gateway.cleanup()
+  })
+
+  it('keeps the public Host and TLS server name, verifying the certificate against its CA', async () => {
+    const dispatcher = publicOriginDialer({
+      routes: [[PUBLIC, location]],
+      ca: gateway.ca.certPem,
+    })
+    const res = await request(`${PUBLIC}/shopping/products`, { dispatcher })
+    assert.equal(await res.body.text(), 'ok')
+    assert.deepEqual(seen.at(-1), { host: 'localhost:1', servername: 'localhost' })
+    await dispatcher.close()
+  })
+
+  it('refuses the location’s certificate when another CA signed it', async () => {
+    const dispatcher = publicOriginDialer({
+      routes: [[PUBLIC, location]],
+      ca: (await createTestCa('shipping')).certPem,
+    })
+    const before = seen.length
+    await assert.rejects(request(`${PUBLIC}/shopping/products`, { dispatcher }), {
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    })
+    assert.equal(seen.length, before, 'no request reached the server')
     await dispatcher.close()
   })
 })
