@@ -11,6 +11,12 @@
  * transaction or broker delivery held. The card number lives in this module's memory for the
  * acquirer call only.
  *
+ * Charged once, even when a lease runs out: each claim's lease is renewed right before its vault
+ * call and charge, only if the row still carries the claim's token (fencing, `holdClaim`) — a
+ * worker whose claim another worker took over charges nothing; and the charge carries the order id
+ * as the acquirer's idempotency key, so a worker that stalls past its lease mid-charge, while
+ * another charges the same order, gets the first outcome back instead of a second charge.
+ *
  * @module
  */
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -21,8 +27,8 @@ import type { Acquirer } from './acquirer.ts'
 import { auditSettlement, SETTLEMENT_REASONS } from './settlement-audit.ts'
 import {
   claimDueSettlements,
-  deferSettlement,
   dropSettlement,
+  holdClaim,
   pendingPaymentOf,
   recordOutcome,
   type SettlementClaim,
@@ -31,8 +37,9 @@ import {
 /** Payments claimed per pass. */
 export const SETTLEMENT_BATCH = 10
 /**
- * How long a claimed payment stays with its worker: well above one vault call (5 s for the answer
- * after connecting, 10 s to connect), so a live worker is never overtaken by another.
+ * How long a claimed payment stays with its worker, from its claim and again from right before its
+ * charge: well above one vault call (5 s for the answer after connecting, 10 s to connect), so a
+ * live worker is not overtaken by another.
  */
 export const SETTLEMENT_LEASE_MS = 60_000
 /** Pause of the loop when nothing is due. */
@@ -69,15 +76,40 @@ export interface SettlementPass {
   readonly settled: number
   readonly declined: number
   readonly deferred: number
+  /** Claims another worker took over after this one's lease ran out: not charged, not written. */
+  readonly lost: number
 }
 
-type ClaimResult = 'settled' | 'declined' | 'deferred' | 'dropped'
+type ClaimResult = 'settled' | 'declined' | 'deferred' | 'dropped' | 'lost'
+
+/** A claim this worker no longer holds: logged, left to the worker that does. */
+function lostClaim(options: SettlementOptions, claim: SettlementClaim): 'lost' {
+  options.audit.logger.warn(
+    { orderId: claim.orderId, attempts: claim.attempts },
+    'settlement claim no longer held (its lease ran out, another worker took it): not charged here',
+  )
+  return 'lost'
+}
+
+/** Defers a claim by its back-off, if this worker still holds it. */
+async function deferClaim(
+  options: SettlementOptions,
+  claim: SettlementClaim,
+  delayMs = retryDelayMs(claim.attempts, options.firstRetryDelayMs),
+): Promise<'deferred' | 'lost'> {
+  return (await holdClaim(options.pool, claim, delayMs)) ? 'deferred' : lostClaim(options, claim)
+}
 
 async function settleClaim(
   options: SettlementOptions,
   claim: SettlementClaim,
 ): Promise<ClaimResult> {
   const { pool, audit } = options
+  // Renewed per claim: a batch is settled one claim after another, and a lease taken when the
+  // batch was claimed could run out before its last claim is charged.
+  if (!(await holdClaim(pool, claim, options.leaseMs ?? SETTLEMENT_LEASE_MS))) {
+    return lostClaim(options, claim)
+  }
   const payment = await pendingPaymentOf(pool, claim)
   if (payment?.status !== 'pending') {
     await dropSettlement(pool, claim)
@@ -88,13 +120,13 @@ async function settleClaim(
   try {
     const card = await options.vault.detokenize(payment.cardToken, vaultCall.traceparent)
     outcome = options.acquirer({
+      idempotencyKey: claim.orderId,
       card,
       amountCents: payment.amountCents,
       currency: payment.currency,
     })
   } catch (error) {
     const delayMs = retryDelayMs(claim.attempts, options.firstRetryDelayMs)
-    await deferSettlement(pool, claim, delayMs)
     audit.logger.warn(
       {
         orderId: claim.orderId,
@@ -104,7 +136,7 @@ async function settleClaim(
       },
       'card vault call failed: the payment stays pending',
     )
-    return 'deferred'
+    return deferClaim(options, claim, delayMs)
   }
   if (!(await recordOutcome(pool, claim, outcome))) return 'dropped'
   auditSettlement(audit, {
@@ -132,20 +164,13 @@ export async function settleDuePayments(options: SettlementOptions): Promise<Set
     options.batchSize ?? SETTLEMENT_BATCH,
     options.leaseMs ?? SETTLEMENT_LEASE_MS,
   )
-  const counts = { settled: 0, declined: 0, deferred: 0 }
+  const counts = { settled: 0, declined: 0, deferred: 0, lost: 0 }
   for (const [index, claim] of claims.entries()) {
     const result = await settleClaim(options, claim)
     if (result === 'dropped') continue
     counts[result] += 1
     if (result === 'deferred') {
-      for (const rest of claims.slice(index + 1)) {
-        await deferSettlement(
-          options.pool,
-          rest,
-          retryDelayMs(rest.attempts, options.firstRetryDelayMs),
-        )
-        counts.deferred += 1
-      }
+      for (const rest of claims.slice(index + 1)) counts[await deferClaim(options, rest)] += 1
       break
     }
   }

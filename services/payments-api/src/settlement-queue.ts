@@ -1,6 +1,6 @@
 /**
- * The settlement loop's statements on `settlement_queue` and `payments` (migration 0004). Each
- * call is one short transaction, committed before it returns: none is open while the loop
+ * The settlement loop's statements on `settlement_queue` and `payments` (migrations 0004, 0005).
+ * Each call is one short transaction, committed before it returns: none is open while the loop
  * waits for the vault or the acquirer.
  *
  * @module
@@ -9,9 +9,14 @@ import type pg from 'pg'
 import { withCustomerScope } from '@mythical/db'
 import type { ChargeOutcome } from './acquirer.ts'
 
-/** A queued payment this worker holds until `next_attempt_at` (its lease). */
+/**
+ * A queued payment this worker holds until `next_attempt_at` (its lease), as long as the row still
+ * carries its `claimToken`.
+ */
 export interface SettlementClaim {
   readonly orderId: string
+  /** Written into the row by the claim: another worker's later claim replaces it. */
+  readonly claimToken: string
   readonly customer: string
   readonly eventId: string
   /** Trace context of the `order.placed` delivery; the vault call is its child span. */
@@ -29,9 +34,10 @@ export interface PendingPayment {
 }
 
 /**
- * Claims up to `limit` due rows for `leaseMs`: rows another worker holds are skipped (`SKIP
- * LOCKED` while it claims; the lease afterwards), and a worker that dies leaves its rows due again
- * when the lease runs out. One statement, committed at once.
+ * Claims up to `limit` due rows for `leaseMs`, each under a new claim token: rows another worker
+ * holds are skipped (`SKIP LOCKED` while it claims; the lease afterwards), and a worker that dies
+ * — or stalls past its lease — leaves its rows due again, to be claimed under another token. One
+ * statement, committed at once.
  */
 export async function claimDueSettlements(
   pool: pg.Pool,
@@ -44,20 +50,23 @@ export async function claimDueSettlements(
     event_id: string
     traceparent: string
     attempts: number
+    claim_token: string
   }>(
     `UPDATE settlement_queue q
         SET attempts = q.attempts + 1,
-            next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
+            next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
+            claim_token = gen_random_uuid()
       WHERE q.order_id IN (SELECT order_id FROM settlement_queue
                             WHERE next_attempt_at <= now()
                             ORDER BY next_attempt_at
                             LIMIT $1
                               FOR UPDATE SKIP LOCKED)
-      RETURNING q.order_id, q.customer_id, q.event_id, q.traceparent, q.attempts`,
+      RETURNING q.order_id, q.claim_token, q.customer_id, q.event_id, q.traceparent, q.attempts`,
     [limit, leaseMs],
   )
   return rows.map((r) => ({
     orderId: r.order_id,
+    claimToken: r.claim_token,
     customer: r.customer_id,
     eventId: r.event_id,
     traceparent: r.traceparent,
@@ -87,21 +96,32 @@ export async function pendingPaymentOf(
     : undefined
 }
 
-/** Puts a claimed row back, due again in `delayMs` (the back-off after a failed attempt). */
-export async function deferSettlement(
+/**
+ * Keeps the claimed row from other workers for `delayMs` — a renewed lease before the charge, or
+ * the back-off after a failed attempt — only while it still carries this claim's token: once the
+ * lease ran out, another worker may hold it, and this one must neither charge nor move that
+ * worker's lease.
+ *
+ * @returns whether this worker still holds the claim
+ */
+export async function holdClaim(
   pool: pg.Pool,
   claim: SettlementClaim,
   delayMs: number,
-): Promise<void> {
-  await pool.query(
+): Promise<boolean> {
+  const { rowCount } = await pool.query(
     `UPDATE settlement_queue
-        SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)
-      WHERE order_id = $1`,
-    [claim.orderId, delayMs],
+        SET next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+      WHERE order_id = $1 AND claim_token = $2`,
+    [claim.orderId, claim.claimToken, delayMs],
   )
+  return rowCount === 1
 }
 
-/** Drops a queue row whose payment is no longer pending (decided by an earlier attempt). */
+/**
+ * Drops a queue row whose payment is no longer pending (decided by an earlier attempt), whoever
+ * holds it: the row of a decided payment is of no use to any worker.
+ */
 export async function dropSettlement(pool: pg.Pool, claim: SettlementClaim): Promise<void> {
   await pool.query('DELETE FROM settlement_queue WHERE order_id = $1', [claim.orderId])
 }
@@ -109,6 +129,9 @@ export async function dropSettlement(pool: pg.Pool, claim: SettlementClaim): Pro
 /**
  * Records the acquirer's outcome and removes the queue row in one transaction, in the
  * customer's scope. Only a pending payment changes (the table's trigger refuses any other).
+ * Not fenced by the claim token: the outcome is the acquirer's answer under the order's
+ * idempotency key, the same whichever worker asked, and a charge that happened is recorded even
+ * if its worker's lease ran out meanwhile (the worker now holding the row finds it decided).
  *
  * @returns whether this call decided the payment (false: it was already decided)
  */

@@ -11,9 +11,7 @@
  */
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { ChannelModel, ConfirmChannel } from 'amqplib'
 import type pg from 'pg'
@@ -39,29 +37,21 @@ import {
   testDatabasePool,
 } from '@mythical/events/testing'
 import { createMtlsAgent, loadWorkloadIdentity } from '@mythical/mtls'
-import { SECRET_FILES, stackPaths, workloadId } from '@mythical/stack'
-import { captureAudit, freePort, startServiceProcess, type ServiceProcess } from '@mythical/testing'
+import { stackPaths, workloadId } from '@mythical/stack'
+import { captureAudit, freePort, type ServiceProcess } from '@mythical/testing'
 import { request } from 'undici'
 import { simulatedAcquirer } from '../../src/acquirer.ts'
 import { recordPendingPayments } from '../../src/record-pending-payment.ts'
 import { startSettlementLoop, type SettlementLoop } from '../../src/settle-payments.ts'
+import { startCardVault, TEST_PAN, tokenizedOrder } from './card-vault-fixture.ts'
 
 const paths = stackPaths()
 const QUEUE = orderPlacedQueue('payments-api')
 const DLQ = `${QUEUE}.dlq`
 const VAULT_ID = workloadId('cardvault', 'tokenization-api')
-const TEST_PAN = '4111111111111111'
 const customer = `katie-payments-${randomUUID().slice(0, 8)}`
 /** The loop's first back-off after a failed vault call (doubled per attempt, capped at 30 s). */
 const FIRST_RETRY_DELAY_MS = 500
-
-const cardvaultCertOf = (service: string) => {
-  const dir = join(paths.secrets(service), 'cardvault')
-  return {
-    cert: readFileSync(join(dir, SECRET_FILES.tlsCert), 'utf8'),
-    key: readFileSync(join(dir, SECRET_FILES.tlsKey), 'utf8'),
-  }
-}
 
 let vaultPort: number
 let vaultUrl: string
@@ -89,31 +79,12 @@ const runningVault = (): ServiceProcess => {
 }
 
 const startVault = async () => {
-  vaultProcess = await startServiceProcess(
-    'tokenization-api',
-    { PORT: String(vaultPort), LOG_LEVEL: 'info' },
-    `${vaultUrl}/healthz`,
-    60_000,
-    cardvaultCertOf('payments-api'),
-  )
+  vaultProcess = await startCardVault(vaultPort)
 }
 
 /** An order as order-fulfillment-api writes it, with a card the vault really tokenized. */
-async function placedOrder(card = { number: TEST_PAN, expMonth: 12, expYear: 2030 }) {
-  const token = await tokenizer.tokenize(card)
-  const order: OrderPlaced = {
-    version: 1,
-    orderId: randomUUID(),
-    customer,
-    items: [{ sku: 'SHOE-1', quantity: 2, priceCents: 2450 }],
-    totalCents: 4900,
-    currency: 'EUR',
-    card: token,
-    traceId: randomBytes(16).toString('hex'),
-    placedAt: new Date().toISOString(),
-  }
-  return order
-}
+const placedOrder = (card?: { number: string; expMonth: number; expYear: number }) =>
+  tokenizedOrder(tokenizer, customer, card)
 
 /** Seals and publishes `order` as one `order.placed` message (publisher confirm awaited). */
 async function publish(order: OrderPlaced, eventId = randomUUID()): Promise<string> {

@@ -1,7 +1,8 @@
 /**
  * The settlement pass on its own, the vault and the database stubbed: what it claims, that no
  * transaction is open while the vault is called, what it records (never the card number), what
- * it audits, and that a vault failure leaves the payment pending with a growing back-off.
+ * it audits, that a vault failure leaves the payment pending with a growing back-off, and that a
+ * claim this worker no longer holds is not charged.
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
@@ -25,13 +26,15 @@ interface QueuedRow {
   event_id: string
   traceparent: string
   attempts: number
+  claim_token: string
 }
 
 /**
  * A pool over an in-memory queue and payments table that records every statement and whether a
- * transaction (BEGIN … COMMIT/ROLLBACK on a checked-out client) is open.
+ * transaction (BEGIN … COMMIT/ROLLBACK on a checked-out client) is open. `held`: whether the
+ * queue rows still carry the claims' tokens (false: another worker took them over).
  */
-function fakePool(queued: QueuedRow[], paymentStatus = 'pending') {
+function fakePool(queued: QueuedRow[], paymentStatus = 'pending', held = true) {
   const statements: { text: string; values: unknown[] }[] = []
   const state = { openTransactions: 0, status: paymentStatus }
   const answer = (text: string, values: unknown[] = []) => {
@@ -42,6 +45,7 @@ function fakePool(queued: QueuedRow[], paymentStatus = 'pending') {
       const claimed = queued.splice(0, Number(values[0]))
       return { rows: claimed.map((r) => ({ ...r, attempts: r.attempts + 1 })), rowCount: 1 }
     }
+    if (text.includes('AND claim_token = $2')) return { rows: [], rowCount: held ? 1 : 0 }
     if (text.startsWith('SELECT card_token')) {
       return {
         rows: [{ card_token: TOKEN, amount_cents: 4999, currency: 'EUR', status: state.status }],
@@ -70,6 +74,7 @@ const queuedRow = (attempts = 0): QueuedRow => ({
   event_id: randomUUID(),
   traceparent: `00-${TRACE_ID}-${'b'.repeat(16)}-01`,
   attempts,
+  claim_token: randomUUID(),
 })
 
 describe('a settlement pass', () => {
@@ -115,6 +120,7 @@ describe('a settlement pass', () => {
       settled: 1,
       declined: 0,
       deferred: 0,
+      lost: 0,
     })
     assert.equal(detokenized.length, 1)
     assert.equal(detokenized[0]?.token, TOKEN)
@@ -149,12 +155,14 @@ describe('a settlement pass', () => {
     cardOfToken = new ServiceUnavailable('the card vault is unavailable')
     const rows = [queuedRow(0), queuedRow(3)]
     const ids = rows.map((r) => r.order_id)
+    const tokens = rows.map((r) => r.claim_token)
     const { pool, statements, state } = fakePool(rows)
     assert.deepEqual(await settle(pool, state), {
       claimed: 2,
       settled: 0,
       declined: 0,
       deferred: 2,
+      lost: 0,
     })
     // The second payment is not tried against a vault that just failed.
     assert.equal(detokenized.length, 1)
@@ -163,14 +171,32 @@ describe('a settlement pass', () => {
       0,
       'nothing settled',
     )
-    const deferred = statements
-      .filter((s) => s.text.trim().startsWith('UPDATE settlement_queue\n'))
+    // The first claim's lease renewed before its vault call, then both deferred by their back-off.
+    const held = statements
+      .filter((s) => s.text.includes('AND claim_token = $2'))
       .map((s) => s.values)
-    assert.deepEqual(deferred, [
-      [ids[0], 1_000],
-      [ids[1], 8_000],
+    assert.deepEqual(held, [
+      [ids[0], tokens[0], 60_000],
+      [ids[0], tokens[0], 1_000],
+      [ids[1], tokens[1], 8_000],
     ])
     assert.equal(state.openTransactions, 0)
+    assert.deepEqual(await audited(), [])
+  })
+
+  it('a claim another worker took over is neither detokenized nor charged, and nothing is written', async () => {
+    const { pool, statements, state } = fakePool([queuedRow()], 'pending', false)
+    assert.deepEqual(await settle(pool, state), {
+      claimed: 1,
+      settled: 0,
+      declined: 0,
+      deferred: 0,
+      lost: 1,
+    })
+    assert.deepEqual(detokenized, [])
+    // The claim and the renewal that found another token: no read, no outcome, no drop.
+    assert.equal(statements.length, 2)
+    assert.match(statements[1]?.text ?? '', /WHERE order_id = \$1 AND claim_token = \$2/)
     assert.deepEqual(await audited(), [])
   })
 
@@ -181,6 +207,7 @@ describe('a settlement pass', () => {
       settled: 0,
       declined: 0,
       deferred: 0,
+      lost: 0,
     })
     assert.deepEqual(detokenized, [])
     assert.ok(statements.some((s) => s.text.startsWith('DELETE FROM settlement_queue')))
