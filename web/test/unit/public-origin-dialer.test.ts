@@ -69,7 +69,7 @@ describe('publicOriginDialer', () => {
 describe('publicOriginDialer over TLS', () => {
   /** The public origin the requests name; nothing listens there. */
   const PUBLIC = 'https://localhost:1'
-  const seen: { host?: string; servername?: string | false }[] = []
+  const seen: { host?: string; servername?: string | false | null }[] = []
   let server: ReturnType<typeof createHttpsServer>
   let location = ''
   let gateway: Awaited<ReturnType<typeof createTestSecrets>>
