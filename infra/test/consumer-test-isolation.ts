@@ -3,22 +3,13 @@
  * `@mythical/events/testing`, `consumer-test-targets.ts`), so those suites never share queues or
  * outbox rows with a running stack:
  *
- * - vhost `mythical-consumer-tests`: the stack's definitions (`buildDefinitions` with the same
- *   `BROKER_TOPOLOGY` and `brokerGrants()`: quorum queues, dead-letter exchanges, per-user
- *   configure/write/read and topic permissions) for that vhost, minus the users, which the
- *   stack's provisioning already declared (certificate login, no password, no tags);
+ * - vhost `mythical-consumer-tests`: the stack's topology and grants (`test-vhost.ts`);
  * - per party of `order.placed`, `<database>_consumer_tests`: owned by the stack database's
  *   NOLOGIN owner role, CONNECT for the service's own role only, its migrations applied as owner.
  *
  * Runs after the stack's own provisioning (`ensureInfrastructure`); idempotent.
  */
-import { join } from 'node:path'
-import { BROKER_TOPOLOGY, serviceByName, type StackPaths } from '@mythical/stack'
-import { rabbitmqctl } from '../src/rabbitmq/commands.ts'
-import { buildDefinitions } from '../src/rabbitmq/definitions.ts'
-import { brokerGrants } from '../src/rabbitmq/grants.ts'
-import { rabbitmqLayout } from '../src/rabbitmq/layout.ts'
-import { writeNodePrivateFile } from '../src/rabbitmq/prepare-node.ts'
+import { serviceByName, type StackPaths } from '@mythical/stack'
 import { resolveAdmin } from '../src/postgres/admin-target.ts'
 import { connectAdmin } from '../src/postgres/connect-admin.ts'
 import { postgresLayout } from '../src/postgres/layout.ts'
@@ -29,27 +20,7 @@ import {
   CONSUMER_TEST_VHOST,
   consumerTestDatabase,
 } from '../../packages/events/src/testing/consumer-test-targets.ts'
-
-/** Runs `rabbitmqctl <args>` against the broker the suites use (local node or container). */
-export type Rabbitmqctl = (args: readonly string[]) => Promise<unknown>
-
-/** `rabbitmqctl` of the local runner's node. */
-export const localRabbitmqctl =
-  (paths: StackPaths): Rabbitmqctl =>
-  (args) =>
-    rabbitmqctl(rabbitmqLayout(paths), args)
-
-async function provisionVhost(paths: StackPaths, ctl: Rabbitmqctl): Promise<void> {
-  const layout = rabbitmqLayout(paths)
-  const { users: _declaredByTheStack, ...definitions } = buildDefinitions({
-    vhost: CONSUMER_TEST_VHOST,
-    topology: BROKER_TOPOLOGY,
-    grants: brokerGrants(),
-  })
-  const file = join(layout.base, 'consumer-tests-definitions.json')
-  await writeNodePrivateFile(file, `${JSON.stringify(definitions, null, 2)}\n`)
-  await ctl(['import_definitions', file])
-}
+import { localRabbitmqctl, provisionTestVhost, type Rabbitmqctl } from './test-vhost.ts'
 
 async function provisionDatabases(paths: StackPaths): Promise<void> {
   const admin = await resolveAdmin(postgresLayout(paths))
@@ -76,5 +47,8 @@ export async function provisionConsumerTestIsolation(
   paths: StackPaths,
   ctl: Rabbitmqctl = localRabbitmqctl(paths),
 ): Promise<void> {
-  await Promise.all([provisionVhost(paths, ctl), provisionDatabases(paths)])
+  await Promise.all([
+    provisionTestVhost(paths, CONSUMER_TEST_VHOST, ctl),
+    provisionDatabases(paths),
+  ])
 }

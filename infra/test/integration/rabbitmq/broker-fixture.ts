@@ -20,10 +20,12 @@ import {
   startNode,
   stopNode,
 } from '../../../src/rabbitmq/index.ts'
+import { recreateBrokerTestVhost } from './broker-test-vhost.ts'
 
 /**
- * The repository's own stack (`.stack/`): PKI ensured, broker started and provisioned. Returns a
- * teardown that stops the node only when this suite started it.
+ * The repository's own stack (`.stack/`): PKI ensured, broker started and provisioned, the suite's
+ * own vhost declared anew (`broker-test-vhost.ts`). Returns a teardown that stops the node only
+ * when this suite started it.
  */
 export async function setUpBroker(): Promise<{ paths: StackPaths; tearDown: () => Promise<void> }> {
   const paths = stackPaths()
@@ -31,6 +33,7 @@ export async function setUpBroker(): Promise<{ paths: StackPaths; tearDown: () =
   const wasRunning = await rabbitmqServer.isRunning(paths)
   await rabbitmqServer.start(paths)
   await rabbitmqServer.provision(paths)
+  await recreateBrokerTestVhost(paths)
   return {
     paths,
     tearDown: async () => {
@@ -86,11 +89,19 @@ export async function startSeparateBroker(): Promise<SeparateBroker> {
 /** The broker's certificate is issued by the retail CA; partner services pin that one. */
 const serverCa = (paths: StackPaths) => paths.caCert(INFRASTRUCTURE.rabbitmq.domain)
 
-/** A service's own connection through `@mythical/broker`, as the service itself would open it. */
-export async function connectAs(paths: StackPaths, service: string): Promise<ChannelModel> {
+/**
+ * A service's own connection through `@mythical/broker`, as the service itself would open it: on
+ * the stack's vhost, or on `vhost` (e.g. the suite's own, `broker-test-vhost.ts`).
+ */
+export async function connectAs(
+  paths: StackPaths,
+  service: string,
+  vhost?: string,
+): Promise<ChannelModel> {
   const conn = await connectBroker(paths.secrets(service), {
     clientName: `test:${service}`,
     serverCaFile: serverCa(paths),
+    vhost,
   })
   conn.on('error', () => {})
   return conn

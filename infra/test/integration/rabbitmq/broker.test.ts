@@ -18,6 +18,7 @@ import {
   rawConnect,
   setUpBroker,
 } from './broker-fixture.ts'
+import { BROKER_TEST_VHOST, vhostDeclarations } from './broker-test-vhost.ts'
 
 const PUBLISHER = 'order-fulfillment-api'
 const CONSUMER = 'customers-api'
@@ -42,15 +43,15 @@ let paths: StackPaths
 let tearDown: () => Promise<void>
 const open: ChannelModel[] = []
 const track = (conn: ChannelModel) => (open.push(conn), conn)
-
-/** A running stack's customers-api consumes its queue and would take these tests' messages. */
-let competing: string | undefined
+/**
+ * Tests that publish and read messages log in on the suite's own vhost: a running stack's
+ * customers-api consumes its queue on the stack's vhost and would take their messages.
+ */
+const connectIsolated = async (service: string) =>
+  track(await connectAs(paths, service, BROKER_TEST_VHOST))
 
 before(async () => {
   ;({ paths, tearDown } = await setUpBroker())
-  const conn = track(await connectAs(paths, CONSUMER))
-  const { consumerCount } = await (await conn.createChannel()).checkQueue(queueOf(CONSUMER))
-  if (consumerCount > 0) competing = `${CONSUMER} of a running stack consumes its queue`
 })
 
 after(async () => {
@@ -249,10 +250,20 @@ describe('lifecycle', () => {
 })
 
 describe('TB08/TB09 least privilege', () => {
-  test('the publisher publishes order.placed to orders (confirmed) and a consumer gets it', async (t) => {
-    if (competing) return t.skip(competing)
-    const publisher = await track(await connectAs(paths, PUBLISHER)).createConfirmChannel()
-    const consumer = await track(await connectAs(paths, CONSUMER)).createChannel()
+  test("the suite's own vhost declares what the stack's vhost declares: grants, exchanges, queues, bindings", async () => {
+    const [stack, isolated] = await Promise.all([
+      vhostDeclarations(paths, INFRASTRUCTURE.rabbitmq.vhost),
+      vhostDeclarations(paths, BROKER_TEST_VHOST),
+    ])
+    assert.deepEqual(isolated, stack)
+    // Equal could be empty on both sides: the grants under test are there.
+    assert.ok(stack.permissions.some(({ user }) => user === userOf(PUBLISHER)))
+    assert.ok(stack.queues.some(({ name }) => name === `${queueOf(CONSUMER)}.dlq`))
+  })
+
+  test('the publisher publishes order.placed to orders (confirmed) and a consumer gets it', async () => {
+    const publisher = await (await connectIsolated(PUBLISHER)).createConfirmChannel()
+    const consumer = await (await connectIsolated(CONSUMER)).createChannel()
     const messageId = randomUUID()
     publisher.publish('orders', 'order.placed', Buffer.from('{"orderId":"o-1"}'), {
       messageId,
@@ -356,10 +367,9 @@ describe('TB08/TB09 least privilege', () => {
 })
 
 describe('TB09 dead-lettering', () => {
-  test("a message nacked without requeue lands in its queue's .dlq", async (t) => {
-    if (competing) return t.skip(competing)
-    const publisher = await track(await connectAs(paths, PUBLISHER)).createConfirmChannel()
-    const consumer = await track(await connectAs(paths, CONSUMER)).createChannel()
+  test("a message nacked without requeue lands in its queue's .dlq", async () => {
+    const publisher = await (await connectIsolated(PUBLISHER)).createConfirmChannel()
+    const consumer = await (await connectIsolated(CONSUMER)).createChannel()
     const queue = queueOf(CONSUMER)
     const messageId = randomUUID()
     publisher.publish('orders', 'order.placed', Buffer.from('{"tampered":true}'), { messageId })
@@ -377,10 +387,9 @@ describe('TB09 dead-lettering', () => {
     consumer.ack(dead)
   })
 
-  test(`a poison message requeued more than ${DELIVERY_LIMIT} times is dead-lettered`, async (t) => {
-    if (competing) return t.skip(competing)
-    const publisher = await track(await connectAs(paths, PUBLISHER)).createConfirmChannel()
-    const consumer = await track(await connectAs(paths, CONSUMER)).createChannel()
+  test(`a poison message requeued more than ${DELIVERY_LIMIT} times is dead-lettered`, async () => {
+    const publisher = await (await connectIsolated(PUBLISHER)).createConfirmChannel()
+    const consumer = await (await connectIsolated(CONSUMER)).createChannel()
     const queue = queueOf(CONSUMER)
     const messageId = randomUUID()
     publisher.publish('orders', 'order.placed', Buffer.from('{"poison":true}'), { messageId })
