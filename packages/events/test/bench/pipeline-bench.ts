@@ -90,25 +90,35 @@ export interface CeilingFigures {
   readonly perSecond: number
 }
 
+/** Events sealed and opened before the ceiling is timed: 30 left it swinging 2× between runs. */
+const CEILING_WARM_UP = 300
+/** Timed rounds; the ceiling is the median round's (a stray slow or fast round moves nothing). */
+const CEILING_ROUNDS = 5
+
 /** CPU time of the shipped sealer (2 signatures, 3 + 1 recipients) and of one opener. */
 async function cryptoCeiling(
   seal: (e: BusinessEvent) => Promise<Buffer>,
   open: (b: Buffer, id: string) => Promise<unknown>,
   events = 400,
 ): Promise<CeilingFigures> {
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < CEILING_WARM_UP; i++) {
     const e = orderPlaced()
     await open(await seal(e), e.id)
   }
-  const sample = Array.from({ length: events }, orderPlaced)
-  const start = process.cpuUsage()
-  const bodies: Buffer[] = []
-  for (const e of sample) bodies.push(await seal(e))
-  const sealCpuMs = cpuMs(process.cpuUsage(start)) / events
-  const middle = process.cpuUsage()
-  for (const [i, body] of bodies.entries()) await open(body, (sample[i] as BusinessEvent).id)
-  const openCpuMs = cpuMs(process.cpuUsage(middle)) / events
-  return { sealCpuMs, openCpuMs, perSecond: 2000 / (sealCpuMs + 4 * openCpuMs) }
+  const rounds: CeilingFigures[] = []
+  for (let round = 0; round < CEILING_ROUNDS; round++) {
+    const sample = Array.from({ length: events }, orderPlaced)
+    const start = process.cpuUsage()
+    const bodies: Buffer[] = []
+    for (const e of sample) bodies.push(await seal(e))
+    const sealCpuMs = cpuMs(process.cpuUsage(start)) / events
+    const middle = process.cpuUsage()
+    for (const [i, body] of bodies.entries()) await open(body, (sample[i] as BusinessEvent).id)
+    const openCpuMs = cpuMs(process.cpuUsage(middle)) / events
+    rounds.push({ sealCpuMs, openCpuMs, perSecond: 2000 / (sealCpuMs + 4 * openCpuMs) })
+  }
+  rounds.sort((a, b) => a.perSecond - b.perSecond)
+  return rounds[Math.floor(CEILING_ROUNDS / 2)] as CeilingFigures
 }
 
 export interface ModeFigures {
