@@ -16,6 +16,11 @@ export const HANDSHAKE_REASONS = {
   certificateRejected: 'mtls.handshake_certificate_rejected',
   /** No certificate question reached: protocol version, cipher, plain HTTP, handshake timeout. */
   protocol: 'mtls.handshake_failed',
+  /**
+   * The handshake verified a certificate of a CA the listener trusts for named peers only (an
+   * IdP's federation list), and this peer is not one of them: dropped right after the handshake.
+   */
+  peerNotAdmitted: 'mtls.peer_not_admitted',
   /** The listener's audit budget for the window is spent; further refusals are only counted. */
   throttled: 'mtls.handshake_refusals_throttled',
 } as const

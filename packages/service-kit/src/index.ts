@@ -34,7 +34,6 @@ export { runExpressService, type RunExpressOptions } from './express/run-express
 export { allowCallers } from './express/allow-callers.ts'
 export { expressPeerIdentity, expressTraceparent } from './express/request-context.ts'
 export {
-  PEER_NOT_ADMITTED,
   startOidcListeners,
   stopOnSignals,
   type FederatedPeers,

@@ -23,6 +23,7 @@ import type { TLSSocket } from 'node:tls'
 import { childTraceparent, type AuditLogger } from '@mythical/audit'
 import {
   auditHandshakeRefusals,
+  HANDSHAKE_REASONS,
   mtlsServerOptions,
   spiffeIdOfCertificate,
   type WorkloadIdentity,
@@ -42,9 +43,6 @@ export interface OidcListenerOptions {
   /** Where the alias audits the callers it turns away; without it they are only refused. */
   audit?: AuditLogger
 }
-
-/** Audit reason of a verified peer the alias does not admit (another domain, not federated). */
-export const PEER_NOT_ADMITTED = 'mtls.peer_not_admitted'
 
 /** A foreign trust domain's CA, and the only workloads it signed that the alias accepts. */
 export interface FederatedPeers {
@@ -98,7 +96,7 @@ export async function startOidcListeners(
     audit?.decision({
       traceId: childTraceparent().context.traceId,
       decision: 'deny',
-      reason: PEER_NOT_ADMITTED,
+      reason: HANDSHAKE_REASONS.peerNotAdmitted,
       ...(peer.spiffeId ? { caller: peer.spiffeId } : {}),
       ...(socket.remoteAddress ? { address: socket.remoteAddress } : {}),
     })

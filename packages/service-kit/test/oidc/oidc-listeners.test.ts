@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url'
 import type { AuditLogger } from '@mythical/audit'
 import { Agent, request } from 'undici'
 import type { Dispatcher } from 'undici'
-import { PEER_NOT_ADMITTED, startOidcListeners, withOidcProbes } from '../../src/index.ts'
+import { HANDSHAKE_REASONS } from '@mythical/mtls'
+import { startOidcListeners, withOidcProbes } from '../../src/index.ts'
 import type { OidcListeners } from '../../src/index.ts'
 import { createTestCa, createTestSecrets } from '../../src/testing/index.ts'
 import type { TestSecrets } from '../../src/testing/index.ts'
@@ -201,7 +202,7 @@ describe('mTLS alias listener: audit of the callers it turns away', () => {
       await assert.rejects(get(`${audited.mtlsOrigin}/token`, withCertificate(other)))
       assert.deepEqual((await decisionsOf(captured, 2))[1], {
         decision: 'deny',
-        reason: PEER_NOT_ADMITTED,
+        reason: HANDSHAKE_REASONS.peerNotAdmitted,
         caller: 'spiffe://shipping.mythical.example/shipping-api',
       })
       // Admitted callers leave no refusal behind.
