@@ -6,5 +6,10 @@
  */
 import { benchGateway } from '../services/gateway/test/bench/gateway-bench.ts'
 
-const figures = await benchGateway({ scenarios: ['gateway'], rounds: 1, coldPath: false })
+const figures = await benchGateway({
+  scenarios: ['gateway'],
+  rounds: 1,
+  coldPath: false,
+  writeAuditTrail: process.env.GATEWAY_BENCH_AUDIT !== 'silent',
+})
 process.stdout.write(`${JSON.stringify(figures)}\n`)

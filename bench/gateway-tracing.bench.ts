@@ -1,12 +1,14 @@
 /**
  * `pnpm bench gateway` (this file): what tracing costs the gateway. The gateway alone
- * (services/gateway/test/bench/gateway-bench.ts, one wrk round) runs six times, each in a fresh
- * process, interleaved off, on, on, off, off, on — "on" meaning every request a SERVER span with
- * its audit decision as an event, batched and exported over OTLP/HTTP with mTLS to a sink in this
- * process that accepts and discards (the store's own cost is trace-store's, not the gateway's).
- * The interleaving puts a drift in the machine's load on both sides equally. Compared: the median
- * requests per second and the median CPU per request (the gateway process's, exporter included)
- * of the three runs on each side. Figures go to docs/performance.md.
+ * (services/gateway/test/bench/gateway-bench.ts, one wrk round) runs twelve times, each in a
+ * fresh process, in three blocks off, on, on, off / on, off, off, on / off, on, on, off — "on"
+ * meaning every request a SERVER span with its audit decisions as events, batched and exported
+ * over OTLP/HTTP with mTLS to a sink in this process that accepts and discards (the store's own
+ * cost is trace-store's, not the gateway's). The gateway writes its log and audit trail as the
+ * stack runs it (`GATEWAY_BENCH_AUDIT=silent` silences them, as the reference comparison does).
+ * Compared: the median requests per second and CPU per request (the gateway process's, exporter
+ * included) of the six runs on each side, and each block's on ÷ off: a block is two minutes, so a
+ * drift in the machine's speed falls on both of its sides. Figures go to docs/performance.md.
  */
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:https'
@@ -24,8 +26,12 @@ interface Warm {
   p99Ms: number
 }
 
-/** Tracing off (`false`) and on (`true`) in an order that cancels a linear drift in load. */
-const RUNS = [false, true, true, false, false, true] as const
+/** Tracing off (`false`) and on (`true`): blocks whose order cancels a linear drift in load. */
+const BLOCKS = [
+  [false, true, true, false],
+  [true, false, false, true],
+  [false, true, true, false],
+] as const
 
 /** An OTLP/HTTP sink: mTLS with the retail CA, counts spans, answers an empty export response. */
 async function startSink() {
@@ -77,13 +83,32 @@ async function runGatewayBench(env: Record<string, string>): Promise<Warm> {
   return gateway
 }
 
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
+
 const releaseStack = await ensureStack()
 const sink = await startSink()
 try {
   const figures: Record<'off' | 'on', Warm[]> = { off: [], on: [] }
-  for (const traced of RUNS) {
-    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: traced ? sink.url : '' }
-    figures[traced ? 'on' : 'off'].push(await runGatewayBench(env))
+  const blockRatios: { throughput: number; cpuPerRequest: number }[] = []
+  for (const block of BLOCKS) {
+    const runs: Record<'off' | 'on', Warm[]> = { off: [], on: [] }
+    for (const traced of block) {
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: traced ? sink.url : '' }
+      const warm = await runGatewayBench(env)
+      runs[traced ? 'on' : 'off'].push(warm)
+      figures[traced ? 'on' : 'off'].push(warm)
+    }
+    const sum = (side: Warm[], of: (w: Warm) => number) => side.reduce((t, w) => t + of(w), 0)
+    blockRatios.push({
+      throughput: ratio(
+        sum(runs.on, (w) => w.requestsPerSecond),
+        sum(runs.off, (w) => w.requestsPerSecond),
+      ),
+      cpuPerRequest: ratio(
+        sum(runs.on, (w) => w.cpuUsPerRequest),
+        sum(runs.off, (w) => w.cpuUsPerRequest),
+      ),
+    })
   }
   const median = (runs: Warm[], of: (w: Warm) => number) =>
     runs.map(of).sort((a, b) => a - b)[Math.floor(runs.length / 2)] ?? NaN
@@ -96,18 +121,19 @@ try {
   })
   const off = summary(figures.off)
   const on = summary(figures.on)
-  const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
   process.stdout.write(
     `${JSON.stringify(
       {
         method:
-          'the gateway alone, wrk -t1 -c16 -d8s, six fresh processes interleaved off, on, on, off, off, on (OTLP/HTTP over mTLS to a discarding sink); medians of three',
+          'the gateway alone, its audit trail written unless GATEWAY_BENCH_AUDIT=silent, wrk -t1 -c16 -d8s, twelve fresh processes in blocks off on on off / on off off on / off on on off (OTLP/HTTP over mTLS to a discarding sink); medians of six, and on ÷ off per block',
+        auditTrail: process.env.GATEWAY_BENCH_AUDIT === 'silent' ? 'silent' : 'written',
         loadAverage: loadavg().map((l) => Math.round(l * 10) / 10),
         off,
         on,
         spansExported: sink.spans(),
         throughputOnOfOff: ratio(on.medianRequestsPerSecond, off.medianRequestsPerSecond),
         cpuPerRequestOnOfOff: ratio(on.medianCpuUsPerRequest, off.medianCpuUsPerRequest),
+        blocks: blockRatios,
       },
       null,
       2,

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { BrokerCredentials } from '@mythical/broker'
 import { type StackPaths, BROKER_TOPOLOGY, INFRASTRUCTURE } from '@mythical/stack'
 import { writeBrokerCredentials } from './credentials-file.ts'
@@ -16,6 +17,12 @@ export const localBrokerLocation = (instance: NodeInstance = STACK_NODE) =>
 
 /** Where services dial the stack's own node. */
 export const LOCAL_BROKER_LOCATION = localBrokerLocation()
+
+/**
+ * Definitions of the consumer-test vhost that checkouts wrote before the broker tests got their
+ * own vhost, provisioned by the suites (infra/test/test-vhost.ts): nothing reads it any more.
+ */
+const RETIRED_FILES = ['consumer-tests-definitions.json']
 
 /**
  * Writes every broker user's `amqp.json` (location and user name, no secret) and the broker's
@@ -38,5 +45,6 @@ export async function writeDefinitions(
   const definitions = buildDefinitions({ vhost: location.vhost, topology: BROKER_TOPOLOGY, grants })
   await mkdir(layout.base, { recursive: true, mode: 0o750 })
   await writeNodePrivateFile(layout.definitionsFile, `${JSON.stringify(definitions, null, 2)}\n`)
+  for (const file of RETIRED_FILES) await rm(join(layout.base, file), { force: true })
   return { file: layout.definitionsFile, usernames: grants.map((g) => g.username) }
 }

@@ -5,6 +5,13 @@
  * shows no dangling parent ids. A third party that keeps its own traces (the vault, the partner)
  * still appears, as this span.
  *
+ * A call to a workload that exports its own SERVER span to the same store (a retail hop) needs
+ * no CLIENT span to be seen: {@link startCallToTracedServer} sends the caller's own span as the
+ * parent, so the callee's SERVER span hangs from it, and records only a call that ends without
+ * an answer (refused handshake, reset, timeout), as an event of the caller's span: the callee
+ * then has no span to show it. One span per hop instead of two is what keeps tracing within the
+ * gateway's budget (docs/performance.md).
+ *
  * A CLIENT span hangs from a recording span of this process (the hop's SERVER span or a consumed
  * event's CONSUMER span). A call made outside one (a readiness probe, a key fetch at boot) has no
  * span to hang from: it gets no CLIENT span and keeps the plain child `traceparent`.
@@ -36,7 +43,10 @@ export interface ClientCall {
   readonly server?: string
 }
 
-/** An open CLIENT span: the `traceparent` to send, and how to end it. */
+/** Name of the event of a call that ended without an answer, on the caller's span. */
+export const CALL_FAILED_EVENT = 'mythical.call_failed'
+
+/** An open call: the `traceparent` to send, and how to end it. */
 export interface ClientSpan {
   readonly traceparent: string
   /** Ends the span with the response status, or the error that ended the call. */
@@ -68,6 +78,26 @@ function enduserOf(span: Span): Attributes {
   return typeof user === 'string' ? { [TRUST_ATTRIBUTES.enduser]: user } : {}
 }
 
+const pathOf = (call: ClientCall): string => call.path.split('?')[0] ?? '/'
+
+function callAttributes(call: ClientCall, path: string): Attributes {
+  const server = new URL(call.origin)
+  return {
+    'http.request.method': call.method,
+    'server.address': server.hostname,
+    'url.path': path,
+    ...(server.port ? { 'server.port': Number(server.port) } : {}),
+    ...(call.server ? { [TRUST_ATTRIBUTES.peer]: call.server } : {}),
+  }
+}
+
+const errorTypeOf = (error: Error): string => (error as { code?: string }).code ?? error.name
+
+function traceparentOf(span: Span): string {
+  const { traceId, spanId, traceFlags } = span.spanContext()
+  return `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`
+}
+
 /**
  * Opens the CLIENT span of `call` under the current hop's span, or answers `undefined` when
  * there is none (tracing off, or a call outside any hop).
@@ -81,33 +111,51 @@ function enduserOf(span: Span): Attributes {
 export function startClientSpan(call: ClientCall): ClientSpan | undefined {
   const parent = parentSpan()
   if (!parent) return undefined
-  const path = call.path.split('?')[0] ?? '/'
-  const server = new URL(call.origin)
-  const span = trace.getTracer('@mythical/audit').startSpan(
-    `${call.method} ${path}`,
-    {
-      kind: SpanKind.CLIENT,
-      attributes: {
-        'http.request.method': call.method,
-        'server.address': server.hostname,
-        'url.path': path,
-        ...(server.port ? { 'server.port': Number(server.port) } : {}),
-        ...(call.server ? { [TRUST_ATTRIBUTES.peer]: call.server } : {}),
-      },
-    },
-    trace.setSpan(ROOT_CONTEXT, parent),
-  )
-  const { traceId, spanId, traceFlags } = span.spanContext()
+  const path = pathOf(call)
+  const span = trace
+    .getTracer('@mythical/audit')
+    .startSpan(
+      `${call.method} ${path}`,
+      { kind: SpanKind.CLIENT, attributes: callAttributes(call, path) },
+      trace.setSpan(ROOT_CONTEXT, parent),
+    )
   return {
-    traceparent: `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`,
+    traceparent: traceparentOf(span),
     end(status, error) {
       span.setAttributes(enduserOf(parent))
       if (status !== undefined) span.setAttribute(TRUST_ATTRIBUTES.status, status)
-      if (error) span.setAttribute('error.type', (error as { code?: string }).code ?? error.name)
+      if (error) span.setAttribute('error.type', errorTypeOf(error))
       if (error || (status !== undefined && status >= 400)) {
         span.setStatus({ code: SpanStatusCode.ERROR })
       }
       span.end()
+    },
+  }
+}
+
+/**
+ * A call to a workload that records its own SERVER span in the same trace store: no CLIENT span.
+ * The `traceparent` names the caller's current span, and a call that ends without an answer is a
+ * {@link CALL_FAILED_EVENT} on it (with `error.type`). `undefined` when there is no span to hang
+ * from (tracing off, or a call outside any hop).
+ *
+ * @example
+ * ```ts
+ * const call = startCallToTracedServer({ method: 'GET', origin: 'https://127.0.0.1:8081', path: '/orders' })
+ * // send call.traceparent; on the answer: call.end(res.statusCode)
+ * ```
+ */
+export function startCallToTracedServer(call: ClientCall): ClientSpan | undefined {
+  const parent = parentSpan()
+  if (!parent) return undefined
+  return {
+    traceparent: traceparentOf(parent),
+    end(_status, error) {
+      if (!error) return
+      parent.addEvent(CALL_FAILED_EVENT, {
+        ...callAttributes(call, pathOf(call)),
+        'error.type': errorTypeOf(error),
+      })
     },
   }
 }

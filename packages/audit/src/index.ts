@@ -15,7 +15,7 @@ export {
   runWithTraceContext,
 } from './trace-context.ts'
 export type { TraceContext } from './trace-context.ts'
-export { startClientSpan } from './client-span.ts'
+export { CALL_FAILED_EVENT, startCallToTracedServer, startClientSpan } from './client-span.ts'
 export type { ClientCall, ClientSpan } from './client-span.ts'
 export { isSensitiveKey, maskLine, maskText, maskValue, REDACTED } from './mask-sensitive.ts'
 export { isLuhnValid } from './luhn.ts'

@@ -22,6 +22,11 @@ export interface MtlsAgentOptions {
    * (X509-SVID spec §5: identity, not DNS name) and any other id aborts the handshake.
    */
   allowedServerIds?: string[]
+  /**
+   * The server records its own span of every call in the caller's trace store (see
+   * `traceparentInterceptor`): the call is then no CLIENT span of its own.
+   */
+  serverTraced?: boolean
   /** Milliseconds an idle keep-alive socket stays open, default 4000. */
   keepAliveTimeout?: number
 }
@@ -107,8 +112,9 @@ export function createMtlsAgent(
       checkServerIdentity,
     },
   }).compose(
-    traceparentInterceptor(
-      opts.allowedServerIds?.length === 1 ? { server: opts.allowedServerIds[0] } : {},
-    ),
+    traceparentInterceptor({
+      ...(opts.allowedServerIds?.length === 1 ? { server: opts.allowedServerIds[0] } : {}),
+      ...(opts.serverTraced ? { serverTraced: true } : {}),
+    }),
   )
 }

@@ -2,12 +2,14 @@
  * Outgoing half of W3C Trace Context: every request a workload sends carries a `traceparent`
  * that continues the trace of the request being handled, so the trust trace does not break at
  * the hop. While tracing is on, the call is a CLIENT span of its own and the `traceparent` names
- * it (`startClientSpan` of `@mythical/audit`). The incoming half (parse, `request.traceContext`,
- * echo) lives in service-kit.
+ * it (`startClientSpan` of `@mythical/audit`), unless the server records its own span in the same
+ * trace store: then the `traceparent` names the caller's span (`startCallToTracedServer`). The
+ * incoming half (parse, `request.traceContext`, echo) lives in service-kit.
  */
 import {
   childTraceparent,
   currentTraceContext,
+  startCallToTracedServer,
   startClientSpan,
   type ClientSpan,
 } from '@mythical/audit'
@@ -76,6 +78,11 @@ function endingSpan(
 export interface TraceparentInterceptorOptions {
   /** The server's SPIFFE id when the agent admits exactly one: recorded on the CLIENT span. */
   readonly server?: string
+  /**
+   * The server exports its own SERVER span of each call to the caller's trace store (a retail
+   * workload): no CLIENT span, the callee's span hangs from the caller's.
+   */
+  readonly serverTraced?: boolean
 }
 
 /**
@@ -93,10 +100,11 @@ export interface TraceparentInterceptorOptions {
 export function traceparentInterceptor(
   options: TraceparentInterceptorOptions = {},
 ): Dispatcher.DispatcherComposeInterceptor {
+  const startCall = options.serverTraced ? startCallToTracedServer : startClientSpan
   return (dispatch) => (opts, handler) => {
     let span: ClientSpan | undefined
     const headers = addTraceparent(opts.headers, () => {
-      span = startClientSpan({
+      span = startCall({
         method: opts.method,
         origin: String(opts.origin),
         path: opts.path,

@@ -3,11 +3,16 @@
  * own SERVER span and sends that span's id as the `traceparent` parent, so every span of the
  * chain has a parent that exists in the same trace (what a standard viewer needs). The CLIENT
  * span names the server it authenticated and belongs to the same user as its hop.
+ *
+ * A call to a workload that records its own SERVER span in the same store (`serverTraced`, a
+ * retail hop) is no CLIENT span: the callee's SERVER span hangs directly from the caller's, and a
+ * call that ends without an answer (nothing listening) is an event of the caller's span, since
+ * the callee has no span to show it.
  */
 import assert from 'node:assert/strict'
-import type { AddressInfo } from 'node:net'
+import { createServer, type AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { parseTraceparent, TRUST_ATTRIBUTES } from '@mythical/audit'
+import { CALL_FAILED_EVENT, parseTraceparent, TRUST_ATTRIBUTES } from '@mythical/audit'
 import { createMtlsAgent } from '@mythical/mtls'
 import { startTestTracing, withoutActiveSpan, type TestTracing } from '@mythical/telemetry/testing'
 import type { FastifyInstance } from 'fastify'
@@ -30,6 +35,10 @@ const toFront = new Agent({
   connect: { ca: [front.ca.certPem], cert: caller.identity.certPem, key: caller.identity.keyPem },
 })
 const toBack = createMtlsAgent(front.identity, { allowedServerIds: [back.identity.spiffeId] })
+const toTracedBack = createMtlsAgent(front.identity, {
+  allowedServerIds: [back.identity.spiffeId],
+  serverTraced: true,
+})
 
 type ReadableSpan = Awaited<ReturnType<TestTracing['spans']>>[number]
 /** OpenTelemetry API `SpanKind` values. */
@@ -38,6 +47,15 @@ const SpanKind = { SERVER: 1, CLIENT: 2 } as const
 const listen = async (app: FastifyInstance) => {
   await app.listen({ host: '127.0.0.1', port: 0 })
   return `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
 }
 
 before(async () => {
@@ -75,6 +93,16 @@ before(async () => {
     await direct.body.dump()
     return { orders: [] }
   })
+  frontApp.get('/orders-traced', { config: { allowedCallers } }, async () => {
+    const answer = await request(`${backUrl}/orders?page=1`, { dispatcher: toTracedBack })
+    await answer.body.dump()
+    return { orders: [] }
+  })
+  const downUrl = `https://127.0.0.1:${await closedPort()}`
+  frontApp.get('/orders-down', { config: { allowedCallers } }, async (_req, reply) => {
+    await request(`${downUrl}/orders?page=1`, { dispatcher: toTracedBack }).catch(() => undefined)
+    return reply.code(503).send({})
+  })
   frontUrl = await listen(frontApp)
 })
 after(async () => {
@@ -82,13 +110,17 @@ after(async () => {
   await backApp.close()
   await toFront.close()
   await toBack.close()
+  await toTracedBack.close()
   await tracing.shutdown()
 })
 
 /** Calls the front hop without a traceparent (it starts the trace); the trace's spans. */
-async function chain(): Promise<{ traceId: string; spans: ReadableSpan[] }> {
-  const response = await request(`${frontUrl}/orders`, { dispatcher: toFront })
-  assert.equal(response.statusCode, 200)
+async function chain(
+  path = '/orders',
+  status = 200,
+): Promise<{ traceId: string; spans: ReadableSpan[] }> {
+  const response = await request(`${frontUrl}${path}`, { dispatcher: toFront })
+  assert.equal(response.statusCode, status)
   await response.body.dump()
   const echoed = parseTraceparent(String(response.headers.traceparent))
   assert.ok(echoed)
@@ -139,5 +171,32 @@ describe('CLIENT spans of outgoing calls', () => {
       assert.equal(client.attributes[TRUST_ATTRIBUTES.status], 200)
       assert.ok(!JSON.stringify(client.attributes).includes('page=1'))
     }
+  })
+})
+
+describe('calls to a workload that traces itself', () => {
+  it('the callee’s SERVER span hangs from the caller’s: no CLIENT span, no dangling parent', async () => {
+    const { spans } = await chain('/orders-traced')
+    assert.deepEqual(
+      spans.map((s) => s.kind),
+      [SpanKind.SERVER, SpanKind.SERVER],
+    )
+    const frontHop = spans.find((s) => s.parentSpanContext === undefined)
+    const backHop = spans.find((s) => s.parentSpanContext !== undefined)
+    assert.ok(frontHop && backHop)
+    assert.equal(backHop.parentSpanContext?.spanId, frontHop.spanContext().spanId)
+    assert.equal(backHop.attributes[TRUST_ATTRIBUTES.workload], back.identity.spiffeId)
+    assert.equal(backHop.attributes[TRUST_ATTRIBUTES.peer], front.identity.spiffeId)
+    assert.ok(!frontHop.events.some((e) => e.name === CALL_FAILED_EVENT))
+  })
+
+  it('a call that gets no answer is an event of the caller’s span, without the query', async () => {
+    const { spans } = await chain('/orders-down', 503)
+    assert.equal(spans.length, 1)
+    const failed = spans[0]?.events.find((e) => e.name === CALL_FAILED_EVENT)
+    assert.ok(failed, 'the failed call is recorded on the hop')
+    assert.equal(failed.attributes?.['error.type'], 'ECONNREFUSED')
+    assert.equal(failed.attributes?.['url.path'], '/orders')
+    assert.equal(failed.attributes?.[TRUST_ATTRIBUTES.peer], back.identity.spiffeId)
   })
 })

@@ -155,6 +155,17 @@ export const CALL_GRAPH: readonly Call[] = [
 export const calleesOf = (caller: string): readonly string[] =>
   CALL_GRAPH.filter((c) => c.caller === caller).map((c) => c.callee)
 
+/** The workload that stores the retail trust trace. */
+export const TRACE_STORE = 'trace-store'
+
+/**
+ * Whether `workload` exports its own spans to the trace store (its SERVER span of every request
+ * it answers): a caller then needs no CLIENT span of the call to show the hop.
+ *
+ * @example exportsSpans('orders-api') // true; exportsSpans('tokenization-api') // false
+ */
+export const exportsSpans = (workload: string): boolean => calleesOf(workload).includes(TRACE_STORE)
+
 /**
  * Services `caller` needs up before it starts: its callees but the `background` ones (the
  * runner's start order and compose's `depends_on`).

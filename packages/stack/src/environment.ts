@@ -3,14 +3,13 @@
  * both the local runner and the compose generator call, so the two ways of running the stack
  * cannot drift. A service's `src/config.ts` validates exactly these variables.
  */
-import { calleesOf } from './call-graph.ts'
+import { exportsSpans, TRACE_STORE } from './call-graph.ts'
 import { SERVICES, type ServiceDefinition } from './manifest.ts'
 import { stackPaths } from './paths.ts'
 
 export type RunTarget = 'local' | 'compose'
 
 /** The service that receives every retail workload's spans (OTLP/HTTP). */
-const TRACE_STORE = 'trace-store'
 
 /** Where the secrets and public PKI folders are mounted inside a compose container. */
 export const COMPOSE_MOUNTS = { secrets: '/run/secrets', pki: '/etc/mythical/pki' } as const
@@ -82,7 +81,7 @@ export function serviceEnvironment(
   // Workloads that export spans send them to the stack's trace store unless an operator points
   // the standard OpenTelemetry variable at Jaeger or Tempo instead.
   const traceStore = manifest.find((s) => s.name === TRACE_STORE)
-  if (traceStore && calleesOf(service.name).includes(TRACE_STORE)) {
+  if (traceStore && exportsSpans(service.name)) {
     env.OTEL_EXPORTER_OTLP_ENDPOINT = internalUrl(traceStore, target)
   }
   for (const name of service.dependsOn) {

@@ -25,7 +25,9 @@ export {
 export {
   CALL_GRAPH,
   calleesOf,
+  exportsSpans,
   startDependenciesOf,
+  TRACE_STORE,
   callersOf,
   callBetween,
   isAllowedTarget,

@@ -6,6 +6,7 @@ import {
   TRUST_BOUNDARIES,
   callBetween,
   calleesOf,
+  exportsSpans,
   startDependenciesOf,
   callerWorkloadIds,
   callersOf,
@@ -113,4 +114,11 @@ test('token audiences per client', () => {
   assert.deepEqual(tokenAudiences('web'), ['gateway', 'partner-idp'])
   assert.deepEqual(tokenAudiences('web-staff'), ['gateway'])
   assert.deepEqual(tokenAudiences('orders-api'), [])
+})
+
+test('retail workloads export their spans; the vault, the partner and the store itself do not', () => {
+  for (const workload of ['gateway', 'my-shopping-api', 'orders-api', 'idp', 'payments-api'])
+    assert.equal(exportsSpans(workload), true, workload)
+  for (const workload of ['tokenization-api', 'partner-idp', 'shipping-api', 'trace-store', 'web'])
+    assert.equal(exportsSpans(workload), false, workload)
 })

@@ -7,7 +7,7 @@
 import { createAuditLogger, type AuditLogger } from '@mythical/audit'
 import { createMtlsAgent, loadWorkloadIdentity } from '@mythical/mtls'
 import { createService } from '@mythical/service-kit'
-import { serviceByName, workloadId } from '@mythical/stack'
+import { exportsSpans, serviceByName, workloadId } from '@mythical/stack'
 import type { Config } from './config.ts'
 import type { Upstream } from './forward.ts'
 import { gatewayRoutes } from './gateway-routes.ts'
@@ -81,6 +81,7 @@ export async function buildApp(config: Config, deps: GatewayDependencies = {}) {
       url,
       dispatcher: createMtlsAgent(identity, {
         allowedServerIds: [workloadId(service.domain, service.name)],
+        serverTraced: exportsSpans(service.name),
       }),
     })
   }

@@ -16,7 +16,7 @@ import type { AuditLogger } from '@mythical/audit'
 import { createMtlsAgent, type WorkloadIdentity } from '@mythical/mtls'
 import { OAuthKitError, type TokenClient } from '@mythical/oauth'
 import { ServiceUnavailable } from '@mythical/problem'
-import { callBetween, resourceUri, serviceByName, workloadId } from '@mythical/stack'
+import { callBetween, exportsSpans, resourceUri, serviceByName, workloadId } from '@mythical/stack'
 import { request, type Dispatcher } from 'undici'
 import type { FastifyRequest } from 'fastify'
 import { DelegationRefused } from './access-problems.ts'
@@ -95,6 +95,7 @@ function buildTarget(name: string, url: string, identity: WorkloadIdentity): Tar
     audience: resourceUri(definition),
     dispatcher: createMtlsAgent(identity, {
       allowedServerIds: [workloadId(definition.domain, name)],
+      serverTraced: exportsSpans(name),
     }),
   }
 }

@@ -16,7 +16,7 @@
  * the proof signing before it) for bench/cpu-profile-summary.ts.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Session } from 'node:inspector/promises'
@@ -92,6 +92,12 @@ export interface GatewayBenchOptions {
   readonly rounds?: number
   /** Also time the cold path (fresh tokens); default true. */
   readonly coldPath?: boolean
+  /**
+   * Write the gateway's log and audit trail as the stack runs it (level `info`, synchronous
+   * writes to a file) instead of silencing them; default false (the reference proxies log
+   * nothing either).
+   */
+  readonly writeAuditTrail?: boolean
 }
 
 /**
@@ -103,7 +109,9 @@ export interface GatewayBenchOptions {
  * ```
  */
 export async function benchGateway(options: GatewayBenchOptions = {}) {
-  const { rounds = 2, coldPath = true } = options
+  const { rounds = 2, coldPath = true, writeAuditTrail = false } = options
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'))
+  const logFile = openSync(join(dir, 'gateway.log'), 'a')
   const paths = stackPaths()
   const idp = await startIdp()
   const upstream = await startUpstream()
@@ -123,7 +131,16 @@ export async function benchGateway(options: GatewayBenchOptions = {}) {
         GATEWAY_PUBLIC_URL: PUBLIC_ORIGIN,
       }),
     ),
-    { policies, audit: createAuditLogger({ service: 'gateway', level: 'silent' }) },
+    {
+      policies,
+      audit: writeAuditTrail
+        ? createAuditLogger({
+            service: 'gateway',
+            level: 'info',
+            destination: { write: (line: string) => writeSync(logFile, line) },
+          })
+        : createAuditLogger({ service: 'gateway', level: 'silent' }),
+    },
   )
   const bare = await referenceProxy(identity, upstream.url, { verifyProof: false })
   const oneVerify = await referenceProxy(identity, upstream.url, { verifyProof: true })
@@ -141,7 +158,6 @@ export async function benchGateway(options: GatewayBenchOptions = {}) {
       ([name]) => !options.scenarios || options.scenarios.some((s) => s === name),
     ),
   )
-  const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'))
   const client = await dpopClient()
   const token = await katieToken(idp.issuer, client)
   const edge = new Agent({ connect: { ca: identity.caPem } })
@@ -242,9 +258,10 @@ export async function benchGateway(options: GatewayBenchOptions = {}) {
         : undefined,
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true })
     await edge.close()
     await Promise.all([gateway.close(), bare.close(), oneVerify.close()])
+    closeSync(logFile)
+    rmSync(dir, { recursive: true, force: true })
     upstream.stop()
     await idp.stop()
   }
