@@ -57,10 +57,10 @@ const DIGIT_SEQUENCE = /(?<!\d)\d(?:[ -]?\d)*/
  * Identifiers that are hexadecimal by construction — W3C trace ids (32) and span ids (16), UUIDs —
  * kept whole: their digit runs can pass Luhn by chance (a masked trace id breaks every lookup by
  * trace). At least one letter a-f is required, so an all-digit 16-character value (a card number)
- * is never taken for a span id.
+ * is never taken for a span id. A dash may precede one (`katie-<uuid>`), a letter or digit not.
  */
 const HEX_IDENTIFIER =
-  /(?<![\w-])(?=[\d-]*[a-f])(?:[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}|[\da-f]{32}|[\da-f]{16})(?![\w-])/
+  /(?<!\w)(?=[\d-]*[a-f])(?:[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}|[\da-f]{32}|[\da-f]{16})(?![\w-])/
 const IDENTIFIER_OR_DIGITS = new RegExp(`(${HEX_IDENTIFIER.source})|${DIGIT_SEQUENCE.source}`, 'g')
 /**
  * Every major card scheme starts with 2-6; millisecond timestamps (13 digits starting with 1)

@@ -56,6 +56,9 @@ describe('maskText', () => {
       assert.equal(maskText(`trace ${id} done`), `trace ${id} done`)
       assert.equal(maskText(`{"traceId":"${id}"}`), `{"traceId":"${id}"}`)
     }
+    // A UUID behind a prefix and a dash (test subjects are `katie-<uuid>`): "3-0303-4540-8967-38".
+    const subject = 'katie-4b121cf3-0303-4540-8967-38f039f4dec1'
+    assert.equal(maskText(`{"sub":"${subject}"}`), `{"sub":"${subject}"}`)
   })
 
   it('still masks a card number that merely looks like a hexadecimal id (no letter in it)', () => {
