@@ -132,6 +132,17 @@ test.describe('trust trace', () => {
     expect(callerOf('my-shopping-api')).toBe(retail('gateway'))
     expect(callerOf('order-fulfillment-api')).toBe(retail('my-shopping-api'))
     expect(callerOf('orders-api')).toBe(retail('order-fulfillment-api'))
+    // One span per retail hop: each callee's SERVER span hangs from its caller's, no CLIENT span
+    // between them and no parent id that is not in the trace.
+    const hopOf = (service: string) =>
+      spans.find((s) => s.kind === SERVER && s.workloadId === retail(service))
+    for (const [caller, callee] of [
+      ['gateway', 'my-shopping-api'],
+      ['my-shopping-api', 'order-fulfillment-api'],
+      ['order-fulfillment-api', 'orders-api'],
+    ] as const) {
+      expect(hopOf(callee)?.parentSpanId, `${callee} under ${caller}`).toBe(hopOf(caller)?.spanId)
+    }
 
     for (const service of SUBSCRIBERS) {
       const span = spans.find((s) => s.kind === CONSUMER && s.workloadId === retail(service))
