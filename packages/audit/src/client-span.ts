@@ -9,8 +9,8 @@
  * no CLIENT span to be seen: {@link startCallToTracedServer} sends the caller's own span as the
  * parent, so the callee's SERVER span hangs from it, and records only a call that ends without
  * an answer (refused handshake, reset, timeout), as an event of the caller's span: the callee
- * then has no span to show it. One span per hop instead of two is what keeps tracing within the
- * gateway's budget (docs/performance.md).
+ * then has no span to show it. One span per hop instead of two: each costs the gateway
+ * measurably (docs/performance.md).
  *
  * A CLIENT span hangs from a recording span of this process (the hop's SERVER span or a consumed
  * event's CONSUMER span). A call made outside one (a readiness probe, a key fetch at boot) has no
