@@ -10,7 +10,7 @@
  * the callee has no span to show it.
  */
 import assert from 'node:assert/strict'
-import { createServer, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { CALL_FAILED_EVENT, parseTraceparent, TRUST_ATTRIBUTES } from '@mythical/audit'
 import { createMtlsAgent } from '@mythical/mtls'
@@ -20,6 +20,7 @@ import { Agent, request } from 'undici'
 import { createService } from '../src/index.ts'
 import { createTestSecrets } from '../src/testing/index.ts'
 import { captureAudit } from './helpers/capture-audit.ts'
+import { freePort } from './helpers/free-port.ts'
 
 const front = await createTestSecrets('order-fulfillment-api')
 const back = await createTestSecrets('orders-api', { ca: front.ca })
@@ -47,15 +48,6 @@ const SpanKind = { SERVER: 1, CLIENT: 2 } as const
 const listen = async (app: FastifyInstance) => {
   await app.listen({ host: '127.0.0.1', port: 0 })
   return `https://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise((resolve) => probe.close(resolve))
-  return port
 }
 
 before(async () => {
@@ -98,7 +90,7 @@ before(async () => {
     await answer.body.dump()
     return { orders: [] }
   })
-  const downUrl = `https://127.0.0.1:${await closedPort()}`
+  const downUrl = `https://127.0.0.1:${await freePort()}`
   frontApp.get('/orders-down', { config: { allowedCallers } }, async (_req, reply) => {
     await request(`${downUrl}/orders?page=1`, { dispatcher: toTracedBack }).catch(() => undefined)
     return reply.code(503).send({})

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import type { IncomingMessage } from 'node:http'
-import { connect, createServer as createNetServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import { connect } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -21,6 +20,7 @@ import type { OidcListeners } from '../../src/index.ts'
 import { createTestCa, createTestSecrets } from '../../src/testing/index.ts'
 import type { TestSecrets } from '../../src/testing/index.ts'
 import { captureAudit } from '../helpers/capture-audit.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c'
 const TRACEPARENT = `00-${TRACE_ID}-b7ad6b7169203331-01`
@@ -308,14 +308,6 @@ describe('lifecycle', () => {
     })
   }
 })
-
-async function freePort(): Promise<number> {
-  const server = createNetServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function refused(port: number): Promise<boolean> {
   const socket = connect(port, '127.0.0.1')
