@@ -24,7 +24,10 @@ export interface SignInOptions {
   browser?: Browser
 }
 
-/** Sign in through PAR + the login (+ TOTP) + consent pages; returns the code and its verifier. */
+/**
+ * Sign in through PAR + the login (+ TOTP) + consent pages; returns the code and its verifier, and
+ * the TOTP code it answered with.
+ */
 export async function signIn(issuer: string, opts: SignInOptions) {
   const client = opts.client ?? 'web'
   const browser = opts.browser ?? new Browser(issuer)
@@ -33,12 +36,14 @@ export async function signIn(issuer: string, opts: SignInOptions) {
   const par = await pushAuthorizationRequest(issuer, client, params)
   assert.equal(par.status, 201, par.text)
   let page = await browser.authorize(client, par.json<{ request_uri: string }>().request_uri)
+  let totpCode: string | undefined
   if (page.status === 200 && page.text.includes('/login"')) {
     page = await browser.submit(page, 'login', { username: opts.username, password: opts.password })
   }
   if (page.status === 200 && page.text.includes('/totp"')) {
     assert.ok(opts.totpSecret, 'the IdP asked for a TOTP code')
-    page = await browser.submit(page, 'totp', { code: await totpNow(opts.totpSecret) })
+    totpCode = await totpNow(opts.totpSecret)
+    page = await browser.submit(page, 'totp', { code: totpCode })
   }
   if (page.status === 200 && page.text.includes('/confirm"')) {
     page = await browser.submit(page, 'confirm')
@@ -57,6 +62,8 @@ export async function signIn(issuer: string, opts: SignInOptions) {
     verifier,
     client,
     redirectUri: REDIRECT[client],
+    /** The TOTP code the MFA page was answered with, if it asked: a replay test resends it. */
+    totpCode,
   }
 }
 
