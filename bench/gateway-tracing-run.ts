@@ -1,15 +1,13 @@
 /**
- * One run of the gateway benchmark in its own process, for bench/gateway-tracing.bench.ts:
- * tracing is on exactly when OTEL_EXPORTER_OTLP_ENDPOINT is set (as the runner does it), so the
- * process-wide tracer provider of one run never leaks into the other. The gateway alone, one
- * round: the references' ratios are the gateway bench's, not this comparison's.
+ * The measuring process of bench/gateway-tracing.bench.ts, started with `--expose-gc` and the
+ * sink's URL in OTLP_SINK_URL: the gateway's tracing windows, as JSON on the last line.
  */
-import { benchGateway } from '../services/gateway/test/bench/gateway-bench.ts'
+import { benchTracingWindows } from '../services/gateway/test/bench/tracing-windows.ts'
 
-const figures = await benchGateway({
-  scenarios: ['gateway'],
-  rounds: 1,
-  coldPath: false,
+const endpoint = process.env.OTLP_SINK_URL
+if (!endpoint) throw new Error('OTLP_SINK_URL is not set')
+const figures = await benchTracingWindows({
+  endpoint,
   writeAuditTrail: process.env.GATEWAY_BENCH_AUDIT !== 'silent',
 })
 process.stdout.write(`${JSON.stringify(figures)}\n`)

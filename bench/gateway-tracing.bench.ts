@@ -1,14 +1,15 @@
 /**
- * `pnpm bench gateway` (this file): what tracing costs the gateway. The gateway alone
- * (services/gateway/test/bench/gateway-bench.ts, one wrk round) runs twelve times, each in a
- * fresh process, in three blocks off, on, on, off / on, off, off, on / off, on, on, off — "on"
- * meaning every request a SERVER span with its audit decisions as events, batched and exported
- * over OTLP/HTTP with mTLS to a sink in this process that accepts and discards (the store's own
- * cost is trace-store's, not the gateway's). The gateway writes its log and audit trail as the
- * stack runs it (`GATEWAY_BENCH_AUDIT=silent` silences them, as the reference comparison does).
- * Compared: the median requests per second and CPU per request (the gateway process's, exporter
- * included) of the six runs on each side, and each block's on ÷ off: a block is two minutes, so a
- * drift in the machine's speed falls on both of its sides. Figures go to docs/performance.md.
+ * `pnpm bench gateway-tracing` (this file): what tracing costs the gateway, measured in one
+ * process (services/gateway/test/bench/tracing-windows.ts): the gateway as the stack runs it
+ * (`GATEWAY_BENCH_AUDIT=silent` silences its audit trail, as the comparison with the reference
+ * proxies does), windows with every request's SERVER span recorded and exported alternating with
+ * windows that record nothing. The spans go over OTLP/HTTP with mTLS to a sink in this process,
+ * which counts and discards them (the store's own cost is trace-store's, not the gateway's).
+ * Compared per pair of adjacent windows, whose sides are seconds apart: the gateway process's
+ * instructions and cycles per request (the CPU's counters, through perf where the VM exposes
+ * them), its CPU time per request (exporter included) and the throughput, as median, mean and
+ * the mean's 95 % interval. On a shared VM time and cycles swing with the neighbours; the
+ * instructions retired measure the work itself. Figures go to docs/performance.md.
  */
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:https'
@@ -18,20 +19,22 @@ import { fileURLToPath } from 'node:url'
 import { loadWorkloadIdentity } from '../packages/mtls/src/index.ts'
 import { ensureStack, paths } from './stack.ts'
 
-interface Warm {
-  scenario: string
-  requestsPerSecond: number
+/** One window's figures, as services/gateway/test/bench/tracing-windows.ts reports them. */
+interface Window {
+  result: { requestsPerSecond: number; requests: number }
   cpuUsPerRequest: number
-  p50Ms: number
-  p99Ms: number
+  instructionsPerRequest?: number
+  cyclesPerRequest?: number
 }
 
-/** Tracing off (`false`) and on (`true`): blocks whose order cancels a linear drift in load. */
-const BLOCKS = [
-  [false, true, true, false],
-  [true, false, false, true],
-  [false, true, true, false],
-] as const
+interface Windows {
+  windowSeconds: number
+  pairs: { on: Window; off: Window }[]
+  tracedRequests: number
+  recordedRequests: number
+  fewestInOffWindow: number
+  offResidualUsPerRequest: number
+}
 
 /** An OTLP/HTTP sink: mTLS with the retail CA, counts spans, answers an empty export response. */
 async function startSink() {
@@ -66,74 +69,96 @@ async function startSink() {
   }
 }
 
-/** One gateway benchmark in a fresh process (asynchronously: the sink must keep answering). */
-async function runGatewayBench(env: Record<string, string>): Promise<Warm> {
+/** The measuring process (asynchronously: the sink in this process must keep answering). */
+async function runTracingWindows(sinkUrl: string): Promise<Windows> {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL('gateway-tracing-run.ts', import.meta.url))],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+    ['--expose-gc', fileURLToPath(new URL('gateway-tracing-run.ts', import.meta.url))],
+    { env: { ...process.env, OTLP_SINK_URL: sinkUrl }, stdio: ['ignore', 'pipe', 'inherit'] },
   )
   let stdout = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  if (status !== 0) throw new Error('the gateway benchmark failed')
-  const { warm } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { warm: Warm[] }
-  const gateway = warm.find((w) => w.scenario === 'gateway')
-  if (!gateway) throw new Error('no gateway figures')
-  return gateway
+  if (status !== 0) throw new Error('the tracing windows failed')
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Windows
 }
 
-const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000
+const round3 = (n: number) => Math.round(n * 1000) / 1000
+const round1 = (n: number) => Math.round(n * 10) / 10
+
+/** One window, rounded for the report. */
+const perWindow = (w: Window) => ({
+  rps: Math.round(w.result.requestsPerSecond),
+  cpuUs: Math.round(w.cpuUsPerRequest),
+  ...(w.instructionsPerRequest === undefined
+    ? {}
+    : { kInstructions: round1(w.instructionsPerRequest / 1000) }),
+  ...(w.cyclesPerRequest === undefined ? {} : { kCycles: round1(w.cyclesPerRequest / 1000) }),
+})
+
+/** Student's t for a 95 % interval of the mean of 30 pairs (29 degrees of freedom). */
+const T_95_OF_30 = 2.045
+
+/** Median, mean and the mean's 95 % interval of the per-pair figures. */
+function describe(values: number[]) {
+  const n = values.length
+  if (n !== 30) throw new Error(`expected 30 pairs, got ${n}: update T_95_OF_30`)
+  const sorted = [...values].sort((a, b) => a - b)
+  const median = ((sorted[14] ?? NaN) + (sorted[15] ?? NaN)) / 2
+  const mean = values.reduce((s, v) => s + v, 0) / n
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1))
+  const half = (T_95_OF_30 * sd) / Math.sqrt(n)
+  return { median, mean, interval95: [mean - half, mean + half] }
+}
 
 const releaseStack = await ensureStack()
 const sink = await startSink()
 try {
-  const figures: Record<'off' | 'on', Warm[]> = { off: [], on: [] }
-  const blockRatios: { throughput: number; cpuPerRequest: number }[] = []
-  for (const block of BLOCKS) {
-    const runs: Record<'off' | 'on', Warm[]> = { off: [], on: [] }
-    for (const traced of block) {
-      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: traced ? sink.url : '' }
-      const warm = await runGatewayBench(env)
-      runs[traced ? 'on' : 'off'].push(warm)
-      figures[traced ? 'on' : 'off'].push(warm)
+  const windows = await runTracingWindows(sink.url)
+  const { pairs, recordedRequests, fewestInOffWindow } = windows
+  // The switch works: every request answered while recording became an exported span, and no
+  // window that records nothing added its requests. (A few more spans than wrk's count are
+  // requests wrk gave up on, or that were in flight when a window ended.)
+  const exported = sink.spans()
+  if (exported < recordedRequests || exported - recordedRequests >= fewestInOffWindow)
+    throw new Error(`${exported} spans exported for ${recordedRequests} requests recorded`)
+  /** On ÷ off per pair, and on − off, of one figure of a window (absent where perf cannot count). */
+  const compare = (of: (w: Window) => number | undefined, digits: number) => {
+    const sides = pairs.map((p) => [of(p.on), of(p.off)])
+    if (sides.some(([on, off]) => on === undefined || off === undefined)) return 'not counted'
+    const both = sides as [number, number][]
+    const ratio = describe(both.map(([on, off]) => on / off))
+    const added = describe(both.map(([on, off]) => on - off))
+    const r = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d
+    return {
+      onOfOff: {
+        median: r(ratio.median, 3),
+        mean: r(ratio.mean, 3),
+        interval95: ratio.interval95.map((n) => r(n, 3)),
+      },
+      addedPerRequest: {
+        mean: r(added.mean, digits),
+        interval95: added.interval95.map((n) => r(n, digits)),
+      },
+      offPerRequest: r(both.reduce((t, [, off]) => t + off, 0) / both.length, digits),
     }
-    const sum = (side: Warm[], of: (w: Warm) => number) => side.reduce((t, w) => t + of(w), 0)
-    blockRatios.push({
-      throughput: ratio(
-        sum(runs.on, (w) => w.requestsPerSecond),
-        sum(runs.off, (w) => w.requestsPerSecond),
-      ),
-      cpuPerRequest: ratio(
-        sum(runs.on, (w) => w.cpuUsPerRequest),
-        sum(runs.off, (w) => w.cpuUsPerRequest),
-      ),
-    })
   }
-  const median = (runs: Warm[], of: (w: Warm) => number) =>
-    runs.map(of).sort((a, b) => a - b)[Math.floor(runs.length / 2)] ?? NaN
-  const summary = (runs: Warm[]) => ({
-    requestsPerSecond: runs.map((w) => w.requestsPerSecond),
-    cpuUsPerRequest: runs.map((w) => w.cpuUsPerRequest),
-    p50Ms: runs.map((w) => w.p50Ms),
-    medianRequestsPerSecond: median(runs, (w) => w.requestsPerSecond),
-    medianCpuUsPerRequest: median(runs, (w) => w.cpuUsPerRequest),
-  })
-  const off = summary(figures.off)
-  const on = summary(figures.on)
   process.stdout.write(
     `${JSON.stringify(
       {
-        method:
-          'the gateway alone, its audit trail written unless GATEWAY_BENCH_AUDIT=silent, wrk -t1 -c16 -d8s, twelve fresh processes in blocks off on on off / on off off on / off on on off (OTLP/HTTP over mTLS to a discarding sink); medians of six, and on ÷ off per block',
-        auditTrail: process.env.GATEWAY_BENCH_AUDIT === 'silent' ? 'silent' : 'written',
-        loadAverage: loadavg().map((l) => Math.round(l * 10) / 10),
-        off,
-        on,
-        spansExported: sink.spans(),
-        throughputOnOfOff: ratio(on.medianRequestsPerSecond, off.medianRequestsPerSecond),
-        cpuPerRequestOnOfOff: ratio(on.medianCpuUsPerRequest, off.medianCpuUsPerRequest),
-        blocks: blockRatios,
+        method: `one gateway process, its audit trail ${process.env.GATEWAY_BENCH_AUDIT === 'silent' ? 'silent' : 'written'}; ${pairs.length} pairs of ${windows.windowSeconds} s wrk windows (-t1 -c16), tracing on/off then off/on alternately; each window's CPU (and instructions and cycles, counted by perf) includes flushing its spans (OTLP/HTTP over mTLS to a discarding sink) and a full GC`,
+        loadAverage: loadavg().map(round1),
+        pairs: pairs.map((p) => ({
+          on: perWindow(p.on),
+          off: perWindow(p.off),
+        })),
+        instructionsPerRequest: compare((w) => w.instructionsPerRequest, 0),
+        cyclesPerRequest: compare((w) => w.cyclesPerRequest, 0),
+        cpuUsPerRequest: compare((w) => w.cpuUsPerRequest, 1),
+        requestsPerSecond: compare((w) => w.result.requestsPerSecond, 1),
+        offResidualUsPerRequest: round3(windows.offResidualUsPerRequest),
+        tracedRequests: windows.tracedRequests,
+        spansExported: exported,
       },
       null,
       2,

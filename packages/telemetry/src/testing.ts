@@ -1,11 +1,18 @@
 /**
  * Test support: the process's tracer provider with an in-memory exporter, so a test can read the
- * spans a service produced (`flush()` first: spans go through the same batch processor).
+ * spans a service produced (`flush()` first: spans go through the same batch processor); and,
+ * for the tracing benchmark, one whose recording is switched on and off.
  *
  * @module
  */
-import { context, ROOT_CONTEXT } from '@opentelemetry/api'
-import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace'
+import { performance } from 'node:perf_hooks'
+import { context, ProxyTracerProvider, ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api'
+import {
+  InMemorySpanExporter,
+  SamplingDecision,
+  type ReadableSpan,
+  type Sampler,
+} from '@opentelemetry/sdk-trace'
 import { startTracing, type TracingIdentity } from './tracing.ts'
 
 /** Spans recorded by {@link startTestTracing}. */
@@ -33,4 +40,64 @@ export function startTestTracing(service: string, identity: TracingIdentity): Te
 /** Runs `fn` outside of any active span, as code whose async context was lost would. */
 export function withoutActiveSpan<T>(fn: () => T): T {
   return context.with(ROOT_CONTEXT, fn)
+}
+
+/** Tracing whose recording a benchmark switches on and off, see {@link startSwitchedTracing}. */
+export interface SwitchedTracing {
+  /** Every span from now on recorded and exported (`true`), or none (`false`). */
+  record(on: boolean): void
+  /** Exports what is queued. */
+  forceFlush(): Promise<void>
+  shutdown(): Promise<void>
+  /**
+   * µs per span that a switched-off provider still costs beyond the OpenTelemetry API's no-op
+   * tracer (the SDK's `startSpan` asks the sampler): how much more an "off" window costs than a
+   * process that never started tracing.
+   */
+  offResidualUsPerSpan(): number
+}
+
+/** µs per span started and ended by `tracer`, best of five rounds. */
+function spanCost(tracer: Tracer): number {
+  let best = Infinity
+  for (let round = 0; round < 5; round++) {
+    const t0 = performance.now()
+    for (let i = 0; i < 100_000; i++) tracer.startSpan('GET /bench').end()
+    best = Math.min(best, ((performance.now() - t0) * 1000) / 100_000)
+  }
+  return best
+}
+
+/**
+ * The process's tracing as {@link startTracing} sets it up (same processor, OTLP/HTTP exporter
+ * over mTLS to `endpoint`), with a sampler the caller switches: a process cannot take a
+ * registered tracer provider back, so a benchmark compares windows with and without recording in
+ * one process instead of two processes whose speeds differ.
+ */
+export function startSwitchedTracing(
+  service: string,
+  identity: TracingIdentity,
+  endpoint: string,
+): SwitchedTracing {
+  let recording = true
+  const sampler: Sampler = {
+    shouldSample: () => ({
+      decision: recording ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD,
+    }),
+    toString: () => 'SwitchedSampler',
+  }
+  const tracing = startTracing({ service, identity, endpoint, sampler })
+  return {
+    record: (on) => (recording = on),
+    forceFlush: () => tracing.forceFlush(),
+    shutdown: () => tracing.shutdown(),
+    offResidualUsPerSpan() {
+      const was = recording
+      recording = false
+      const residual =
+        spanCost(trace.getTracer('bench')) - spanCost(new ProxyTracerProvider().getTracer('bench'))
+      recording = was
+      return residual
+    },
+  }
 }

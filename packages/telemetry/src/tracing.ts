@@ -13,6 +13,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import {
   BatchSpanProcessor,
   TracerProvider,
+  type Sampler,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace'
@@ -36,6 +37,11 @@ export interface TracingOptions {
   readonly endpoint: string
   /** Tests pass an in-memory exporter; default OTLP/HTTP over mTLS to `endpoint`. */
   readonly exporter?: SpanExporter
+  /**
+   * The tracing benchmark switches recording on and off within one process; default: every
+   * span recorded (the trust trace has no gaps).
+   */
+  readonly sampler?: Sampler
 }
 
 /** A running tracer provider. */
@@ -86,6 +92,7 @@ export function startTracing(options: TracingOptions): Tracing {
     }),
     idGenerator: hopSpanIds,
     spanProcessors: [processor],
+    ...(options.sampler ? { sampler: options.sampler } : {}),
   })
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
   trace.setGlobalTracerProvider(provider)

@@ -1,0 +1,85 @@
+/**
+ * What tracing costs the gateway, measured in one process (bench/gateway-tracing.bench.ts runs
+ * it with `--expose-gc`). One gateway, built as the stack runs it (its audit trail written unless
+ * asked otherwise), under the process's tracing with a switched sampler: windows in which every
+ * request's SERVER span with its decision events is recorded and exported over OTLP/HTTP with
+ * mTLS alternate with windows that record nothing, in pairs on/off, off/on, … so a drift in the
+ * machine's speed falls on both sides of a pair. Each window's CPU includes what it left behind:
+ * its spans still queued (flushed) and its garbage (a full GC), both inside the measured window.
+ */
+import { loadWorkloadIdentity } from '@mythical/mtls'
+import { stackPaths } from '@mythical/stack'
+import { startSwitchedTracing } from '@mythical/telemetry/testing'
+import { startGatewayRig, WARM_UP_CALLS, type Window } from './gateway-rig.ts'
+
+const WINDOW_SECONDS = 3
+const PAIRS = 30
+
+/** Options of {@link benchTracingWindows}. */
+export interface TracingWindowsOptions {
+  /** The OTLP/HTTP endpoint the spans go to (the bench's discarding sink). */
+  readonly endpoint: string
+  /** The gateway's log and audit trail written as deployed (default) or silenced. */
+  readonly writeAuditTrail?: boolean
+}
+
+/**
+ * @example
+ * ```ts
+ * const { pairs } = await benchTracingWindows({ endpoint: sink.url })
+ * ```
+ */
+export async function benchTracingWindows(options: TracingWindowsOptions) {
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (!gc) throw new Error('run with --expose-gc: each window ends with a full GC')
+  const identity = loadWorkloadIdentity(stackPaths().secrets('gateway'))
+  const tracing = startSwitchedTracing('gateway', identity, options.endpoint)
+  const rig = await startGatewayRig({
+    writeAuditTrail: options.writeAuditTrail ?? true,
+    countHardware: true,
+  })
+
+  const window = async (recording: boolean): Promise<Window> => {
+    // A new token's warm-up calls are not the window's, and are not recorded.
+    tracing.record(false)
+    await rig.renewTokenIfOld('gateway')
+    tracing.record(recording)
+    return rig.measure('gateway', WINDOW_SECONDS, async () => {
+      await tracing.forceFlush()
+      gc()
+    })
+  }
+
+  try {
+    // Warm-up requests are recorded too (the sampler starts on): 20 calls and one window.
+    await rig.warmUp('gateway')
+    // Both paths compiled before anything counts.
+    const warmUp = await window(true)
+    await window(false)
+    const pairs: { on: Window; off: Window }[] = []
+    for (let p = 0; p < PAIRS; p++) {
+      const onFirst = p % 2 === 0
+      const first = await window(onFirst)
+      const second = await window(!onFirst)
+      pairs.push(onFirst ? { on: first, off: second } : { on: second, off: first })
+    }
+    return {
+      windowSeconds: WINDOW_SECONDS,
+      pairs,
+      tracedRequests: pairs.reduce((n, p) => n + p.on.result.requests, 0),
+      /**
+       * Requests answered while recording, and the fewest of any window recording nothing: the
+       * sink's span count checks the switch.
+       */
+      recordedRequests:
+        WARM_UP_CALLS +
+        warmUp.result.requests +
+        pairs.reduce((n, p) => n + p.on.result.requests, 0),
+      fewestInOffWindow: Math.min(...pairs.map((p) => p.off.result.requests)),
+      offResidualUsPerRequest: tracing.offResidualUsPerSpan(),
+    }
+  } finally {
+    await rig.close()
+    await tracing.shutdown()
+  }
+}
