@@ -17,24 +17,11 @@ import { loadavg } from 'node:os'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { loadWorkloadIdentity } from '../packages/mtls/src/index.ts'
+import type { benchTracingWindows } from '../services/gateway/test/bench/tracing-windows.ts'
 import { ensureStack, paths } from './stack.ts'
 
-/** One window's figures, as services/gateway/test/bench/tracing-windows.ts reports them. */
-interface Window {
-  result: { requestsPerSecond: number; requests: number }
-  cpuUsPerRequest: number
-  instructionsPerRequest?: number
-  cyclesPerRequest?: number
-}
-
-interface Windows {
-  windowSeconds: number
-  pairs: { on: Window; off: Window }[]
-  tracedRequests: number
-  recordedRequests: number
-  fewestInOffWindow: number
-  offResidualUsPerRequest: number
-}
+type Windows = Awaited<ReturnType<typeof benchTracingWindows>>
+type Window = Windows['pairs'][number]['on']
 
 /** An OTLP/HTTP sink: mTLS with the retail CA, counts spans, answers an empty export response. */
 async function startSink() {
@@ -83,8 +70,7 @@ async function runTracingWindows(sinkUrl: string): Promise<Windows> {
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Windows
 }
 
-const round3 = (n: number) => Math.round(n * 1000) / 1000
-const round1 = (n: number) => Math.round(n * 10) / 10
+const roundTo = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits
 
 /** One window, rounded for the report. */
 const perWindow = (w: Window) => ({
@@ -92,8 +78,8 @@ const perWindow = (w: Window) => ({
   cpuUs: Math.round(w.cpuUsPerRequest),
   ...(w.instructionsPerRequest === undefined
     ? {}
-    : { kInstructions: round1(w.instructionsPerRequest / 1000) }),
-  ...(w.cyclesPerRequest === undefined ? {} : { kCycles: round1(w.cyclesPerRequest / 1000) }),
+    : { kInstructions: roundTo(w.instructionsPerRequest / 1000, 1) }),
+  ...(w.cyclesPerRequest === undefined ? {} : { kCycles: roundTo(w.cyclesPerRequest / 1000, 1) }),
 })
 
 /** Student's t for a 95 % interval of the mean of 30 pairs (29 degrees of freedom). */
@@ -129,25 +115,24 @@ try {
     const both = sides as [number, number][]
     const ratio = describe(both.map(([on, off]) => on / off))
     const added = describe(both.map(([on, off]) => on - off))
-    const r = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d
     return {
       onOfOff: {
-        median: r(ratio.median, 3),
-        mean: r(ratio.mean, 3),
-        interval95: ratio.interval95.map((n) => r(n, 3)),
+        median: roundTo(ratio.median, 3),
+        mean: roundTo(ratio.mean, 3),
+        interval95: ratio.interval95.map((n) => roundTo(n, 3)),
       },
       addedPerRequest: {
-        mean: r(added.mean, digits),
-        interval95: added.interval95.map((n) => r(n, digits)),
+        mean: roundTo(added.mean, digits),
+        interval95: added.interval95.map((n) => roundTo(n, digits)),
       },
-      offPerRequest: r(both.reduce((t, [, off]) => t + off, 0) / both.length, digits),
+      offPerRequest: roundTo(both.reduce((t, [, off]) => t + off, 0) / both.length, digits),
     }
   }
   process.stdout.write(
     `${JSON.stringify(
       {
         method: `one gateway process, its audit trail ${process.env.GATEWAY_BENCH_AUDIT === 'silent' ? 'silent' : 'written'}; ${pairs.length} pairs of ${windows.windowSeconds} s wrk windows (-t1 -c16), tracing on/off then off/on alternately; each window's CPU (and instructions and cycles, counted by perf) includes flushing its spans (OTLP/HTTP over mTLS to a discarding sink) and a full GC`,
-        loadAverage: loadavg().map(round1),
+        loadAverage: loadavg().map((l) => roundTo(l, 1)),
         pairs: pairs.map((p) => ({
           on: perWindow(p.on),
           off: perWindow(p.off),
@@ -156,7 +141,7 @@ try {
         cyclesPerRequest: compare((w) => w.cyclesPerRequest, 0),
         cpuUsPerRequest: compare((w) => w.cpuUsPerRequest, 1),
         requestsPerSecond: compare((w) => w.result.requestsPerSecond, 1),
-        offResidualUsPerRequest: round3(windows.offResidualUsPerRequest),
+        offResidualUsPerRequest: roundTo(windows.offResidualUsPerRequest, 3),
         tracedRequests: windows.tracedRequests,
         spansExported: exported,
       },
