@@ -1,6 +1,7 @@
 /**
  * The measuring process of bench/gateway-tracing.bench.ts, started with `--expose-gc` and the
- * sink's URL in OTLP_SINK_URL: the gateway's tracing windows, as JSON on the last line.
+ * sink's URL in OTLP_SINK_URL (and GATEWAY_BENCH_PAIRS, GATEWAY_BENCH_AUDIT passed on): the
+ * gateway's tracing windows, as JSON on the last line.
  */
 import { benchTracingWindows } from '../services/gateway/test/bench/tracing-windows.ts'
 
@@ -9,5 +10,6 @@ if (!endpoint) throw new Error('OTLP_SINK_URL is not set')
 const figures = await benchTracingWindows({
   endpoint,
   writeAuditTrail: process.env.GATEWAY_BENCH_AUDIT !== 'silent',
+  ...(process.env.GATEWAY_BENCH_PAIRS ? { pairs: Number(process.env.GATEWAY_BENCH_PAIRS) } : {}),
 })
 process.stdout.write(`${JSON.stringify(figures)}\n`)
