@@ -7,9 +7,12 @@ import { benchTracingWindows } from '../services/gateway/test/bench/tracing-wind
 
 const endpoint = process.env.OTLP_SINK_URL
 if (!endpoint) throw new Error('OTLP_SINK_URL is not set')
+const pairs = process.env.GATEWAY_BENCH_PAIRS
+if (pairs !== undefined && !(Number.isInteger(Number(pairs)) && Number(pairs) >= 10))
+  throw new Error(`GATEWAY_BENCH_PAIRS=${pairs}: a whole number of pairs, at least 10`)
 const figures = await benchTracingWindows({
   endpoint,
   writeAuditTrail: process.env.GATEWAY_BENCH_AUDIT !== 'silent',
-  ...(process.env.GATEWAY_BENCH_PAIRS ? { pairs: Number(process.env.GATEWAY_BENCH_PAIRS) } : {}),
+  ...(pairs === undefined ? {} : { pairs: Number(pairs) }),
 })
 process.stdout.write(`${JSON.stringify(figures)}\n`)

@@ -115,10 +115,12 @@ try {
   const windows = await runTracingWindows(sink.url)
   const { pairs, recordedRequests, recordingWindows, connections } = windows
   // The switch works: every request answered while recording became an exported span, and no
-  // window that records nothing added its requests. A recording window may add at most the
-  // requests its connections still had in flight when wrk stopped counting.
+  // window that records nothing added its requests (hundreds each). A recording window may add
+  // the requests wrk did not count: one in flight per connection when it stopped, and now and
+  // then one it timed out and reconnected for (10 pairs once gave 177 for 11 windows of 16).
   const exported = sink.spans()
-  if (exported < recordedRequests || exported - recordedRequests > connections * recordingWindows)
+  const uncounted = 2 * connections * recordingWindows
+  if (exported < recordedRequests || exported - recordedRequests > uncounted)
     throw new Error(`${exported} spans exported for ${recordedRequests} requests recorded`)
   /** On ÷ off per pair, and on − off, of one figure of a window (absent where perf cannot count). */
   const compare = (of: (w: Window) => number | undefined, digits: number) => {

@@ -21,7 +21,7 @@ const WINDOW_SECONDS = 1
 /** The two discarded windows first are longer: both paths compiled before anything counts. */
 const WARM_UP_SECONDS = 3
 /** Pairs when the caller does not say. */
-export const DEFAULT_PAIRS = 30
+const DEFAULT_PAIRS = 30
 
 /** Options of {@link benchTracingWindows}. */
 export interface TracingWindowsOptions {
@@ -29,7 +29,7 @@ export interface TracingWindowsOptions {
   readonly endpoint: string
   /** The gateway's log and audit trail written as deployed (default) or silenced. */
   readonly writeAuditTrail?: boolean
-  /** Pairs of windows, default {@link DEFAULT_PAIRS}: more narrow the interval on a noisy machine. */
+  /** Pairs of windows, default 30; more pairs, a narrower interval on a noisy machine. */
   readonly pairs?: number
 }
 
@@ -79,8 +79,7 @@ export async function benchTracingWindows(options: TracingWindowsOptions) {
       tracedRequests: pairs.reduce((n, p) => n + p.on.result.requests, 0),
       /**
        * Requests answered while recording, and the windows that recorded (each may also answer
-       * the requests its connections still had in flight when wrk stopped counting): the sink's
-       * span count checks the switch.
+       * requests wrk did not count): the sink's span count checks the switch.
        */
       recordedRequests:
         WARM_UP_CALLS +
