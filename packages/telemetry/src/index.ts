@@ -6,6 +6,8 @@
  * @module
  */
 export { otlpExporter, startTracing, tracingFromEnvironment } from './tracing.ts'
+export { otlpExportOf } from './config.ts'
+export type { OtlpExport, OtlpProtocol } from './config.ts'
 export type { Tracing, TracingIdentity, TracingOptions } from './tracing.ts'
 export { hopSpanPlugin, PROBLEM_CODE, REFUSAL_EVENT } from './hop-span-plugin.ts'
 export type { HopSpanOptions } from './hop-span-plugin.ts'

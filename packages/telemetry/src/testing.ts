@@ -13,6 +13,7 @@ import {
   type ReadableSpan,
   type Sampler,
 } from '@opentelemetry/sdk-trace'
+import type { OtlpProtocol } from './config.ts'
 import { startTracing, type TracingIdentity } from './tracing.ts'
 
 /** Spans recorded by {@link startTestTracing}. */
@@ -78,6 +79,7 @@ export function startSwitchedTracing(
   service: string,
   identity: TracingIdentity,
   endpoint: string,
+  protocol?: OtlpProtocol,
 ): SwitchedTracing {
   let recording = true
   const sampler: Sampler = {
@@ -86,7 +88,13 @@ export function startSwitchedTracing(
     }),
     toString: () => 'SwitchedSampler',
   }
-  const tracing = startTracing({ service, identity, endpoint, sampler })
+  const tracing = startTracing({
+    service,
+    identity,
+    endpoint,
+    sampler,
+    ...(protocol ? { protocol } : {}),
+  })
   return {
     record: (on) => (recording = on),
     forceFlush: () => tracing.forceFlush(),

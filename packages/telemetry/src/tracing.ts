@@ -2,13 +2,16 @@
  * The tracer provider of a workload, set up once at boot: spans go through a batch processor (the
  * request path never waits for an export) to an OTLP/HTTP exporter that connects with the
  * workload's own certificate (mTLS) to `OTEL_EXPORTER_OTLP_ENDPOINT`: by default the stack's
- * trace store; Jaeger or Tempo when an operator points it there.
+ * trace store; Jaeger or Tempo when an operator points it there. The payload is binary protobuf,
+ * the standard's default: less than half the bytes of OTLP/JSON for the same spans, at the same
+ * CPU cost to the gateway (docs/performance.md).
  *
  * @module
  */
 import { context, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { OTLPTraceExporter as OtlpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { OTLPTraceExporter as OtlpProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import {
   BatchSpanProcessor,
@@ -17,7 +20,7 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace'
-import { otlpEndpointOf } from './config.ts'
+import { otlpExportOf, type OtlpProtocol } from './config.ts'
 import { hopSpanIds } from './hop-span-ids.ts'
 
 /** The workload's certificate, key and CA, as `loadWorkloadIdentity` returns them. */
@@ -35,6 +38,8 @@ export interface TracingOptions {
   readonly identity: TracingIdentity
   /** OTLP base URL (`OTEL_EXPORTER_OTLP_ENDPOINT`); spans are posted to `<endpoint>/v1/traces`. */
   readonly endpoint: string
+  /** OTLP encoding, default `http/protobuf`. */
+  readonly protocol?: OtlpProtocol
   /** Tests pass an in-memory exporter; default OTLP/HTTP over mTLS to `endpoint`. */
   readonly exporter?: SpanExporter
   /**
@@ -53,8 +58,13 @@ export interface Tracing {
 }
 
 /** The OTLP/HTTP trace exporter authenticated with the workload's certificate. */
-export function otlpExporter(identity: TracingIdentity, endpoint: string): SpanExporter {
-  return new OTLPTraceExporter({
+export function otlpExporter(
+  identity: TracingIdentity,
+  endpoint: string,
+  protocol: OtlpProtocol = 'http/protobuf',
+): SpanExporter {
+  const Exporter = protocol === 'http/json' ? OtlpJsonExporter : OtlpProtobufExporter
+  return new Exporter({
     url: new URL('v1/traces', endpoint.endsWith('/') ? endpoint : `${endpoint}/`).href,
     httpAgentOptions: {
       cert: identity.certPem,
@@ -77,7 +87,8 @@ export function otlpExporter(identity: TracingIdentity, endpoint: string): SpanE
  * ```
  */
 export function startTracing(options: TracingOptions): Tracing {
-  const exporter = options.exporter ?? otlpExporter(options.identity, options.endpoint)
+  const exporter =
+    options.exporter ?? otlpExporter(options.identity, options.endpoint, options.protocol)
   const processor: SpanProcessor = new BatchSpanProcessor({
     exporter,
     // A burst is dropped rather than held in memory without bound: tracing must never take the
@@ -107,8 +118,8 @@ let processTracing: Tracing | undefined
 /**
  * Starts tracing once per process when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (the runner sets it
  * for every workload that exports to the trace store), and does nothing otherwise: without a
- * provider the OpenTelemetry API is a no-op. The variable is the OpenTelemetry standard one, so
- * pointing it at a collector, Jaeger or Tempo is all an operator does.
+ * provider the OpenTelemetry API is a no-op. The variables are the OpenTelemetry standard ones
+ * (`config.ts`), so pointing the endpoint at a collector, Jaeger or Tempo is all an operator does.
  *
  * @example
  * ```ts
@@ -120,8 +131,8 @@ export function tracingFromEnvironment(
   identity: TracingIdentity,
   env?: Readonly<Record<string, string | undefined>>,
 ): Tracing | undefined {
-  const endpoint = otlpEndpointOf(env)
-  if (endpoint === undefined) return undefined
-  processTracing ??= startTracing({ service, identity, endpoint })
+  const otlp = otlpExportOf(env)
+  if (otlp === undefined) return undefined
+  processTracing ??= startTracing({ service, identity, ...otlp })
   return processTracing
 }

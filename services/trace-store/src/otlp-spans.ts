@@ -1,6 +1,6 @@
 /**
- * OTLP/HTTP JSON (`ExportTraceServiceRequest`, opentelemetry-proto `trace/v1`) → the spans the
- * store keeps. Strict: an id that is not lower-case hex of the right length, a time that is not a
+ * An OTLP `ExportTraceServiceRequest` (opentelemetry-proto `trace/v1`), as OTLP/HTTP JSON or as
+ * decoded from protobuf by `otlp-protobuf.ts`, → the spans the store keeps. Strict: an id that is not lower-case hex of the right length, a time that is not a
  * number, or a batch beyond the limits refuses the whole request (400) rather than store half of
  * it. Attribute values are flattened to scalars (arrays joined): the trust trace needs no more.
  *
@@ -91,7 +91,12 @@ function isoTime(value: unknown, what: string): string {
   return new Date(millis).toISOString()
 }
 
-function id(value: unknown, pattern: RegExp, what: string): string {
+/** An id is hex in OTLP/JSON and bytes in protobuf; empty means absent in both. */
+const hexOf = (value: unknown): unknown =>
+  value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value
+
+function id(raw: unknown, pattern: RegExp, what: string): string {
+  const value = hexOf(raw)
   if (typeof value !== 'string' || !pattern.test(value) || ZERO.test(value)) {
     throw new ValidationFailed(`${what} must be lower-case hex`)
   }
@@ -113,7 +118,7 @@ function spanOf(raw: unknown): StoredSpan {
       attributes: attributesOf(event.attributes),
     }
   })
-  const parent = raw.parentSpanId
+  const parent = hexOf(raw.parentSpanId)
   const enduser = attributes[TRUST_ATTRIBUTES.enduser]
   return {
     traceId: id(raw.traceId, TRACE_ID, 'traceId'),
@@ -132,7 +137,7 @@ function spanOf(raw: unknown): StoredSpan {
 }
 
 /**
- * The spans of an OTLP/HTTP JSON export request.
+ * The spans of an OTLP export request (OTLP/JSON, or protobuf decoded by `otlp-protobuf.ts`).
  *
  * @throws `ValidationFailed` (400) for anything that is not a well-formed export request.
  */

@@ -82,6 +82,8 @@ export async function serveForMtlsCalls(app: FastifyInstance, lines: Record<stri
   }
 
   return {
+    /** The app's base URL (`https://localhost:<port>`), for clients other than `call`. */
+    url: base,
     call,
     async close() {
       await Promise.all([...agents.values()].map((a) => a.close()))

@@ -9,6 +9,7 @@
  */
 import { loadWorkloadIdentity } from '@mythical/mtls'
 import { stackPaths } from '@mythical/stack'
+import type { OtlpProtocol } from '@mythical/telemetry'
 import { startSwitchedTracing } from '@mythical/telemetry/testing'
 import { CONNECTIONS, startGatewayRig, WARM_UP_CALLS, type Window } from './gateway-rig.ts'
 
@@ -27,6 +28,8 @@ const DEFAULT_PAIRS = 30
 export interface TracingWindowsOptions {
   /** The OTLP/HTTP endpoint the spans go to (the bench's discarding sink). */
   readonly endpoint: string
+  /** OTLP encoding, default `http/protobuf` as deployed. */
+  readonly protocol?: OtlpProtocol
   /** The gateway's log and audit trail written as deployed (default) or silenced. */
   readonly writeAuditTrail?: boolean
   /** Pairs of windows, default 30; more pairs, a narrower interval on a noisy machine. */
@@ -43,7 +46,8 @@ export async function benchTracingWindows(options: TracingWindowsOptions) {
   const gc = (globalThis as { gc?: () => void }).gc
   if (!gc) throw new Error('run with --expose-gc: each window ends with a full GC')
   const identity = loadWorkloadIdentity(stackPaths().secrets('gateway'))
-  const tracing = startSwitchedTracing('gateway', identity, options.endpoint)
+  const protocol = options.protocol ?? 'http/protobuf'
+  const tracing = startSwitchedTracing('gateway', identity, options.endpoint, protocol)
   const rig = await startGatewayRig({
     writeAuditTrail: options.writeAuditTrail ?? true,
     countHardware: true,
@@ -73,6 +77,7 @@ export async function benchTracingWindows(options: TracingWindowsOptions) {
       pairs.push(onFirst ? { on: first, off: second } : { on: second, off: first })
     }
     return {
+      protocol,
       windowSeconds: WINDOW_SECONDS,
       connections: CONNECTIONS,
       pairs,

@@ -9,14 +9,21 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { createDatabasePool, withCustomerScope } from '@mythical/db'
 import { stackWorkload as workload, startStackServiceForTest } from '@mythical/service-kit/testing'
+import { createMtlsAgent } from '@mythical/mtls'
 import { stackPaths } from '@mythical/stack'
+import { otlpExporter } from '@mythical/telemetry'
+import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api'
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import type pg from 'pg'
+import { request } from 'undici'
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 import { findTrace } from '../../src/span-store.ts'
 
 const katie = `katie-${randomUUID()}`
 const bob = `bob-${randomUUID()}`
+/** A user of the protobuf export test alone (katie's recent traces are counted below). */
+const carol = `carol-${randomUUID()}`
 const shopping = workload('my-shopping-api')
 const orders = workload('orders-api')
 const hex = (bytes: number) => randomBytes(bytes).toString('hex')
@@ -103,6 +110,64 @@ describe('trace-store (TB12: real PostgreSQL with RLS, real mTLS)', () => {
     const spans = await withCustomerScope(pool, katie, (db) => findTrace(db, katie, katiesTrace))
     assert.equal(spans.length, 1)
     assert.equal(spans[0]?.workloadId, orders.spiffeId)
+  })
+
+  it("accepts OTLP/HTTP protobuf and JSON from a workload's own exporter, each answered in its encoding", async () => {
+    for (const protocol of ['http/protobuf', 'http/json'] as const) {
+      const traceId = hex(16)
+      const spans = new InMemorySpanExporter()
+      const provider = new TracerProvider({
+        spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
+      })
+      const caller = { traceId, spanId: hex(8), traceFlags: TraceFlags.SAMPLED, isRemote: true }
+      const span = provider
+        .getTracer('@mythical/telemetry')
+        .startSpan(
+          'GET /orders/:id',
+          { kind: SpanKind.SERVER },
+          trace.setSpanContext(ROOT_CONTEXT, caller),
+        )
+      span.setAttribute('enduser.id', carol)
+      span.addEvent('mythical.decision', {
+        'mythical.decision': 'allow',
+        'mythical.reason': 'token.accepted',
+      })
+      span.end()
+      await provider.forceFlush()
+
+      // The exporter of @mythical/telemetry with orders-api's certificate.
+      const exporter = otlpExporter(orders, api.url, protocol)
+      const result = await new Promise<{ code: number; error?: Error }>((resolve) =>
+        exporter.export(spans.getFinishedSpans(), resolve),
+      )
+      await exporter.shutdown()
+      assert.equal(result.error, undefined, protocol)
+      assert.equal(result.code, 0, protocol) // ExportResultCode.SUCCESS: the answer was understood
+
+      const stored = await withCustomerScope(pool, carol, (db) => findTrace(db, carol, traceId))
+      assert.equal(stored.length, 1)
+      assert.equal(stored[0]?.workloadId, orders.spiffeId)
+      assert.equal(stored[0]?.parentSpanId, caller.spanId)
+      assert.equal(stored[0]?.events[0]?.attributes['mythical.reason'], 'token.accepted')
+    }
+  })
+
+  it('refuses a protobuf body that is no export request as a whole (400)', async () => {
+    const agent = createMtlsAgent(orders)
+    try {
+      const res = await request(`${api.url}/v1/traces`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: Buffer.from([0x0a, 0xff, 0xff]),
+      })
+      const problem = (await res.body.json()) as Record<string, unknown>
+      assert.equal(res.statusCode, 400)
+      assert.match(String(res.headers['content-type']), /application\/problem\+json/)
+      assert.equal(problem.code, 'ZT_ERR_VALIDATION')
+    } finally {
+      await agent.close()
+    }
   })
 
   it('refuses OTLP from a workload of another trust domain (vault certificate)', async () => {
