@@ -51,7 +51,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
       } finally {
         db.release()
       }
-      return request.headers['content-type']?.startsWith(OTLP_PROTOBUF)
+      return request.headers['content-type']?.toLowerCase().startsWith(OTLP_PROTOBUF)
         ? reply.code(200).type(OTLP_PROTOBUF).send(ACCEPTED_PROTOBUF)
         : reply.code(200).send({})
     },
