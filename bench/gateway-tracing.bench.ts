@@ -21,12 +21,11 @@ import { fileURLToPath } from 'node:url'
 import protobuf from 'protobufjs'
 import { loadWorkloadIdentity } from '../packages/mtls/src/index.ts'
 import type { benchTracingWindows } from '../services/gateway/test/bench/tracing-windows.ts'
+import { OTLP_PROTOBUF } from '../services/trace-store/src/otlp-protobuf.ts'
 import { ensureStack, paths } from './stack.ts'
 
 type Windows = Awaited<ReturnType<typeof benchTracingWindows>>
 type Window = Windows['pairs'][number]['on']
-
-const OTLP_PROTOBUF = 'application/x-protobuf'
 
 /**
  * Spans in an OTLP protobuf export request, counted on the wire without decoding them

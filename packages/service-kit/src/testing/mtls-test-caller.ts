@@ -59,6 +59,8 @@ export async function serveForMtlsCalls(app: FastifyInstance, lines: Record<stri
     path: string,
     token?: string,
     body?: unknown,
+    /** `body`'s media type: JSON (serialized here) by default; any other sends `body`'s bytes. */
+    contentType = 'application/json',
   ): Promise<MtlsCallResult> {
     const agent = agents.get(as) ?? createMtlsAgent(as)
     agents.set(as, agent)
@@ -68,9 +70,13 @@ export async function serveForMtlsCalls(app: FastifyInstance, lines: Record<stri
       dispatcher: agent,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(body === undefined ? {} : { 'content-type': contentType }),
       },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined
+        ? {}
+        : {
+            body: contentType === 'application/json' ? JSON.stringify(body) : (body as Uint8Array),
+          }),
     })
     const text = await res.body.text()
     return {

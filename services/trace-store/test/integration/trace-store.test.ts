@@ -9,13 +9,11 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import { createDatabasePool, withCustomerScope } from '@mythical/db'
 import { stackWorkload as workload, startStackServiceForTest } from '@mythical/service-kit/testing'
-import { createMtlsAgent } from '@mythical/mtls'
 import { stackPaths } from '@mythical/stack'
 import { otlpExporter } from '@mythical/telemetry'
 import { ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import type pg from 'pg'
-import { request } from 'undici'
 import { buildApp } from '../../src/app.ts'
 import { loadServiceConfig } from '../../src/config.ts'
 import { findTrace } from '../../src/span-store.ts'
@@ -28,6 +26,9 @@ const shopping = workload('my-shopping-api')
 const orders = workload('orders-api')
 const hex = (bytes: number) => randomBytes(bytes).toString('hex')
 const nanos = () => `${BigInt(Date.now()) * 1_000_000n}`
+const PROTOBUF = 'application/x-protobuf'
+/** A length-delimited field whose length runs past the end: no protobuf message. */
+const NOT_PROTOBUF = Uint8Array.of(0x0a, 0xff, 0xff)
 
 /** One OTLP/HTTP JSON export request of one span for `user`. */
 function exportRequest(traceId: string, user: string, status = 200) {
@@ -153,21 +154,25 @@ describe('trace-store (TB12: real PostgreSQL with RLS, real mTLS)', () => {
   })
 
   it('refuses a protobuf body that is no export request as a whole (400)', async () => {
-    const agent = createMtlsAgent(orders)
-    try {
-      const res = await request(`${api.url}/v1/traces`, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: { 'content-type': 'application/x-protobuf' },
-        body: Buffer.from([0x0a, 0xff, 0xff]),
-      })
-      const problem = (await res.body.json()) as Record<string, unknown>
-      assert.equal(res.statusCode, 400)
-      assert.match(String(res.headers['content-type']), /application\/problem\+json/)
-      assert.equal(problem.code, 'ZT_ERR_VALIDATION')
-    } finally {
-      await agent.close()
-    }
+    const res = await api.call(orders, 'POST', '/v1/traces', undefined, NOT_PROTOBUF, PROTOBUF)
+    assert.equal(res.status, 400)
+    assert.match(String(res.headers['content-type']), /application\/problem\+json/)
+    assert.equal(res.body.code, 'ZT_ERR_VALIDATION')
+  })
+
+  it('refuses protobuf from a retail workload that is no exporter before decoding it (403, audited)', async () => {
+    // The body would be a 400 if it were decoded: the certificate is refused first.
+    const res = await api.call(
+      workload('web'),
+      'POST',
+      '/v1/traces',
+      undefined,
+      NOT_PROTOBUF,
+      PROTOBUF,
+    )
+    assert.equal(res.status, 403)
+    assert.equal(res.body.code, 'ZT_ERR_PEER_NOT_ALLOWED')
+    assert.equal(res.records.at(-1)?.reason, 'mtls.peer_not_allowed')
   })
 
   it('refuses OTLP from a workload of another trust domain (vault certificate)', async () => {
