@@ -175,6 +175,17 @@ test.describe('trust trace', () => {
     const attempt = await get(edge, katie, `/shopping/me/orders/${bobsOrder}`)
     expect(attempt.status).toBe(404)
     refusedTrace = problemOf(attempt).traceId
+    // Each workload exports in its own batches: until orders-api's span is in, the deepest refusal
+    // the store holds is an earlier hop's. Wait for the hop that decided, then read the summary.
+    const decided = await eventually(
+      () => get(edge, katie, `/shopping/me/traces/${refusedTrace}`),
+      (r) =>
+        r.status === 200 &&
+        r
+          .json<{ spans: Span[] }>()
+          .spans.some((s) => s.kind === SERVER && s.workloadId === retail('orders-api')),
+    )
+    expect(decided.status, decided.text).toBe(200)
     const recent = await eventually(
       () => get(edge, katie, '/shopping/me/traces'),
       (r) =>
