@@ -1,7 +1,8 @@
 /**
  * The measuring process of bench/gateway-tracing.bench.ts, started with `--expose-gc` and the
- * sink's URL in OTLP_SINK_URL (and GATEWAY_BENCH_PAIRS, GATEWAY_BENCH_AUDIT and the standard
- * OTEL_EXPORTER_OTLP_PROTOCOL passed on): the gateway's tracing windows, as JSON on the last line.
+ * sink's URL in OTLP_SINK_URL (and GATEWAY_BENCH_PAIRS, GATEWAY_BENCH_PARTS, GATEWAY_BENCH_AUDIT and
+ * the standard OTEL_EXPORTER_OTLP_PROTOCOL passed on): the gateway's tracing windows, as JSON on
+ * the last line.
  */
 import { otlpExportOf } from '../packages/telemetry/src/index.ts'
 import { benchTracingWindows } from '../services/gateway/test/bench/tracing-windows.ts'
@@ -18,5 +19,6 @@ const figures = await benchTracingWindows({
   ...(otlp ? { protocol: otlp.protocol } : {}),
   writeAuditTrail: process.env.GATEWAY_BENCH_AUDIT !== 'silent',
   ...(pairs === undefined ? {} : { pairs: Number(pairs) }),
+  parts: process.env.GATEWAY_BENCH_PARTS === '1',
 })
 process.stdout.write(`${JSON.stringify(figures)}\n`)

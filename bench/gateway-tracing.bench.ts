@@ -3,7 +3,10 @@
  * process (services/gateway/test/bench/tracing-windows.ts): the gateway as the stack runs it
  * (`GATEWAY_BENCH_AUDIT=silent` silences its audit trail, as the comparison with the reference
  * proxies does), windows with every request's SERVER span recorded and exported alternating with
- * windows that record nothing; `GATEWAY_BENCH_PAIRS` sets how many pairs (default 30). The spans
+ * windows that record nothing; `GATEWAY_BENCH_PAIRS` sets how many pairs (default 30).
+ * `GATEWAY_BENCH_PARTS=1` splits the cost into its parts: each round (as many as pairs) has four
+ * windows in rotating order, off, spans recorded and discarded, recorded and serialized but not
+ * sent, and on, and the report adds each part's ratio to the one before it. The spans
  * go over OTLP/HTTP with mTLS, protobuf as deployed (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json`
  * measures JSON), to a sink in this process, which counts and discards them (the
  * store's own cost is trace-store's, not the gateway's). Compared per pair of adjacent windows,
@@ -25,7 +28,7 @@ import { OTLP_PROTOBUF } from '../services/trace-store/src/otlp-protobuf.ts'
 import { ensureStack, paths } from './stack.ts'
 
 type Windows = Awaited<ReturnType<typeof benchTracingWindows>>
-type Window = Windows['pairs'][number]['on']
+type Window = Windows['rounds'][number]['on']
 
 /**
  * Spans in an OTLP protobuf export request, counted on the wire without decoding them
@@ -139,7 +142,7 @@ const releaseStack = await ensureStack()
 const sink = await startSink()
 try {
   const windows = await runTracingWindows(sink.url)
-  const { pairs, recordedRequests, recordingWindows, connections } = windows
+  const { rounds, arms, recordedRequests, recordingWindows, connections } = windows
   // The switch works: every request answered while recording became an exported span, and no
   // window that records nothing added its requests (hundreds each). A recording window may add
   // the requests wrk did not count: one in flight per connection when it stopped, and now and
@@ -148,9 +151,17 @@ try {
   const uncounted = 2 * connections * recordingWindows
   if (exported < recordedRequests || exported - recordedRequests > uncounted)
     throw new Error(`${exported} spans exported for ${recordedRequests} requests recorded`)
-  /** On ÷ off per pair, and on − off, of one figure of a window (absent where perf cannot count). */
-  const compare = (of: (w: Window) => number | undefined, digits: number) => {
-    const sides = pairs.map((p) => [of(p.on), of(p.off)])
+  /**
+   * `arm` ÷ `base` per round, and `arm` − `base`, of one figure of a window (absent where perf
+   * cannot count); on ÷ off unless asked otherwise.
+   */
+  const compare = (
+    of: (w: Window) => number | undefined,
+    digits: number,
+    arm = 'on',
+    base = 'off',
+  ) => {
+    const sides = rounds.map((r) => [r[arm] && of(r[arm]), r[base] && of(r[base])])
     if (sides.some(([on, off]) => on === undefined || off === undefined)) return 'not counted'
     const both = sides as [number, number][]
     // Ratios are averaged as logarithms (the geometric mean): on ÷ off and off ÷ on then agree,
@@ -158,7 +169,7 @@ try {
     const logRatio = describe(both.map(([on, off]) => Math.log(on / off)))
     const added = describe(both.map(([on, off]) => on - off))
     return {
-      onOfOff: {
+      [`${arm}Of${base[0]?.toUpperCase()}${base.slice(1)}`]: {
         median: roundTo(Math.exp(logRatio.median), 3),
         geometricMean: roundTo(Math.exp(logRatio.mean), 3),
         interval95: logRatio.interval95.map((n) => roundTo(Math.exp(n), 3)),
@@ -167,19 +178,35 @@ try {
         mean: roundTo(added.mean, digits),
         interval95: added.interval95.map((n) => roundTo(n, digits)),
       },
-      offPerRequest: roundTo(both.reduce((t, [, off]) => t + off, 0) / both.length, digits),
+      [`${base}PerRequest`]: roundTo(both.reduce((t, [, b]) => t + b, 0) / both.length, digits),
     }
   }
   process.stdout.write(
     `${JSON.stringify(
       {
-        method: `one gateway process, its audit trail ${process.env.GATEWAY_BENCH_AUDIT === 'silent' ? 'silent' : 'written'}; ${pairs.length} pairs of ${windows.windowSeconds} s wrk windows (-t1 -c${connections}), tracing on/off then off/on alternately; each window's CPU (and instructions and cycles, counted by perf) includes flushing its spans (OTLP/HTTP ${windows.protocol} over mTLS to a discarding sink) and a full GC`,
+        method: `one gateway process, its audit trail ${process.env.GATEWAY_BENCH_AUDIT === 'silent' ? 'silent' : 'written'}; ${rounds.length} rounds of ${arms.length} windows of ${windows.windowSeconds} s (wrk -t1 -c${connections}): ${arms.join(', ')}, their order rotated a place each round; each window's CPU (and instructions and cycles, counted by perf) includes flushing its spans (OTLP/HTTP ${windows.protocol} over mTLS to a discarding sink) and a full GC`,
         loadAverage: loadavg().map((l) => roundTo(l, 1)),
-        pairs: pairs.map((p) => `on: ${perWindow(p.on)} · off: ${perWindow(p.off)}`),
+        rounds: rounds.map((r) =>
+          arms.map((a) => `${a}: ${perWindow(r[a] as Window)}`).join(' · '),
+        ),
         instructionsPerRequest: compare((w) => w.instructionsPerRequest, 0),
         cyclesPerRequest: compare((w) => w.cyclesPerRequest, 0),
         cpuUsPerRequest: compare((w) => w.cpuUsPerRequest, 1),
         requestsPerSecond: compare((w) => w.result.requestsPerSecond, 1),
+        // Each part against the one before it: recording, then serializing, then sending.
+        ...(arms.length > 2
+          ? {
+              parts: Object.fromEntries(
+                arms.slice(1).map((arm, i) => [
+                  `${arm} ÷ ${arms[i]}`,
+                  {
+                    cpuUsPerRequest: compare((w) => w.cpuUsPerRequest, 1, arm, arms[i]),
+                    requestsPerSecond: compare((w) => w.result.requestsPerSecond, 1, arm, arms[i]),
+                  },
+                ]),
+              ),
+            }
+          : {}),
         offResidualUsPerRequest: roundTo(windows.offResidualUsPerRequest, 3),
         tracedRequests: windows.tracedRequests,
         spansExported: exported,

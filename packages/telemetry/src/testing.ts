@@ -7,14 +7,16 @@
  */
 import { performance } from 'node:perf_hooks'
 import { context, ProxyTracerProvider, ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api'
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import {
   InMemorySpanExporter,
   SamplingDecision,
   type ReadableSpan,
   type Sampler,
+  type SpanExporter,
 } from '@opentelemetry/sdk-trace'
 import type { OtlpProtocol } from './config.ts'
-import { startTracing, type TracingIdentity } from './tracing.ts'
+import { otlpExporter, startTracing, type TracingIdentity } from './tracing.ts'
 
 /** Spans recorded by {@link startTestTracing}. */
 export interface TestTracing {
@@ -43,10 +45,18 @@ export function withoutActiveSpan<T>(fn: () => T): T {
   return context.with(ROOT_CONTEXT, fn)
 }
 
+/**
+ * What becomes of recorded spans: `sent` over OTLP/HTTP as deployed, or, to find which part of
+ * tracing costs what, `serialized` in the OTLP encoding and dropped, or `discarded` unserialized.
+ */
+export type SpanFate = 'sent' | 'serialized' | 'discarded'
+
 /** Tracing whose recording a benchmark switches on and off, see {@link startSwitchedTracing}. */
 export interface SwitchedTracing {
-  /** Every span from now on recorded and exported (`true`), or none (`false`). */
+  /** Every span from now on recorded (`true`), or none (`false`). */
   record(on: boolean): void
+  /** What becomes of the spans recorded from now on; `sent` unless a benchmark says otherwise. */
+  recordedSpansAre(fate: SpanFate): void
   /** Exports what is queued. */
   forceFlush(): Promise<void>
   shutdown(): Promise<void>
@@ -73,7 +83,8 @@ function spanCost(tracer: Tracer): number {
  * The process's tracing as {@link startTracing} sets it up (same processor, OTLP/HTTP exporter
  * over mTLS to `endpoint`), with a sampler the caller switches: a process cannot take a
  * registered tracer provider back, so a benchmark compares windows with and without recording in
- * one process instead of two processes whose speeds differ.
+ * one process instead of two processes whose speeds differ. The exporter can also stop short of
+ * sending, see {@link SpanFate}.
  */
 export function startSwitchedTracing(
   service: string,
@@ -82,21 +93,28 @@ export function startSwitchedTracing(
   protocol?: OtlpProtocol,
 ): SwitchedTracing {
   let recording = true
+  let fate: SpanFate = 'sent'
+  const otlp = otlpExporter(identity, endpoint, protocol)
+  const serializer = protocol === 'http/json' ? JsonTraceSerializer : ProtobufTraceSerializer
+  const exporter: SpanExporter = {
+    export(spans, done) {
+      if (fate === 'sent') return otlp.export(spans, done)
+      if (fate === 'serialized') serializer.serializeRequest(spans)
+      done({ code: 0 }) // ExportResultCode.SUCCESS
+    },
+    shutdown: () => otlp.shutdown(),
+    forceFlush: () => otlp.forceFlush?.() ?? Promise.resolve(),
+  }
   const sampler: Sampler = {
     shouldSample: () => ({
       decision: recording ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD,
     }),
     toString: () => 'SwitchedSampler',
   }
-  const tracing = startTracing({
-    service,
-    identity,
-    endpoint,
-    sampler,
-    ...(protocol ? { protocol } : {}),
-  })
+  const tracing = startTracing({ service, identity, endpoint, sampler, exporter })
   return {
     record: (on) => (recording = on),
+    recordedSpansAre: (next) => (fate = next),
     forceFlush: () => tracing.forceFlush(),
     shutdown: () => tracing.shutdown(),
     offResidualUsPerSpan() {
