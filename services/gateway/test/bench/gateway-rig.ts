@@ -25,7 +25,7 @@ import { dpopClient, type DpopClient } from '../helpers/dpop-client.ts'
 import { katieToken, startIdp } from '../integration/retail-idp.ts'
 import { countThisProcess } from './hardware-counters.ts'
 import { referenceProxy } from './references.ts'
-import { runWrk, type WrkResult } from './wrk.ts'
+import { runWrk, writeWrkInputs, type WrkResult } from './wrk.ts'
 
 export const PUBLIC_ORIGIN = 'https://localhost:8443'
 const PATH = '/shopping/products'
@@ -207,16 +207,17 @@ export async function startGatewayRig(options: GatewayRigOptions = {}) {
       const proofs: string[] = []
       for (let i = 0; i < count; i++)
         proofs.push(await client.proof('GET', `${PUBLIC_ORIGIN}${PATH}`, token))
+      // Written before the window: the bench's own file, not the gateway's work.
+      const inputs = writeWrkInputs(dir, proofs)
       const counting = options.countHardware ? await countThisProcess() : undefined
       const profile = await startWindowProfile()
       const cpuBefore = process.cpuUsage()
       const result = await runWrk({
         url: targets[target],
         token,
-        proofs,
+        inputs,
         seconds,
         connections: CONNECTIONS,
-        dir,
       })
       await settle?.()
       const cpu = process.cpuUsage(cpuBefore)

@@ -37,24 +37,35 @@ function milliseconds(value: string, unit: string): number {
   return unit === 'us' ? n / 1000 : unit === 's' ? n * 1000 : n
 }
 
+/** wrk's script and the proofs it sends, written to `dir`: before a measured window, not in it. */
+export interface WrkInputs {
+  readonly script: string
+  readonly proofsFile: string
+}
+
+/** Writes the script and the pre-signed proofs for the next {@link runWrk}. */
+export function writeWrkInputs(dir: string, proofs: readonly string[]): WrkInputs {
+  const inputs = { script: join(dir, 'proofs.lua'), proofsFile: join(dir, 'proofs.txt') }
+  writeFileSync(inputs.script, SCRIPT)
+  writeFileSync(inputs.proofsFile, `${proofs.join('\n')}\n`)
+  return inputs
+}
+
 /**
  * @example
  * ```ts
- * const result = runWrk({ url, token, proofs, seconds: 10, connections: 16, dir })
+ * const inputs = writeWrkInputs(dir, proofs)
+ * const result = await runWrk({ url, token, inputs, seconds: 10, connections: 16 })
  * ```
  */
 export async function runWrk(opts: {
   url: string
   token: string
-  proofs: readonly string[]
+  inputs: WrkInputs
   seconds: number
   connections: number
-  dir: string
 }): Promise<WrkResult> {
-  const script = join(opts.dir, 'proofs.lua')
-  const proofsFile = join(opts.dir, 'proofs.txt')
-  writeFileSync(script, SCRIPT)
-  writeFileSync(proofsFile, `${opts.proofs.join('\n')}\n`)
+  const { script, proofsFile } = opts.inputs
   // Asynchronously: the servers under test share this process's event loop.
   const wrk = spawn(
     'wrk',
